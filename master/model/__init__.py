@@ -1,0 +1,1 @@
+"""Shapes that cross layers: snapshot index, events, commands, statuses, errors."""

@@ -1,0 +1,67 @@
+"""One error hierarchy, each error carrying its HTTP status and a stable code.
+
+Both Quart apps turn any `MasterError` into the single JSON error shape
+`{"error": {"code": ..., "message": ...}}`.
+"""
+
+from __future__ import annotations
+
+
+class MasterError(Exception):
+    """Base class: `status` is the HTTP status, `code` a stable machine-readable name."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def body(self) -> dict[str, dict[str, object]]:
+        """The JSON error body for this error."""
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+class BadRequest(MasterError):
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(MasterError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(MasterError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(MasterError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(MasterError):
+    status = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(MasterError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(MasterError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class QueueFull(MasterError):
+    status = 429
+    code = "queue_full"
+
+
+class Unavailable(MasterError):
+    status = 503
+    code = "unavailable"

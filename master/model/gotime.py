@@ -1,0 +1,52 @@
+"""Go `encoding/json` timestamps: RFC 3339 with nanoseconds and any offset.
+
+An unset Go `time.Time` is `0001-01-01T00:00:00Z`; it means "unknown" and
+becomes `None` here so it is never sorted or expired by.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
+    r"(?:([Zz])|([+-])(\d{2}):(\d{2}))$"
+)
+
+
+def parse_go_time(value: str | None) -> datetime | None:
+    """Parse a Go timestamp into an aware UTC datetime (microsecond precision).
+
+    Returns None for empty strings and Go's zero time (year 1).
+    Raises ValueError for text that is not RFC 3339.
+    """
+    if not value:
+        return None
+    m = _RFC3339.match(value)
+    if m is None:
+        raise ValueError(f"not an RFC 3339 timestamp: {value[:40]!r}")
+    year, month, day, hour, minute, second = (int(m.group(i)) for i in range(1, 7))
+    if year <= 1:
+        return None
+    frac = m.group(7) or ""
+    micro = int((frac + "000000")[:6])
+    tz = UTC
+    if m.group(9):
+        sign = 1 if m.group(9) == "+" else -1
+        tz = timezone(sign * timedelta(hours=int(m.group(10)), minutes=int(m.group(11))))
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=tz).astimezone(UTC)
+
+
+def format_time(value: datetime | None) -> str | None:
+    """Format as RFC 3339 UTC with microseconds (`...Z`), sortable as text; None stays None."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_epoch(seconds: float | None) -> str | None:
+    """Format a Unix time as `format_time` does; None stays None."""
+    if seconds is None:
+        return None
+    return format_time(datetime.fromtimestamp(seconds, UTC))
