@@ -1,0 +1,117 @@
+"""Numbered schema steps tracked with `PRAGMA user_version`.
+
+Step N is `MIGRATIONS[N - 1]`. Steps are append-only: never edit one that has
+shipped, add the next one instead, so every database walks the same path.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+_V1 = """
+CREATE TABLE clusters (
+    cluster_id     TEXT PRIMARY KEY,
+    first_seen     REAL NOT NULL,
+    last_seen      REAL NOT NULL,
+    last_heartbeat REAL,
+    last_snapshot  REAL
+);
+
+CREATE TABLE cluster_events (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_uid          TEXT NOT NULL UNIQUE,
+    cluster_id         TEXT NOT NULL,
+    namespace          TEXT NOT NULL DEFAULT '',
+    name               TEXT NOT NULL DEFAULT '',
+    kind               TEXT NOT NULL DEFAULT '',
+    type               TEXT NOT NULL DEFAULT '',
+    reason             TEXT NOT NULL DEFAULT '',
+    message            TEXT NOT NULL DEFAULT '',
+    source_component   TEXT NOT NULL DEFAULT '',
+    source_host        TEXT NOT NULL DEFAULT '',
+    involved_kind      TEXT NOT NULL DEFAULT '',
+    involved_name      TEXT NOT NULL DEFAULT '',
+    involved_namespace TEXT NOT NULL DEFAULT '',
+    involved_uid       TEXT NOT NULL DEFAULT '',
+    first_timestamp    TEXT,
+    last_timestamp     TEXT,
+    count              INTEGER NOT NULL DEFAULT 0,
+    created_at         TEXT NOT NULL,
+    -- COALESCE(last_timestamp, first_timestamp, created_at), kept by the upsert:
+    -- an event whose times are unknown sorts and expires by when we first saw it.
+    sort_ts            TEXT NOT NULL
+);
+CREATE INDEX idx_cluster_events_cluster_sort ON cluster_events (cluster_id, sort_ts);
+CREATE INDEX idx_cluster_events_sort ON cluster_events (sort_ts);
+CREATE INDEX idx_cluster_events_object
+    ON cluster_events (cluster_id, involved_kind, involved_namespace, involved_name);
+CREATE INDEX idx_cluster_events_source_host ON cluster_events (cluster_id, source_host);
+CREATE INDEX idx_cluster_events_type ON cluster_events (type);
+CREATE INDEX idx_cluster_events_reason ON cluster_events (reason);
+
+CREATE TABLE command_history (
+    id               TEXT PRIMARY KEY,
+    cluster_id       TEXT NOT NULL,
+    action           TEXT NOT NULL,
+    target_kind      TEXT NOT NULL DEFAULT '',
+    target_namespace TEXT NOT NULL DEFAULT '',
+    target_name      TEXT NOT NULL DEFAULT '',
+    params           TEXT NOT NULL,  -- JSON object
+    status           TEXT NOT NULL,
+    created_at       REAL NOT NULL,
+    expires_at       REAL NOT NULL,
+    dispatched_at    REAL,
+    deadline_at      REAL,
+    finished_at      REAL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    success          INTEGER,
+    output           TEXT NOT NULL DEFAULT '',
+    error            TEXT NOT NULL DEFAULT '',
+    executed_at      TEXT
+);
+CREATE INDEX idx_command_history_cluster_created ON command_history (cluster_id, created_at);
+CREATE INDEX idx_command_history_status ON command_history (status);
+
+CREATE TABLE settings (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [_V1]
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    """The schema version recorded in the database file (0 for a new file)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, steps: Sequence[str] = MIGRATIONS) -> int:
+    """Apply the steps the database has not seen yet, each in its own transaction.
+
+    A step that fails is rolled back whole (schema and `user_version`), so a
+    half-migrated file never exists. `conn` must not be inside a transaction.
+    Returns the schema version now in effect. Raises RuntimeError for a
+    database written by a newer master, whose schema this code cannot know.
+    """
+    if conn.in_transaction:
+        raise RuntimeError("migrate() needs a connection outside any transaction")
+    version = user_version(conn)
+    if version > len(steps):
+        raise RuntimeError(
+            f"database schema version {version} is newer than this master knows "
+            f"({len(steps)}); run a newer master or restore a matching backup"
+        )
+    for number in range(version + 1, len(steps) + 1):
+        # executescript would COMMIT a transaction opened by execute(), so the
+        # transaction is part of the script itself; user_version is transactional.
+        script = f"BEGIN IMMEDIATE;\n{steps[number - 1]}\n;PRAGMA user_version = {number};\nCOMMIT;"
+        try:
+            conn.executescript(script)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return len(steps)
