@@ -1,0 +1,216 @@
+"""The in-memory hub: what every cluster looks like now, kept in this process."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+import trio
+
+from ..model.agent import OFFLINE, ONLINE, AgentStatus
+from ..model.command import Command, CommandResult
+from ..model.event import Event
+from ..model.gotime import format_time
+from ..model.snapshot import ClusterSnapshot, SnapshotChanges
+from ..processor import diff_snapshot
+from .commands import CommandBoard
+
+log = logging.getLogger("master.datahub")
+
+SWEEP_INTERVAL = 1.0
+# The event window is minutes long; trimming it is the costly part of a sweep.
+TRIM_EVENTS_EVERY = 30
+# Final commands stay in memory this long so `?wait=` and status reads need no database.
+KEEP_FINAL_COMMANDS = 600.0
+
+
+class _Cluster:
+    def __init__(self, status: AgentStatus) -> None:
+        self.status = status
+        self.snapshot: ClusterSnapshot | None = None
+        # uid -> (event, when it was last received): the realtime window.
+        self.events: dict[str, tuple[Event, float]] = {}
+
+
+class MemoryHub:
+    """Latest snapshots, agent status, the event window, command queues and change marks.
+
+    Persistence drains the change marks (`wait_dirty_*`); marks coalesce, so a
+    slow database delays persistence but never blocks ingest.
+    """
+
+    def __init__(
+        self,
+        *,
+        heartbeat_expire: float,
+        event_window: float,
+        queue_size: int,
+        result_timeout: float,
+        max_attempts: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._heartbeat_expire = heartbeat_expire
+        self._event_window = event_window
+        self._clock = clock
+        self._clusters: dict[str, _Cluster] = {}
+        self._dirty_events: dict[str, dict[str, Event]] = {}
+        self._dirty_agents: set[str] = set()
+        self._dirty_commands: dict[str, Command] = {}
+        self._cluster_mark = trio.Event()
+        self._command_mark = trio.Event()
+        self._sweeps = 0
+        self.commands = CommandBoard(
+            queue_size=queue_size,
+            result_timeout=result_timeout,
+            max_attempts=max_attempts,
+            keep_final=KEEP_FINAL_COMMANDS,
+            clock=clock,
+            on_change=self._mark_command,
+        )
+
+    # -- agents ---------------------------------------------------------------
+
+    def _seen(self, cluster_id: str, now: float) -> _Cluster:
+        cluster = self._clusters.get(cluster_id)
+        if cluster is None:
+            cluster = self._clusters[cluster_id] = _Cluster(
+                AgentStatus(cluster_id=cluster_id, first_seen=now)
+            )
+            log.info("cluster %s registered", cluster_id)
+        if cluster.status.status != ONLINE:
+            cluster.status.status = ONLINE
+            log.info("cluster %s online", cluster_id)
+        self._dirty_agents.add(cluster_id)
+        self._cluster_mark.set()
+        return cluster
+
+    def restore_agents(self, statuses: Iterable[AgentStatus]) -> None:
+        """Known clusters from the database after a restart: offline until they report."""
+        for status in statuses:
+            if status.cluster_id not in self._clusters:
+                status.status = OFFLINE
+                self._clusters[status.cluster_id] = _Cluster(status)
+
+    def heartbeat(self, cluster_id: str) -> None:
+        """A heartbeat: registers an unknown cluster, marks it online."""
+        now = self._clock()
+        self._seen(cluster_id, now).status.last_heartbeat = now
+
+    def apply_snapshot(self, snapshot: ClusterSnapshot) -> SnapshotChanges:
+        """Store the cluster's latest snapshot and merge its events into the window."""
+        cluster = self._seen(snapshot.cluster_id, snapshot.received_at)
+        cluster.status.last_snapshot = snapshot.received_at
+        known = {uid: e for uid, (e, _) in cluster.events.items()}
+        changes = diff_snapshot(snapshot, cluster.snapshot, known)
+        cluster.snapshot = snapshot
+        for event in snapshot.events:
+            cluster.events[event.uid] = (event, snapshot.received_at)
+        changed = changes.new_events + changes.updated_events
+        if changed:
+            dirty = self._dirty_events.setdefault(snapshot.cluster_id, {})
+            dirty.update((e.uid, e) for e in changed)
+        return changes
+
+    def known(self, cluster_id: str) -> bool:
+        return cluster_id in self._clusters
+
+    def agent(self, cluster_id: str) -> AgentStatus | None:
+        cluster = self._clusters.get(cluster_id)
+        return cluster.status if cluster else None
+
+    def agents(self) -> list[AgentStatus]:
+        return [c.status for c in self._clusters.values()]
+
+    def snapshot(self, cluster_id: str) -> ClusterSnapshot | None:
+        cluster = self._clusters.get(cluster_id)
+        return cluster.snapshot if cluster else None
+
+    def event_window(self, cluster_id: str) -> list[Event]:
+        cluster = self._clusters.get(cluster_id)
+        return [e for e, _ in cluster.events.values()] if cluster else []
+
+    # -- commands -------------------------------------------------------------
+
+    def enqueue(self, cmd: Command) -> None:
+        self.commands.enqueue(cmd)
+
+    async def poll(self, cluster_id: str) -> Command | None:
+        return await self.commands.poll(cluster_id)
+
+    def complete(self, result: CommandResult) -> Command | None:
+        return self.commands.complete(result)
+
+    def _mark_command(self, cmd: Command) -> None:
+        self._dirty_commands[cmd.id] = cmd
+        self._command_mark.set()
+
+    # -- change marks for persistence ----------------------------------------
+
+    async def wait_dirty_clusters(self) -> tuple[dict[str, list[Event]], list[AgentStatus]]:
+        """Wait for changes, then take them: changed events per cluster and touched agents."""
+        await self._cluster_mark.wait()
+        return self.take_dirty_clusters()
+
+    def take_dirty_clusters(self) -> tuple[dict[str, list[Event]], list[AgentStatus]]:
+        self._cluster_mark = trio.Event()
+        events = {cid: list(evs.values()) for cid, evs in self._dirty_events.items()}
+        agents = [self._clusters[cid].status for cid in self._dirty_agents]
+        self._dirty_events = {}
+        self._dirty_agents = set()
+        return events, agents
+
+    async def wait_dirty_commands(self) -> list[Command]:
+        await self._command_mark.wait()
+        return self.take_dirty_commands()
+
+    def take_dirty_commands(self) -> list[Command]:
+        self._command_mark = trio.Event()
+        commands = list(self._dirty_commands.values())
+        self._dirty_commands = {}
+        return commands
+
+    # -- time -----------------------------------------------------------------
+
+    def sweep(self, *, trim_events: bool = True) -> None:
+        """Heartbeat expiry, command expiry and timeouts, and (when asked) event window trimming."""
+        now = self._clock()
+        for cluster in self._clusters.values():
+            status = cluster.status
+            seen = status.last_seen
+            if status.status == ONLINE and (seen is None or now - seen > self._heartbeat_expire):
+                status.status = OFFLINE
+                log.warning("cluster %s offline: nothing heard for %.0fs",
+                            status.cluster_id, now - (seen or now))
+        self.commands.sweep(now)
+        if trim_events:
+            self._trim_events(now)
+
+    def _trim_events(self, now: float) -> None:
+        oldest = format_time(datetime.fromtimestamp(now - self._event_window, UTC))
+        assert oldest is not None
+        for cluster in self._clusters.values():
+            # Events the latest snapshot still carries stay (else each snapshot would
+            # announce them as new); the others leave by last_timestamp, and those with
+            # unknown (zero) times by when they were last received, never as "ancient".
+            present = {e.uid for e in cluster.snapshot.events} if cluster.snapshot else set()
+            cluster.events = {
+                uid: (e, got)
+                for uid, (e, got) in cluster.events.items()
+                if uid in present
+                or ((e.last_timestamp or e.first_timestamp or "9") >= oldest
+                    and now - got <= self._event_window)
+            }
+
+    async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Run the sweeper until cancelled."""
+        task_status.started()
+        while True:
+            await trio.sleep(SWEEP_INTERVAL)
+            self._sweeps += 1
+            self.sweep(trim_events=self._sweeps % TRIM_EVENTS_EVERY == 0)
+
+    def close(self) -> None:
+        """Shutdown: waiting polls answer "no command"; nothing queued is dropped."""
+        self.commands.close()
