@@ -1,0 +1,120 @@
+"""Routes of the agent port, exactly as the Go Agent V2 calls them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import msgspec
+import trio
+from quart import Response, request
+from quart_trio import QuartTrio
+
+from ..datahub import MemoryHub
+from ..model.command import CommandResult
+from ..model.errors import BadRequest, Forbidden, UnsupportedMediaType
+from ..model.snapshot import ClusterSnapshot
+from ..processor import decode_snapshot, gunzip_limited
+from ..webapi import decode_body, install_error_handlers, json_response
+
+log = logging.getLogger("master.agentsdk")
+
+# Bodies above this are decompressed and parsed in a worker thread, off the event loop.
+THREAD_THRESHOLD = 64 * 1024
+# At most this many snapshots expand in memory at once, whatever the number of agents.
+DECODE_THREADS = 2
+
+_result_decoder = msgspec.json.Decoder(CommandResult)
+
+
+@dataclass(frozen=True)
+class AgentLimits:
+    max_body_bytes: int
+    max_snapshot_bytes: int
+    body_timeout: float
+    poll_timeout: float
+
+
+def _cluster_id(*, required: bool = True) -> str:
+    cluster_id = request.headers.get("X-Cluster-ID") or request.args.get("cluster_id", "")
+    if required and not cluster_id:
+        raise BadRequest("cluster id missing: send the X-Cluster-ID header")
+    return cluster_id
+
+
+def create_agent_app(hub: MemoryHub, limits: AgentLimits) -> QuartTrio:
+    """Build the agent app over `hub`."""
+    app = QuartTrio("master.agentsdk")
+    app.config["MAX_CONTENT_LENGTH"] = limits.max_body_bytes
+    app.config["BODY_TIMEOUT"] = limits.body_timeout
+    install_error_handlers(app)
+    decode_limiter = trio.CapacityLimiter(DECODE_THREADS)
+
+    def parse(body: bytes, encoding: str, header_cluster: str, received_at: float) -> ClusterSnapshot:
+        data = gunzip_limited(body, limits.max_snapshot_bytes) if encoding == "gzip" else body
+        return decode_snapshot(data, header_cluster, received_at=received_at)
+
+    @app.get("/health")
+    async def health() -> Response:
+        return json_response({"status": "ok"})
+
+    @app.post("/agent/snapshot")
+    async def snapshot() -> Response:
+        encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("gzip", "identity", ""):
+            raise UnsupportedMediaType(f"Content-Encoding {encoding!r} not supported; use gzip")
+        header_cluster = _cluster_id(required=False)
+        body = await request.get_data(cache=False)
+        assert isinstance(body, bytes)
+        if not body:
+            raise BadRequest("empty snapshot body")
+        now = time.time()
+        if len(body) > THREAD_THRESHOLD:
+            snap = await trio.to_thread.run_sync(
+                parse, body, encoding, header_cluster, now, limiter=decode_limiter
+            )
+        else:
+            snap = parse(body, encoding, header_cluster, now)
+        changes = hub.apply_snapshot(snap)
+        log.debug(
+            "snapshot from cluster %s: %d bytes, %d pods, %d new and %d updated events",
+            snap.cluster_id, snap.size_bytes, snap.summary.total_pods,
+            len(changes.new_events), len(changes.updated_events),
+        )
+        return json_response({"status": "accepted", "cluster_id": snap.cluster_id})
+
+    @app.post("/agent/heartbeat")
+    async def heartbeat() -> Response:
+        hub.heartbeat(_cluster_id())
+        return json_response({"status": "ok"})
+
+    @app.get("/agent/commands")
+    async def poll() -> Response:
+        cluster_id = _cluster_id()
+        cmd = None
+        with trio.move_on_after(limits.poll_timeout):
+            cmd = await hub.poll(cluster_id)
+        if cmd is None:
+            return json_response({"has_command": False})
+        return json_response({"has_command": True, "command": cmd.wire()})
+
+    @app.post("/agent/result")
+    async def result() -> Response:
+        cluster_id = _cluster_id()
+        body = await request.get_data(cache=False)
+        assert isinstance(body, bytes)
+        res = decode_body(_result_decoder, body, "result body")
+        known = hub.commands.get(res.command_id)
+        if known is not None and known.cluster_id != cluster_id:
+            raise Forbidden(f"command {res.command_id} belongs to another cluster")
+        try:
+            cmd = hub.complete(res)
+        except ValueError as err:
+            raise BadRequest(f"executed_at: {err}") from err
+        if cmd is None:
+            log.info("result for unknown or finished command %s from cluster %s ignored",
+                     res.command_id, cluster_id)
+        return json_response({"status": "ok"})
+
+    return app

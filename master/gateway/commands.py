@@ -1,0 +1,49 @@
+"""`/api/v2/commands`: submit (optionally waiting for the result), status, history."""
+
+from __future__ import annotations
+
+import msgspec
+import trio
+from quart import Response, request
+from quart_trio import QuartTrio
+
+from ..model.command import STATUSES, CommandRequest
+from ..model.errors import BadRequest
+from ..query import Query
+from ..query.commands import command_view
+from ..service.commands import CommandService
+from ..webapi import decode_body, json_response
+from . import params
+
+MAX_WAIT = 120.0
+_request = msgspec.json.Decoder(CommandRequest)
+
+
+def register(app: QuartTrio, query: Query, service: CommandService) -> None:
+    @app.post("/api/v2/commands")
+    async def submit() -> Response:
+        wait = params.number("wait", 0.0, low=0.0, high=MAX_WAIT)
+        body = await request.get_data(cache=False)
+        assert isinstance(body, bytes)
+        req = decode_body(_request, body, "command body")
+        cmd = await service.submit(req)
+        if wait > 0:
+            with trio.move_on_after(wait):
+                await service.wait(cmd.id)
+        return json_response(command_view(cmd), 201)
+
+    @app.get("/api/v2/commands/<command_id>")
+    async def get_command(command_id: str) -> Response:
+        return json_response(await query.command(command_id))
+
+    @app.get("/api/v2/commands")
+    async def list_commands() -> Response:
+        status = params.text("status")
+        if status is not None and status not in STATUSES:
+            raise BadRequest(f"status must be one of {list(STATUSES)}, got {status!r}")
+        limit, offset = params.paging()
+        return json_response(
+            await query.commands(
+                cluster_id=params.text("cluster_id"), status=status, limit=limit, offset=offset
+            )
+        )

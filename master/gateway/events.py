@@ -1,0 +1,40 @@
+"""`/api/v2/events` (history or realtime) and `/api/v2/events/by-resource`."""
+
+from __future__ import annotations
+
+from quart import Response
+from quart_trio import QuartTrio
+
+from ..model.errors import BadRequest
+from ..query import Query
+from ..query.events import EventFilter
+from ..webapi import json_response
+from . import params
+
+
+def register(app: QuartTrio, query: Query) -> None:
+    @app.get("/api/v2/events")
+    async def list_events() -> Response:
+        source = params.text("source") or "history"
+        flt = EventFilter(
+            cluster_id=params.text("cluster_id"), type=params.text("type"),
+            reason=params.text("reason"), namespace=params.text("namespace"),
+            since=params.timestamp("since"), until=params.timestamp("until"),
+        )
+        limit, offset = params.paging()
+        if source == "realtime":
+            return json_response(query.realtime_events(flt, limit=limit, offset=offset))
+        if source == "history":
+            return json_response(await query.history_events(flt, limit=limit, offset=offset))
+        raise BadRequest(f"source must be history or realtime, got {source!r}")
+
+    @app.get("/api/v2/events/by-resource")
+    async def resource_events() -> Response:
+        limit, offset = params.paging()
+        return json_response(
+            await query.resource_events(
+                params.required("cluster_id"), params.required("kind"),
+                params.text("namespace") or "", params.required("name"),
+                limit=limit, offset=offset,
+            )
+        )

@@ -1,0 +1,71 @@
+"""Clusters, one cluster, and the overview across clusters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model.agent import ONLINE, AgentStatus
+from ..model.gotime import from_epoch
+from ..model.summary import Summary
+from .base import Reads
+
+
+def _status_view(agent: AgentStatus, summary: Summary | None) -> dict[str, Any]:
+    s = summary or Summary()
+    return {
+        "cluster_id": agent.cluster_id,
+        "status": agent.status,
+        "first_seen": from_epoch(agent.first_seen),
+        "last_seen": from_epoch(agent.last_seen),
+        "last_heartbeat": from_epoch(agent.last_heartbeat),
+        "last_snapshot": from_epoch(agent.last_snapshot),
+        "nodes": {"total": s.total_nodes, "ready": s.ready_nodes},
+        "pods": {
+            "total": s.total_pods, "running": s.running_pods,
+            "pending": s.pending_pods, "failed": s.failed_pods,
+        },
+        "warning_events": s.warning_events,
+    }
+
+
+class ClusterReads(Reads):
+    def _summary(self, cluster_id: str) -> Summary | None:
+        snap = self.hub.snapshot(cluster_id)
+        return snap.summary if snap else None
+
+    def clusters(self) -> dict[str, Any]:
+        views = [
+            _status_view(a, self._summary(a.cluster_id))
+            for a in sorted(self.hub.agents(), key=lambda a: a.cluster_id)
+        ]
+        return {"clusters": views, "total": len(views)}
+
+    def cluster(self, cluster_id: str) -> dict[str, Any]:
+        self.require_cluster(cluster_id)
+        agent = self.hub.agent(cluster_id)
+        assert agent is not None
+        snap = self.hub.snapshot(cluster_id)
+        view = _status_view(agent, snap.summary if snap else None)
+        view["summary"] = snap.summary if snap else None
+        view["fetched_at"] = snap.fetched_at if snap else None
+        view["snapshot_bytes"] = snap.size_bytes if snap else 0
+        view["extra_kinds"] = sorted(snap.extra) if snap else []
+        view["queued_commands"] = self.hub.commands.queued(cluster_id)
+        return view
+
+    def overview(self) -> dict[str, Any]:
+        totals = Summary()
+        per_cluster = []
+        agents = sorted(self.hub.agents(), key=lambda a: a.cluster_id)
+        for agent in agents:
+            summary = self._summary(agent.cluster_id) or Summary()
+            totals = totals.add(summary)
+            per_cluster.append(
+                {"cluster_id": agent.cluster_id, "status": agent.status, "summary": summary}
+            )
+        return {
+            "totals": totals,
+            "clusters": per_cluster,
+            "total_clusters": len(agents),
+            "online_clusters": sum(1 for a in agents if a.status == ONLINE),
+        }

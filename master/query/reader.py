@@ -1,0 +1,28 @@
+"""`Query`: the one object the gateway reads through (hub for live state, SQLite for history)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..database import Database
+from ..datahub import MemoryHub
+from .clusters import ClusterReads
+from .commands import CommandReads
+from .events import EventReads
+from .resources import ResourceReads
+
+
+class Query(ClusterReads, ResourceReads, EventReads, CommandReads):
+    """Reads over the hub and the database; never writes."""
+
+    def __init__(self, hub: MemoryHub, db: Database) -> None:
+        self.hub = hub
+        self.db = db
+
+    def health(self) -> dict[str, Any]:
+        agents = self.hub.agents()
+        return {
+            "status": "ok",
+            "clusters": len(agents),
+            "online": sum(1 for a in agents if a.status == "online"),
+        }

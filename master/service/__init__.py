@@ -1,0 +1,1 @@
+"""Behaviour over the hub and the database: command lifecycle, persistence, retention."""

@@ -1,0 +1,60 @@
+"""What both Quart apps share: JSON responses and the one error shape."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+import msgspec
+from quart import Response
+from quart_trio import QuartTrio
+from werkzeug.exceptions import HTTPException
+
+from .model.errors import BadRequest, MasterError
+
+T = TypeVar("T")
+
+log = logging.getLogger("master.http")
+
+_encoder = msgspec.json.Encoder()
+JSON = "application/json"
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    """Encode `body` (dicts, lists, msgspec Structs) once with msgspec."""
+    return Response(_encoder.encode(body), status=status, content_type=JSON)
+
+
+def raw_json_response(body: bytes, status: int = 200) -> Response:
+    return Response(body, status=status, content_type=JSON)
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    return json_response({"error": {"code": code, "message": message}}, status)
+
+
+def decode_body(decoder: msgspec.json.Decoder[T], body: bytes, what: str) -> T:
+    """Decode a JSON request body; BadRequest naming `what` for bad JSON, types or UTF-8."""
+    try:
+        return decoder.decode(body)
+    except (msgspec.DecodeError, UnicodeDecodeError) as err:
+        raise BadRequest(f"invalid {what}: {err}") from err
+
+
+def install_error_handlers(app: QuartTrio) -> None:
+    """Every error, ours or the framework's, leaves as `{"error": {"code", "message"}}`."""
+
+    @app.errorhandler(MasterError)
+    async def _master_error(err: MasterError) -> Response:
+        return json_response(err.body(), err.status)
+
+    @app.errorhandler(HTTPException)
+    async def _http_error(err: HTTPException) -> Response:
+        status = err.code or 500
+        code = (err.name or "error").lower().replace(" ", "_")
+        return error_response(status, code, err.description or err.name or "error")
+
+    @app.errorhandler(Exception)
+    async def _unexpected(err: Exception) -> Response:
+        log.exception("unhandled error: %s", err)
+        return error_response(500, "internal_error", "internal error; see the master's log")
