@@ -1,0 +1,61 @@
+"""`python -m master [--config PATH] [--demo N]`: run the master until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import trio
+
+from .config import Config, ConfigError, load_config, unknown_env_vars
+from .supervisor import run_master
+
+log = logging.getLogger("master")
+
+
+async def _main(config: Config) -> None:
+    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async with trio.open_nursery() as nursery:
+            running = await nursery.start(run_master, config)
+            async for signum in signals:
+                log.info("%s received: stopping", signal.Signals(signum).name)
+                running.stop()
+                break
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m master` and `atlhyper-master`; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="atlhyper-master", description=__doc__)
+    parser.add_argument("--config", type=Path, default=None,
+                        help="TOML file (default: ./config.toml when present)")
+    parser.add_argument("--demo", type=int, default=None, metavar="N",
+                        help="start N simulated clusters (MASTER_DEMO_AGENTS)")
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as err:
+        print(f"atlhyper-master: configuration error: {err}", file=sys.stderr)
+        return 2
+    if args.demo is not None:
+        if args.demo < 0:
+            parser.error("--demo must not be negative")
+        config = config.replace(demo_agents=args.demo)
+    logging.basicConfig(
+        level=config.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for name in unknown_env_vars():
+        log.warning("ignoring unknown setting %s", name)
+    try:
+        trio.run(_main, config)
+    except Exception as err:  # the cause of a crash, logged once, then a non-zero exit
+        log.critical("master crashed: %r", err, exc_info=err)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
