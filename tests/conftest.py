@@ -1,0 +1,101 @@
+"""Fixtures: a real master on port 0 in the test's nursery, and Go-agent-shaped clients."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import trio
+
+from master.config import Config
+from master.supervisor import Running, run_master
+
+from .goagent import GoAgent
+
+
+class MasterRunner:
+    """Starts, stops and restarts a master over the same data directory."""
+
+    def __init__(self, nursery: trio.Nursery, config: Config) -> None:
+        self.nursery = nursery
+        self.config = config
+        self.running: Running | None = None
+        self._done = trio.Event()
+
+    async def start(self) -> Running:
+        self._done = trio.Event()
+        self.running = await self.nursery.start(self._run)
+        return self.running
+
+    async def _run(self, *, task_status: trio.TaskStatus[Running]) -> None:
+        try:
+            await run_master(self.config, task_status=task_status)
+        finally:
+            self._done.set()
+
+    async def stop(self) -> None:
+        """Graceful stop; fails the test if it takes longer than a few seconds."""
+        assert self.running is not None
+        self.running.stop()
+        with trio.fail_after(15):
+            await self._done.wait()
+
+    async def restart(self) -> Running:
+        await self.stop()
+        return await self.start()
+
+    @property
+    def agent_url(self) -> str:
+        assert self.running is not None
+        return self.running.agent_url
+
+    @property
+    def gateway_url(self) -> str:
+        assert self.running is not None
+        return self.running.gateway_url
+
+
+def make_config(tmp_path: Path, **changes: Any) -> Config:
+    """A config on port 0 with a throw-away data directory and fast timings."""
+    base = Config(
+        gateway_port=0, agentsdk_port=0, data_dir=tmp_path / "data",
+        command_poll_timeout=2.0, shutdown_grace=2.0, demo_agents=0,
+        # The Go-shaped test events carry fixed dates that must not age out.
+        event_retention_days=36500,
+    )
+    return base.replace(**changes)
+
+
+StartMaster = Callable[..., Awaitable[MasterRunner]]
+
+
+@pytest.fixture
+async def start_master(nursery: trio.Nursery, tmp_path: Path) -> StartMaster:
+    """`await start_master(**config_changes)` -> a running MasterRunner."""
+
+    async def start(**changes: Any) -> MasterRunner:
+        runner = MasterRunner(nursery, make_config(tmp_path, **changes))
+        await runner.start()
+        return runner
+
+    return start
+
+
+@pytest.fixture
+async def master(start_master: StartMaster) -> MasterRunner:
+    return await start_master()
+
+
+@pytest.fixture
+async def gateway(master: MasterRunner) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=master.gateway_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+async def agent(master: MasterRunner) -> AsyncIterator[GoAgent]:
+    async with GoAgent.open(master.agent_url, "c1") as go:
+        yield go

@@ -1,0 +1,97 @@
+"""The import contract of DESIGN.md: each layer imports only the layers below it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent / "master"
+
+# package -> master packages it may import (besides itself).
+ALLOWED: dict[str, set[str]] = {
+    "model": set(),
+    "config": set(),
+    "processor": {"model"},
+    "datahub": {"model", "processor"},
+    "database": {"model"},
+    "notifier": {"model"},
+    "service": {"model", "datahub", "database", "processor", "notifier"},
+    "query": {"model", "datahub", "database"},
+    "webapi": {"model"},
+    "agentsdk": {"model", "processor", "datahub", "webapi"},
+    "gateway": {"model", "query", "service", "webapi"},
+    "demo": {"model"},
+}
+
+
+def _layer(path: Path) -> str:
+    rel = path.relative_to(ROOT)
+    return rel.parts[0].removesuffix(".py")
+
+
+def _is_layer(name: str) -> bool:
+    """`from master import X` names a layer only when X is a module, not an attribute."""
+    return (ROOT / name).is_dir() or (ROOT / f"{name}.py").is_file()
+
+
+def _imports(path: Path) -> set[str]:
+    return _imports_of(path.read_text(), path.relative_to(ROOT).parts)
+
+
+def _imports_of(source: str, rel: tuple[str, ...]) -> set[str]:
+    """The top-level master packages a module at `rel` imports (absolute or relative)."""
+    tree = ast.parse(source)
+    depth_base = len(rel) - 1
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("master.")}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                if node.module and node.module.startswith("master."):
+                    found.add(node.module.split(".")[1])
+                elif node.module == "master":
+                    found |= {a.name for a in node.names if _is_layer(a.name)}
+                continue
+            up = node.level - 1
+            if up > depth_base:
+                continue
+            parts = list(rel[: depth_base - up])
+            parts += node.module.split(".") if node.module else []
+            if parts:
+                found.add(parts[0].removesuffix(".py"))
+            else:
+                found |= {a.name for a in node.names if _is_layer(a.name)}
+    return found
+
+
+MODULES = sorted(p for p in ROOT.rglob("*.py") if _layer(p) in ALLOWED)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_layer_imports_only_layers_below(path: Path) -> None:
+    layer = _layer(path)
+    extra = _imports(path) - ALLOWED[layer] - {layer, "__init__"}
+    assert not extra, f"{path.relative_to(ROOT)} ({layer}) imports {sorted(extra)}"
+
+
+def test_every_package_has_a_rule() -> None:
+    layers = {_layer(p) for p in ROOT.rglob("*.py")} - {"__init__", "__main__", "supervisor"}
+    assert layers <= set(ALLOWED), f"no import rule for {sorted(layers - set(ALLOWED))}"
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("from ..datahub import MemoryHub", {"datahub"}),
+        ("from ..datahub.memory import MemoryHub", {"datahub"}),
+        ("from master.database import Database", {"database"}),
+        ("import master.datahub.memory", {"datahub"}),
+        ("from .. import processor", {"processor"}),
+        ("from .params import text", {"gateway"}),
+    ],
+)
+def test_checker_sees_every_import_form(source: str, found: set[str]) -> None:
+    assert _imports_of(source, ("gateway", "routes.py")) == found

@@ -1,0 +1,71 @@
+"""The processor as plain functions: gzip limits, decoding, summary, diff."""
+
+from __future__ import annotations
+
+import gzip
+
+import msgspec
+import pytest
+
+from master.model.errors import BadRequest, PayloadTooLarge
+from master.processor import decode_snapshot, diff_snapshot, gunzip_limited
+
+from .goagent import event, snapshot
+
+
+def decode(body: dict[str, object], header: str | None = "c1"):  # type: ignore[no-untyped-def]
+    return decode_snapshot(msgspec.json.encode(body), header, received_at=1.0)
+
+
+def test_gunzip_limits_and_multi_member() -> None:
+    data = gzip.compress(b"a" * 1000) + gzip.compress(b"b" * 10)
+    assert gunzip_limited(data, 1010) == b"a" * 1000 + b"b" * 10
+    with pytest.raises(PayloadTooLarge):
+        gunzip_limited(data, 1009)
+    with pytest.raises(BadRequest, match="truncated"):
+        gunzip_limited(gzip.compress(b"x" * 100)[:-12], 1000)
+    with pytest.raises(BadRequest):
+        gunzip_limited(gzip.compress(b"x") + b"junk", 1000)
+
+
+def test_unknown_keys_kept_and_null_lists_empty() -> None:
+    snap = decode(snapshot(futureKind=[1, 2], pods=None))
+    assert snap.resources["pods"] == [] and snap.resources["statefulsets"] == []
+    assert bytes(snap.extra["futureKind"]) == b"[1,2]"
+
+
+@pytest.mark.parametrize(
+    ("header", "body_id", "expected"),
+    [("c1", "c1", "c1"), ("c1", None, "c1"), (None, "c2", "c2"), ("", "c2", "c2")],
+)
+def test_cluster_id_header_wins_body_is_fallback(header: str | None, body_id: str | None, expected: str) -> None:
+    body = snapshot()
+    body.pop("cluster_id")
+    if body_id:
+        body["cluster_id"] = body_id
+    assert decode(body, header).cluster_id == expected
+
+
+def test_events_deduped_and_diffed() -> None:
+    first = decode(snapshot(events=[event("a", count=1), event("b")]))
+    assert [e.uid for e in first.events] == ["a", "b"]
+    second = decode(snapshot(events=[event("a", count=2), event("b"), event("c"), event("c", count=9)]))
+    assert [(e.uid, e.count) for e in second.events] == [("a", 2), ("b", 1), ("c", 9)]
+    changes = diff_snapshot(second, first, {e.uid: e for e in first.events})
+    assert [e.uid for e in changes.new_events] == ["c"]
+    assert [e.uid for e in changes.updated_events] == ["a"]
+    assert not changes.first and changes.summary_changed  # total_events went 2 -> 3
+    same = diff_snapshot(second, second, {e.uid: e for e in second.events})
+    assert not same.new_events and not same.updated_events and not same.summary_changed
+
+
+def test_summary_change_detected() -> None:
+    first = decode(snapshot())
+    second = decode(snapshot(pods=None))
+    assert diff_snapshot(second, first, {}).summary_changed
+    assert diff_snapshot(first, None, {}).first
+
+
+def test_event_without_uid_gets_a_key() -> None:
+    snap = decode(snapshot(events=[{"name": "x.1", "namespace": "ns", "type": "Normal"}]))
+    assert snap.events[0].uid == "ns/x.1"
