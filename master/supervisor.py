@@ -116,10 +116,10 @@ async def run_master(
                         _hypercorn_config(config.bind_host, config.gateway_port, config.shutdown_grace),
                         stopping,
                     )
-                    log.info("agent port %s, gateway %s, database %s",
-                             agent_url, gateway_url, config.database_path)
                     if config.demo_agents:
                         await servers.start(_run_demo, config, agent_url, stopping)
+                    log.info("master ready: agent port %s, gateway %s, database %s",
+                             agent_url, gateway_url, config.database_path)
                     servers.start_soon(_close_hub_on_stop, hub, stopping)
                     task_status.started(Running(agent_url, gateway_url, stopping))
                 log.info("servers stopped; writing what is left")
