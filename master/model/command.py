@@ -43,16 +43,21 @@ _CLUSTER_SCOPED_KINDS = frozenset(
 _SCALABLE_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet"})
 
 
-class Command(msgspec.Struct, kw_only=True):
-    """A command and its lifecycle. Times are Unix seconds (wall clock), None until they happen."""
+class CommandRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Body of `POST /api/v2/commands`: which cluster, what to do, to what."""
 
-    id: str
     cluster_id: str
     action: str
     target_kind: str = ""
     target_namespace: str = ""
     target_name: str = ""
     params: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class Command(CommandRequest, kw_only=True):
+    """A command and its lifecycle. Times are Unix seconds (wall clock), None until they happen."""
+
+    id: str
     status: str = PENDING
     created_at: float
     expires_at: float
@@ -79,17 +84,6 @@ class Command(msgspec.Struct, kw_only=True):
             "target_name": self.target_name,
             "params": self.params,
         }
-
-
-class CommandRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Body of `POST /api/v2/commands`."""
-
-    cluster_id: str
-    action: str
-    target_kind: str = ""
-    target_namespace: str = ""
-    target_name: str = ""
-    params: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class CommandResult(msgspec.Struct, kw_only=True):
