@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         level=config.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # One line per demo agent request would drown what the master itself says.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     for name in unknown_env_vars():
         log.warning("ignoring unknown setting %s", name)
     try:
