@@ -25,6 +25,7 @@ from .database import Database
 from .datahub import MemoryHub
 from .demo import serve_demo_agents
 from .gateway import create_gateway_app
+from .metrics import Metrics
 from .query import Query
 from .service.commands import CommandService
 from .service.events import EventPersister, restore_clusters, serve_event_cleanup
@@ -71,12 +72,14 @@ async def run_master(
     """Run the master until `Running.stop()` (or a crash). Ready when every child is."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(config.database_path)
+    metrics = Metrics()
     hub = MemoryHub(
         heartbeat_expire=config.heartbeat_expire,
         event_window=config.event_window,
         queue_size=config.command_queue_size,
         result_timeout=config.command_result_timeout,
         max_attempts=config.command_max_attempts,
+        metrics=metrics,
     )
     commands = CommandService(hub, db, expire=config.command_expire)
     persister = EventPersister(hub, db)
@@ -107,12 +110,12 @@ async def run_master(
                 )
                 async with trio.open_nursery() as servers:
                     agent_url = await servers.start(
-                        _serve_app, create_agent_app(hub, limits),
+                        _serve_app, create_agent_app(hub, limits, metrics),
                         _hypercorn_config(config.bind_host, config.agentsdk_port, config.shutdown_grace),
                         stopping,
                     )
                     gateway_url = await servers.start(
-                        _serve_app, create_gateway_app(Query(hub, db), commands),
+                        _serve_app, create_gateway_app(Query(hub, db), commands, metrics),
                         _hypercorn_config(config.bind_host, config.gateway_port, config.shutdown_grace),
                         stopping,
                     )

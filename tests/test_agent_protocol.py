@@ -209,3 +209,23 @@ async def test_health(master: MasterRunner) -> None:
     async with httpx.AsyncClient() as client:
         assert (await client.get(master.agent_url + "/health")).json() == {"status": "ok"}
         assert (await client.get(master.gateway_url + "/health")).json()["status"] == "ok"
+
+
+async def test_metrics_count_what_happened(agent: GoAgent, gateway: httpx.AsyncClient) -> None:
+    await agent.snapshot()
+    await agent.heartbeat()
+    await agent.push(b"not gzip")
+    command_id = await command(gateway)
+    assert await agent.poll() is not None
+    await agent.result(command_id)
+    r = await gateway.get("/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    lines = set(r.text.splitlines())
+    assert "master_snapshots_total 1.0" in lines
+    assert "master_heartbeats_total 1.0" in lines
+    assert 'master_agent_rejected_total{status="400"} 1.0' in lines
+    assert 'master_command_transitions_total{status="success"} 1.0' in lines
+    assert "master_command_dispatch_seconds_count 1.0" in lines
+    assert "master_polls_held 0.0" in lines
+    bytes_line = next(line for line in lines if line.startswith("master_snapshot_bytes_total "))
+    assert float(bytes_line.split()[1]) > 1000

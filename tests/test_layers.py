@@ -13,15 +13,16 @@ ROOT = Path(__file__).resolve().parent.parent / "master"
 ALLOWED: dict[str, set[str]] = {
     "model": set(),
     "config": set(),
+    "metrics": set(),
     "processor": {"model"},
-    "datahub": {"model", "processor"},
+    "datahub": {"model", "processor", "metrics"},
     "database": {"model"},
     "notifier": {"model"},
     "service": {"model", "datahub", "database", "processor", "notifier"},
     "query": {"model", "datahub", "database"},
     "webapi": {"model"},
-    "agentsdk": {"model", "processor", "datahub", "webapi"},
-    "gateway": {"model", "query", "service", "webapi"},
+    "agentsdk": {"model", "processor", "datahub", "webapi", "metrics"},
+    "gateway": {"model", "query", "service", "webapi", "metrics"},
     "demo": {"model"},
 }
 

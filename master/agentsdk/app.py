@@ -12,6 +12,7 @@ from quart import Response, request
 from quart_trio import QuartTrio
 
 from ..datahub import MemoryHub
+from ..metrics import Metrics
 from ..model.command import CommandResult
 from ..model.errors import BadRequest, Forbidden, UnsupportedMediaType
 from ..model.snapshot import ClusterSnapshot
@@ -43,7 +44,7 @@ def _cluster_id(*, required: bool = True) -> str:
     return cluster_id
 
 
-def create_agent_app(hub: MemoryHub, limits: AgentLimits) -> QuartTrio:
+def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics) -> QuartTrio:
     """Build the agent app over `hub`."""
     app = QuartTrio("master.agentsdk")
     app.config["MAX_CONTENT_LENGTH"] = limits.max_body_bytes
@@ -52,8 +53,18 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits) -> QuartTrio:
     decode_limiter = trio.CapacityLimiter(DECODE_THREADS)
 
     def parse(body: bytes, encoding: str, header_cluster: str, received_at: float) -> ClusterSnapshot:
-        data = gunzip_limited(body, limits.max_snapshot_bytes) if encoding == "gzip" else body
-        return decode_snapshot(data, header_cluster, received_at=received_at)
+        started = time.thread_time()
+        try:
+            data = gunzip_limited(body, limits.max_snapshot_bytes) if encoding == "gzip" else body
+            return decode_snapshot(data, header_cluster, received_at=received_at)
+        finally:
+            metrics.decode_cpu.inc(time.thread_time() - started)
+
+    @app.after_request
+    async def count_refusals(response: Response) -> Response:
+        if response.status_code >= 400:
+            metrics.rejected.labels(str(response.status_code)).inc()
+        return response
 
     @app.get("/health")
     async def health() -> Response:
@@ -69,6 +80,7 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits) -> QuartTrio:
         assert isinstance(body, bytes)
         if not body:
             raise BadRequest("empty snapshot body")
+        started = trio.current_time()
         now = time.time()
         if len(body) > THREAD_THRESHOLD:
             snap = await trio.to_thread.run_sync(
@@ -77,6 +89,9 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits) -> QuartTrio:
         else:
             snap = parse(body, encoding, header_cluster, now)
         changes = hub.apply_snapshot(snap)
+        metrics.snapshots.inc()
+        metrics.snapshot_bytes.inc(snap.size_bytes)
+        metrics.snapshot_seconds.observe(trio.current_time() - started)
         log.debug(
             "snapshot from cluster %s: %d bytes, %d pods, %d new and %d updated events",
             snap.cluster_id, snap.size_bytes, snap.summary.total_pods,
@@ -87,6 +102,7 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits) -> QuartTrio:
     @app.post("/agent/heartbeat")
     async def heartbeat() -> Response:
         hub.heartbeat(_cluster_id())
+        metrics.heartbeats.inc()
         return json_response({"status": "ok"})
 
     @app.get("/agent/commands")

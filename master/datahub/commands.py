@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 import trio
 
+from ..metrics import Metrics
 from ..model.command import (
     EXPIRED,
     FAILED,
@@ -49,6 +50,7 @@ class CommandBoard:
         keep_final: float,
         clock: Callable[[], float],
         on_change: Callable[[Command], None],
+        metrics: Metrics,
     ) -> None:
         self._queue_size = queue_size
         self._result_timeout = result_timeout
@@ -56,6 +58,7 @@ class CommandBoard:
         self._keep_final = keep_final
         self._clock = clock
         self._on_change = on_change
+        self._metrics = metrics
         self._queues: dict[str, _Queue] = {}
         self._commands: dict[str, Command] = {}
         self._finished: dict[str, trio.Event] = {}
@@ -97,6 +100,7 @@ class CommandBoard:
 
     def _transition(self, cmd: Command, status: str) -> None:
         cmd.status = status
+        self._metrics.commands.labels(status).inc()
         self._on_change(cmd)
 
     def _finish(self, cmd: Command, status: str, *, error: str = "") -> None:
@@ -114,6 +118,8 @@ class CommandBoard:
     def _hand_out(self, cmd: Command, queue: _Queue) -> Command:
         now = self._clock()
         cmd.attempts += 1
+        if cmd.attempts == 1:
+            self._metrics.dispatch_seconds.observe(max(0.0, now - cmd.created_at))
         cmd.dispatched_at = now
         cmd.deadline_at = now + self._result_timeout
         queue.in_flight[cmd.id] = cmd
@@ -146,7 +152,7 @@ class CommandBoard:
         if again is not None or self._closing:
             await trio.lowlevel.checkpoint()
             return again
-        with trio.CancelScope() as scope:
+        with trio.CancelScope() as scope, self._metrics.polls_held.track_inprogress():
             self._polls.add(scope)
             try:
                 while True:

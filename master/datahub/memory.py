@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import trio
 
+from ..metrics import Metrics
 from ..model.agent import OFFLINE, ONLINE, AgentStatus
 from ..model.command import Command, CommandResult
 from ..model.event import Event
@@ -49,6 +50,7 @@ class MemoryHub:
         queue_size: int,
         result_timeout: float,
         max_attempts: int,
+        metrics: Metrics,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._heartbeat_expire = heartbeat_expire
@@ -68,6 +70,7 @@ class MemoryHub:
             keep_final=KEEP_FINAL_COMMANDS,
             clock=clock,
             on_change=self._mark_command,
+            metrics=metrics,
         )
 
     # -- agents ---------------------------------------------------------------
