@@ -8,46 +8,26 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
-from typing import Any
 
 import msgspec
 
 from .model.errors import BadRequest, PayloadTooLarge
 from .model.event import Event
-from .model.gotime import format_time, parse_go_time
+from .model.gotime import normalize_go_time
 from .model.snapshot import (
-    ENVELOPE_KEYS,
-    RESOURCE_KINDS,
     ClusterSnapshot,
-    FlatDoc,
-    Item,
-    NamedDoc,
     NodeDoc,
     PodDoc,
     SnapshotChanges,
+    SnapshotIndex,
     WorkloadDoc,
+    node_ready,
 )
 from .model.summary import Summary
 
 _CHUNK = 1 << 20
 
-_envelope = msgspec.json.Decoder(dict[str, msgspec.Raw])
-_raw_list = msgspec.json.Decoder(list[msgspec.Raw] | None)
-_events = msgspec.json.Decoder(list[Event] | None)
-_str = msgspec.json.Decoder(str | None)
-_summary = msgspec.json.Decoder(dict[str, Any] | None)
-
-_DOC_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
-    "pods": msgspec.json.Decoder(PodDoc),
-    "nodes": msgspec.json.Decoder(NodeDoc),
-    "deployments": msgspec.json.Decoder(WorkloadDoc),
-    "statefulsets": msgspec.json.Decoder(WorkloadDoc),
-    "daemonsets": msgspec.json.Decoder(WorkloadDoc),
-    "services": msgspec.json.Decoder(NamedDoc),
-    "ingresses": msgspec.json.Decoder(NamedDoc),
-    "namespaces": msgspec.json.Decoder(NamedDoc),
-}
-_FLAT = msgspec.json.Decoder(FlatDoc)
+_index = msgspec.json.Decoder(SnapshotIndex)
 
 
 def gunzip_limited(data: bytes, limit: int) -> bytes:
@@ -78,35 +58,9 @@ def gunzip_limited(data: bytes, limit: int) -> bytes:
             return bytes(out)
 
 
-def _index(kind: str, raw: msgspec.Raw) -> Item:
-    decoder = _DOC_DECODERS.get(kind)
-    if decoder is None:
-        flat: FlatDoc = _FLAT.decode(raw)
-        return Item(raw=raw, name=flat.name, namespace=flat.namespace, labels=flat.labels or {})
-    doc = decoder.decode(raw)
-    s = doc.summary
-    labels = doc.labels or s.labels or {}
-    if isinstance(doc, PodDoc):
-        return Item(
-            raw=raw, name=s.name, namespace=s.namespace, labels=labels, node=s.nodeName,
-            phase=doc.status.phase, restarts=doc.status.restarts, owner_kind=s.ownerKind,
-            owner_name=s.ownerName,
-        )
-    if isinstance(doc, NodeDoc):
-        ready = s.ready if isinstance(s.ready, str) else ("True" if s.ready else "False")
-        return Item(raw=raw, name=s.name, labels=labels, ready=ready, schedulable=s.schedulable)
-    if isinstance(doc, WorkloadDoc):
-        return Item(
-            raw=raw, name=s.name, namespace=s.namespace, labels=labels, replicas=s.replicas,
-            ready_replicas=s.ready, available=s.available,
-        )
-    phase = doc.status.phase if doc.status is not None else ""
-    return Item(raw=raw, name=s.name, namespace=s.namespace, labels=labels, type=s.type, phase=phase)
-
-
 def _normalise_event(event: Event) -> Event:
-    event.first_timestamp = format_time(parse_go_time(event.first_timestamp))
-    event.last_timestamp = format_time(parse_go_time(event.last_timestamp))
+    event.first_timestamp = normalize_go_time(event.first_timestamp)
+    event.last_timestamp = normalize_go_time(event.last_timestamp)
     if not event.uid:
         event.uid = f"{event.namespace}/{event.name}"
     return event
@@ -130,16 +84,14 @@ def decode_snapshot(
 
 def _decode(body: bytes, header_cluster_id: str | None, received_at: float) -> ClusterSnapshot:
     try:
-        envelope = _envelope.decode(body)
+        index = _index.decode(body)
     except msgspec.ValidationError as err:
-        raise BadRequest("snapshot must be a JSON object") from err
+        if str(err).startswith("Expected `object`"):
+            raise BadRequest(f"snapshot must be a JSON object: {err}") from err
+        raise BadRequest(f"invalid snapshot: {err}") from err
     except msgspec.DecodeError as err:
         raise BadRequest(f"invalid JSON: {err}") from err
-    try:
-        body_cluster = _str.decode(envelope["cluster_id"]) if "cluster_id" in envelope else None
-        fetched_raw = _str.decode(envelope["fetched_at"]) if "fetched_at" in envelope else None
-    except msgspec.ValidationError as err:
-        raise BadRequest(f"cluster_id and fetched_at must be strings: {err}") from err
+    body_cluster = index.cluster_id
     if header_cluster_id and body_cluster and body_cluster != header_cluster_id:
         raise BadRequest(
             f"X-Cluster-ID {header_cluster_id!r} does not match the body's cluster_id {body_cluster!r}"
@@ -148,65 +100,48 @@ def _decode(body: bytes, header_cluster_id: str | None, received_at: float) -> C
     if not cluster_id:
         raise BadRequest("cluster id missing: send X-Cluster-ID or a cluster_id in the body")
     try:
-        fetched_at = format_time(parse_go_time(fetched_raw))
+        fetched_at = normalize_go_time(index.fetched_at)
     except ValueError as err:
         raise BadRequest(f"fetched_at: {err}") from err
-
-    resources: dict[str, list[Item]] = {}
-    for kind in RESOURCE_KINDS:
-        raw = envelope.get(kind)
-        try:
-            raws = _raw_list.decode(raw) if raw is not None else None
-            resources[kind] = [_index(kind, r) for r in raws] if raws else []
-        except msgspec.ValidationError as err:
-            raise BadRequest(f"{kind}: {err}") from err
     try:
-        events_raw = envelope.get("events")
-        decoded = _events.decode(events_raw) if events_raw is not None else None
-        agent_summary = _summary.decode(envelope["summary"]) if "summary" in envelope else None
-    except msgspec.ValidationError as err:
-        raise BadRequest(f"events or summary: {err}") from err
-    try:
-        by_uid = {e.uid: e for e in map(_normalise_event, decoded or ())}
+        by_uid = {e.uid: e for e in map(_normalise_event, index.events or ())}
     except ValueError as err:
         raise BadRequest(f"events: {err}") from err
     events = list(by_uid.values())
-    extra = {k: v for k, v in envelope.items() if k not in ENVELOPE_KEYS}
     return ClusterSnapshot(
         cluster_id=cluster_id,
         fetched_at=fetched_at,
         received_at=received_at,
-        size_bytes=len(body),
-        resources=resources,
+        body=body,
+        index=index,
         events=events,
-        summary=compute_summary(resources, events),
-        extra=extra,
-        agent_summary=agent_summary,
+        summary=compute_summary(index, events),
     )
 
 
-def compute_summary(resources: Mapping[str, list[Item]], events: list[Event]) -> Summary:
+def compute_summary(index: SnapshotIndex, events: list[Event]) -> Summary:
     """Count what the resources say; the agent's own summary is not trusted."""
-    nodes = resources.get("nodes", [])
-    pods = resources.get("pods", [])
-    deployments = resources.get("deployments", [])
+    nodes: list[NodeDoc] = index.docs("nodes")
+    pods: list[PodDoc] = index.docs("pods")
+    deployments: list[WorkloadDoc] = index.docs("deployments")
     phases: dict[str, int] = {}
     for pod in pods:
-        phases[pod.phase] = phases.get(pod.phase, 0) + 1
+        phase = pod.status.phase
+        phases[phase] = phases.get(phase, 0) + 1
     return Summary(
         total_nodes=len(nodes),
-        ready_nodes=sum(1 for n in nodes if n.ready == "True"),
+        ready_nodes=sum(1 for n in nodes if node_ready(n) == "True"),
         total_pods=len(pods),
         running_pods=phases.get("Running", 0),
         pending_pods=phases.get("Pending", 0),
         failed_pods=phases.get("Failed", 0),
         total_deployments=len(deployments),
-        healthy_deployments=sum(1 for d in deployments if d.ready_replicas >= d.replicas),
-        total_statefulsets=len(resources.get("statefulsets", [])),
-        total_daemonsets=len(resources.get("daemonsets", [])),
-        total_services=len(resources.get("services", [])),
-        total_ingresses=len(resources.get("ingresses", [])),
-        total_namespaces=len(resources.get("namespaces", [])),
+        healthy_deployments=sum(1 for d in deployments if d.summary.ready >= d.summary.replicas),
+        total_statefulsets=len(index.docs("statefulsets")),
+        total_daemonsets=len(index.docs("daemonsets")),
+        total_services=len(index.docs("services")),
+        total_ingresses=len(index.docs("ingresses")),
+        total_namespaces=len(index.docs("namespaces")),
         total_events=len(events),
         warning_events=sum(1 for e in events if e.type == "Warning"),
     )

@@ -30,8 +30,18 @@ def test_gunzip_limits_and_multi_member() -> None:
 
 def test_unknown_keys_kept_and_null_lists_empty() -> None:
     snap = decode(snapshot(futureKind=[1, 2], pods=None))
-    assert snap.resources["pods"] == [] and snap.resources["statefulsets"] == []
-    assert bytes(snap.extra["futureKind"]) == b"[1,2]"
+    assert snap.items("pods") == [] and snap.items("statefulsets") == []
+    assert snap.extra_kinds() == ["futureKind"]
+    extra = snap.extra("futureKind")
+    assert extra is not None and bytes(extra) == b"[1,2]"
+
+
+def test_items_keep_the_agents_bytes() -> None:
+    snap = decode(snapshot())
+    pods = snap.items("pods")
+    assert [p.name for p in pods] == ["web-5d9c7b8f6d-abcde", "web-5d9c7b8f6d-fghij", "db-0"]
+    assert msgspec.json.decode(bytes(pods[2].raw)) == snapshot()["pods"][2]
+    assert (pods[2].phase, pods[2].owner_kind, pods[2].labels["tier"]) == ("Pending", "StatefulSet", "data")
 
 
 @pytest.mark.parametrize(

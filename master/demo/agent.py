@@ -39,7 +39,7 @@ class _Poll(msgspec.Struct):
     command: dict[str, Any] | None = None
 
 
-def _gzip(data: bytes) -> bytes:
+def gzip_body(data: bytes) -> bytes:
     # Go's gzip.Writer default: level 6, no modification time.
     return gzip.compress(data, compresslevel=6, mtime=0)
 
@@ -124,16 +124,22 @@ class DemoAgent:
 
     # -- the loops --
 
-    async def push_snapshot(self, client: httpx.AsyncClient) -> bool:
-        """Evolve the cluster to now and push its snapshot; True when the master accepted it."""
+    async def snapshot_body(self) -> bytes:
+        """Evolve the cluster to now and return its gzipped snapshot.
+
+        The load benchmark overrides this to send pre-built bodies instead.
+        """
         now = datetime.now(UTC)
         self.cluster.tick(now)
         # Encode before any await: the snapshot shares the cluster's live dicts.
         body = msgspec.json.encode(self.cluster.snapshot(now))
         if len(body) > GZIP_IN_THREAD_BYTES:
-            body = await trio.to_thread.run_sync(_gzip, body)
-        else:
-            body = _gzip(body)
+            return await trio.to_thread.run_sync(gzip_body, body)
+        return gzip_body(body)
+
+    async def push_snapshot(self, client: httpx.AsyncClient) -> bool:
+        """Push the next snapshot; True when the master accepted it."""
+        body = await self.snapshot_body()
         response = await self._request(
             client, "POST", "/agent/snapshot", what="snapshot", ok=(200, 202),
             http_timeout=SNAPSHOT_TIMEOUT, content=body,
@@ -186,7 +192,7 @@ class DemoAgent:
             backoff = BACKOFF_MIN
             if command is None:
                 continue  # nothing to do: poll again at once
-            await self._run_command(client, command)
+            await self.run_command(client, command)
             await trio.sleep(AFTER_COMMAND)
 
     async def _poll(self, client: httpx.AsyncClient) -> tuple[bool, dict[str, Any] | None]:
@@ -207,7 +213,8 @@ class DemoAgent:
             return False, None
         return True, poll.command if poll.has_command else None
 
-    async def _run_command(self, client: httpx.AsyncClient, command: dict[str, Any]) -> None:
+    async def run_command(self, client: httpx.AsyncClient, command: dict[str, Any]) -> None:
+        """Execute a polled command on the simulated cluster and report its result."""
         command_id = str(command.get("id", ""))
         success, output, error = self.cluster.execute(command, datetime.now(UTC))
         self.commands_executed += 1

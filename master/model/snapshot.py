@@ -1,8 +1,8 @@
-"""The snapshot: resources kept as the agent's raw JSON bytes beside a small typed index.
+"""The snapshot: the agent's JSON body kept as sent, beside a small typed index.
 
-Decoding only the fields the master filters and sums on (and keeping each
-resource's bytes as `msgspec.Raw`) is several times faster than building
-dicts for whole snapshots; resources are served by writing those bytes out.
+Decoding only the fields the master filters and sums on, in one typed pass,
+is several times faster than building dicts for whole snapshots; resources
+are served by writing the agent's own bytes out, never by re-encoding.
 """
 
 from __future__ import annotations
@@ -97,6 +97,47 @@ class FlatDoc(msgspec.Struct):
     labels: Labels = None
 
 
+Flat = list[FlatDoc] | None
+Workloads = list[WorkloadDoc] | None
+Named = list[NamedDoc] | None
+
+
+class SnapshotIndex(msgspec.Struct):
+    """Everything the master reads of a snapshot, decoded in one typed pass.
+
+    Unknown fields and top-level keys are skipped here, not lost: the
+    snapshot keeps the whole body, and resources are served from its bytes.
+    """
+
+    cluster_id: str | None = None
+    fetched_at: str | None = None
+    pods: list[PodDoc] | None = None
+    nodes: list[NodeDoc] | None = None
+    deployments: Workloads = None
+    statefulsets: Workloads = None
+    daemonsets: Workloads = None
+    services: Named = None
+    ingresses: Named = None
+    namespaces: Named = None
+    replicasets: Flat = None
+    jobs: Flat = None
+    cronjobs: Flat = None
+    configmaps: Flat = None
+    secrets: Flat = None
+    resourceQuotas: Flat = None
+    limitRanges: Flat = None
+    networkPolicies: Flat = None
+    serviceAccounts: Flat = None
+    pvs: Flat = None
+    pvcs: Flat = None
+    events: list[Event] | None = None
+
+    def docs(self, kind: str) -> list[Any]:
+        """The decoded entries of `kind` (an empty list for null or absent)."""
+        found: list[Any] | None = getattr(self, kind)
+        return found or []
+
+
 class Item(msgspec.Struct, gc=False):
     """One resource: its index fields and its bytes exactly as the agent sent them."""
 
@@ -117,20 +158,85 @@ class Item(msgspec.Struct, gc=False):
     type: str = ""
 
 
-class ClusterSnapshot(msgspec.Struct, kw_only=True):
-    """A validated, normalised snapshot as the hub keeps it."""
+def node_ready(doc: NodeDoc) -> str:
+    ready = doc.summary.ready
+    return ready if isinstance(ready, str) else ("True" if ready else "False")
 
-    cluster_id: str
-    fetched_at: str | None
-    received_at: float
-    size_bytes: int
-    resources: dict[str, list[Item]]
-    events: list[Event]
-    summary: Summary
-    # Top-level keys this master does not know yet (newer agents add kinds): kept as sent.
-    extra: dict[str, msgspec.Raw] = msgspec.field(default_factory=dict)
-    # The summary the agent claimed, kept for comparison, never trusted.
-    agent_summary: dict[str, Any] | None = None
+
+def _item(doc: Any, raw: msgspec.Raw) -> Item:
+    if isinstance(doc, FlatDoc):
+        return Item(raw=raw, name=doc.name, namespace=doc.namespace, labels=doc.labels or {})
+    s = doc.summary
+    labels = doc.labels or s.labels or {}
+    if isinstance(doc, PodDoc):
+        return Item(
+            raw=raw, name=s.name, namespace=s.namespace, labels=labels, node=s.nodeName,
+            phase=doc.status.phase, restarts=doc.status.restarts, owner_kind=s.ownerKind,
+            owner_name=s.ownerName,
+        )
+    if isinstance(doc, NodeDoc):
+        return Item(raw=raw, name=s.name, labels=labels, ready=node_ready(doc),
+                    schedulable=s.schedulable)
+    if isinstance(doc, WorkloadDoc):
+        return Item(
+            raw=raw, name=s.name, namespace=s.namespace, labels=labels, replicas=s.replicas,
+            ready_replicas=s.ready, available=s.available,
+        )
+    phase = doc.status.phase if doc.status is not None else ""
+    return Item(raw=raw, name=s.name, namespace=s.namespace, labels=labels, type=s.type, phase=phase)
+
+
+_top_level = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_raw_list = msgspec.json.Decoder(list[msgspec.Raw] | None)
+
+
+class ClusterSnapshot:
+    """A validated snapshot as the hub keeps it: the body, its index and its summary.
+
+    Ingest pays only for the typed index. Raw per-resource bytes and the
+    names of unknown top-level keys are cut from the body when first read.
+    """
+
+    def __init__(
+        self, *, cluster_id: str, fetched_at: str | None, received_at: float, body: bytes,
+        index: SnapshotIndex, events: list[Event], summary: Summary,
+    ) -> None:
+        self.cluster_id = cluster_id
+        self.fetched_at = fetched_at
+        self.received_at = received_at
+        self.body = body
+        self.index = index
+        self.events = events
+        self.summary = summary
+        self._top: dict[str, msgspec.Raw] | None = None
+        self._items: dict[str, list[Item]] = {}
+
+    @property
+    def size_bytes(self) -> int:
+        return len(self.body)
+
+    def _top_level(self) -> dict[str, msgspec.Raw]:
+        if self._top is None:
+            self._top = _top_level.decode(self.body)
+        return self._top
+
+    def items(self, kind: str) -> list[Item]:
+        """The resources of `kind` with their raw bytes, in the order the agent sent them."""
+        found = self._items.get(kind)
+        if found is None:
+            raw = self._top_level().get(kind)
+            raws = _raw_list.decode(raw) if raw is not None else None
+            found = self._items[kind] = [
+                _item(doc, r) for doc, r in zip(self.index.docs(kind), raws or (), strict=True)
+            ]
+        return found
+
+    def extra_kinds(self) -> list[str]:
+        """Top-level keys this master does not know (newer agents add kinds), kept as sent."""
+        return sorted(k for k in self._top_level() if k not in ENVELOPE_KEYS)
+
+    def extra(self, key: str) -> msgspec.Raw | None:
+        return self._top_level().get(key) if key not in ENVELOPE_KEYS else None
 
 
 class SnapshotChanges(msgspec.Struct, kw_only=True):

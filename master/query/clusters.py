@@ -49,7 +49,7 @@ class ClusterReads(Reads):
         view["summary"] = snap.summary if snap else None
         view["fetched_at"] = snap.fetched_at if snap else None
         view["snapshot_bytes"] = snap.size_bytes if snap else 0
-        view["extra_kinds"] = sorted(snap.extra) if snap else []
+        view["extra_kinds"] = snap.extra_kinds() if snap else []
         view["queued_commands"] = self.hub.commands.queued(cluster_id)
         return view
 

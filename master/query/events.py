@@ -71,10 +71,10 @@ class EventReads(Reads):
         snap = self.hub.snapshot(cluster_id)
         if snap is None:
             return objects
-        pods = snap.resources.get("pods", [])
+        pods = snap.items("pods")
         if kind == "Deployment":
             replicasets = {
-                rs.name for rs in snap.resources.get("replicasets", [])
+                rs.name for rs in snap.items("replicasets")
                 if rs.namespace == namespace and _replicaset_of(rs.name, name)
             } | {
                 p.owner_name for p in pods

@@ -65,13 +65,13 @@ class ResourceReads(Reads):
     ) -> ResourcePage:
         if kind not in LISTED_KINDS:
             raise NotFound(f"unknown resource kind {kind!r}")
-        items = [i for i in self.latest(cluster_id).resources.get(kind, []) if flt.matches(i)]
+        items = [i for i in self.latest(cluster_id).items(kind) if flt.matches(i)]
         return ResourcePage(cluster_id, kind, len(items), items[offset : offset + limit])
 
     def resource(self, cluster_id: str, kind: str, namespace: str, name: str) -> Item:
         if kind not in LISTED_KINDS:
             raise NotFound(f"unknown resource kind {kind!r}")
-        for item in self.latest(cluster_id).resources.get(kind, []):
+        for item in self.latest(cluster_id).items(kind):
             if item.name == name and item.namespace == namespace:
                 return item
         where = f"{namespace}/{name}" if namespace else name
