@@ -16,7 +16,7 @@ run: $(VENV)/.installed
 	$(PY) -m master --demo $(DEMO)
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check master tests
+	$(VENV)/bin/ruff check master tests bench
 	$(VENV)/bin/mypy
 
 test: lint

@@ -1,0 +1,1 @@
+"""`python bench/load.py`: the load benchmark of the master."""

@@ -1,0 +1,193 @@
+"""The load: demo agents sending pre-built snapshots, a command driver, idle long polls."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import trio
+
+from master.demo import DemoAgent, SimulatedCluster
+from master.demo.agent import AFTER_COMMAND
+
+log = logging.getLogger("bench")
+
+
+@dataclass
+class Recorder:
+    """Everything the load side measures, in seconds of trio's clock."""
+
+    snapshot_latency: list[float] = field(default_factory=list)
+    snapshot_bytes: int = 0
+    requests: int = 0
+    errors: int = 0
+    error_samples: list[str] = field(default_factory=list)
+    command_sent: dict[str, float] = field(default_factory=dict)
+    command_received: dict[str, float] = field(default_factory=dict)
+    command_round_trip: list[float] = field(default_factory=list)
+    commands_submitted: int = 0
+    commands_succeeded: int = 0
+    commands_unfinished: list[str] = field(default_factory=list)
+
+    def error(self, what: str) -> None:
+        self.errors += 1
+        if len(self.error_samples) < 10:
+            self.error_samples.append(what)
+
+    def dispatch_latency(self) -> list[float]:
+        return [self.command_received[c] - t for c, t in self.command_sent.items()
+                if c in self.command_received]
+
+
+class BenchAgent(DemoAgent):
+    """A demo agent whose snapshots are pre-built bodies, timed as they are pushed."""
+
+    def __init__(self, master_url: str, cluster_id: str, template: SimulatedCluster,
+                 bodies: Sequence[tuple[bytes, int]], recorder: Recorder, *,
+                 client: httpx.AsyncClient, token: str | None) -> None:
+        super().__init__(master_url, template, client=client, token=token)
+        self._id = cluster_id
+        self._bodies = itertools.cycle(bodies)
+        self._size = 0
+        self.recorder = recorder
+        self.errors_seen = 0
+
+    @property
+    def cluster_id(self) -> str:
+        return self._id
+
+    async def snapshot_body(self) -> bytes:
+        await trio.lowlevel.checkpoint()
+        body, self._size = next(self._bodies)
+        return body
+
+    async def push_snapshot(self, client: httpx.AsyncClient) -> bool:
+        started = trio.current_time()
+        ok = await super().push_snapshot(client)
+        self.recorder.requests += 1
+        if ok:
+            self.recorder.snapshot_latency.append(trio.current_time() - started)
+            self.recorder.snapshot_bytes += self._size
+        return ok
+
+    async def send_heartbeat(self, client: httpx.AsyncClient) -> bool:
+        self.recorder.requests += 1
+        return await super().send_heartbeat(client)
+
+    async def run_command(self, client: httpx.AsyncClient, command: dict[str, Any]) -> None:
+        self.recorder.command_received.setdefault(str(command.get("id")), trio.current_time())
+        self.recorder.requests += 1
+        await super().run_command(client, command)
+
+    def sync_errors(self) -> None:
+        """Carry the agent's own failure count (logged by DemoAgent) into the recorder."""
+        for _ in range(self.errors - self.errors_seen):
+            self.recorder.error(f"{self.cluster_id}: agent request failed (see log)")
+        self.errors_seen = self.errors
+
+
+async def drive_commands(gateway_url: str, agents: Sequence[BenchAgent], targets: list[dict[str, Any]],
+                         rate: float, until: float, recorder: Recorder, client: httpx.AsyncClient,
+                         *, headers: dict[str, str]) -> None:
+    """Submit `rate` commands per second until `until` (trio clock), then wait for all of them;
+    each must end in `success`.
+
+    Commands go to agents that have reported and are not still busy with an
+    earlier command: the Go agent runs one at a time and rests a second after
+    each, and waiting for that is the agent's time, not the master's dispatch.
+    """
+    rng = random.Random(7)
+    limiter = trio.CapacityLimiter(500)
+    busy: set[str] = set()
+
+    async def one(cluster_id: str, target: dict[str, Any]) -> None:
+        busy.add(cluster_id)
+        try:
+            await submit(cluster_id, target)
+        finally:
+            await trio.sleep(AFTER_COMMAND + 0.5)
+            busy.discard(cluster_id)
+
+    async def submit(cluster_id: str, target: dict[str, Any]) -> None:
+        async with limiter:
+            sent = trio.current_time()
+            recorder.commands_submitted += 1
+            recorder.requests += 1
+            try:
+                r = await client.post(gateway_url + "/api/v2/commands", params={"wait": 60},
+                                      json={"cluster_id": cluster_id, **target}, headers=headers,
+                                      timeout=90)
+            except httpx.HTTPError as err:
+                recorder.error(f"command submit: {err!r}")
+                return
+            if r.status_code != 201:
+                recorder.error(f"command submit: HTTP {r.status_code} {r.text[:200]}")
+                return
+            command_id = r.json()["command_id"]
+            recorder.command_sent[command_id] = sent
+            recorder.requests += 1
+            status = await client.get(f"{gateway_url}/api/v2/commands/{command_id}",
+                                      headers=headers, timeout=30)
+            if status.status_code == 200 and status.json()["status"] == "success":
+                recorder.commands_succeeded += 1
+                recorder.command_round_trip.append(trio.current_time() - sent)
+            else:
+                recorder.commands_unfinished.append(command_id)
+                recorder.error(f"command {command_id} ended {status.text[:200]}")
+
+    async with trio.open_nursery() as nursery:
+        if rate <= 0:
+            return
+        interval = 1 / rate
+        deadline = trio.current_time()
+        while deadline + interval < until:
+            deadline += interval
+            await trio.sleep_until(deadline)
+            free = [a.cluster_id for a in agents if a.snapshots_sent and a.cluster_id not in busy]
+            if free:
+                nursery.start_soon(one, rng.choice(free), rng.choice(targets))
+
+
+async def hold_idle_polls(agent_url: str, count: int, recorder: Recorder, *,
+                          headers: dict[str, str],
+                          task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+    """`count` connections that only long-poll (clusters idle-1..N), re-polling when answered."""
+    limits = httpx.Limits(max_connections=count + 10, max_keepalive_connections=count + 10)
+    opened = trio.Event()
+    started = 0
+
+    async with httpx.AsyncClient(limits=limits, timeout=90) as client:
+        async def poller(index: int) -> None:
+            nonlocal started
+            cluster_id = f"idle-{index}"
+            first = True
+            while True:
+                if first:
+                    started += 1
+                    if started == count:
+                        opened.set()
+                    first = False
+                try:
+                    r = await client.get(agent_url + "/agent/commands", params={"cluster_id": cluster_id},
+                                         headers={"X-Cluster-ID": cluster_id, **headers})
+                    recorder.requests += 1
+                    if r.status_code not in (200, 204):
+                        recorder.error(f"idle poll: HTTP {r.status_code}")
+                        await trio.sleep(1)
+                except httpx.HTTPError as err:
+                    recorder.error(f"idle poll: {err!r}")
+                    await trio.sleep(1)
+
+        async with trio.open_nursery() as nursery:
+            for i in range(count):
+                nursery.start_soon(poller, i)
+                if i % 200 == 199:
+                    await trio.sleep(0.05)  # open gradually, as agents do
+            if count:
+                await opened.wait()
+            task_status.started()
