@@ -25,8 +25,6 @@ from .model.snapshot import (
 )
 from .model.summary import Summary
 
-_CHUNK = 1 << 20
-
 _index = msgspec.json.Decoder(SnapshotIndex)
 
 
@@ -41,6 +39,15 @@ def gunzip_limited(data: bytes, limit: int) -> bytes:
     while True:
         inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         try:
+            chunk = inflater.decompress(rest, limit + 1 - len(out))
+            if not out and inflater.eof and not inflater.unused_data:
+                if len(chunk) > limit:
+                    raise PayloadTooLarge(f"decompressed body exceeds {limit} bytes")
+                return chunk  # the common case, one gzip member: no copy
+            out += chunk
+            if len(out) > limit:
+                raise PayloadTooLarge(f"decompressed body exceeds {limit} bytes")
+            rest = inflater.unconsumed_tail
             while rest:
                 out += inflater.decompress(rest, limit + 1 - len(out))
                 if len(out) > limit:

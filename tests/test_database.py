@@ -9,6 +9,7 @@ tested running in the test's nursery, every async test bounded by
 from __future__ import annotations
 
 import sqlite3
+from functools import partial
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -169,6 +170,29 @@ async def test_connection_pragmas(db: Database) -> None:
 
 
 # -- the writer --
+
+
+@pytest.mark.parametrize(("durables", "expected"), [((True,), 2), ((False,), 1), ((False, True), 2)])
+async def test_only_batches_of_non_durable_writes_skip_the_fsync(
+    db: Database, durables: tuple[bool, ...], expected: int
+) -> None:
+    """synchronous is FULL (2) when any job in the batch is durable, else NORMAL (1)."""
+    seen: list[int] = []
+
+    def probe(conn: sqlite3.Connection) -> None:
+        seen.append(conn.execute("PRAGMA synchronous").fetchone()[0])
+
+    gate = Gate()
+    with trio.fail_after(TIMEOUT):
+        async with trio.open_nursery() as nursery:
+            # Hold the writer so the probes queue up and land in one batch.
+            nursery.start_soon(db.write, gate.job)
+            await gate.entered.wait()
+            for durable in durables:
+                nursery.start_soon(partial(db.write, probe, durable=durable))
+            await trio.testing.wait_all_tasks_blocked()
+            gate.open()
+    assert seen == [expected] * len(durables)
 
 
 async def test_concurrent_writes_are_batched(db: Database) -> None:

@@ -32,10 +32,11 @@ MAX_BATCH = 200
 class _Job(Generic[T]):
     """A write waiting for the writer, and the place its outcome is left."""
 
-    __slots__ = ("fn", "done", "result", "error", "batch_error")
+    __slots__ = ("fn", "durable", "done", "result", "error", "batch_error")
 
-    def __init__(self, fn: Callable[[sqlite3.Connection], T]) -> None:
+    def __init__(self, fn: Callable[[sqlite3.Connection], T], durable: bool) -> None:
         self.fn = fn
+        self.durable = durable
         self.done = trio.Event()
         self.result: T | None = None
         self.error: BaseException | None = None
@@ -63,8 +64,9 @@ def _open_writer(path: Path) -> sqlite3.Connection:
                 f"{path}: SQLite refused WAL mode (got {mode!r}); put the data directory "
                 "on a local filesystem"
             )
-        # FULL: a commit is on disk before write() returns, and a command the
-        # operator was told was accepted must survive a power cut.
+        # FULL by default: a commit is on disk before write() returns, and a
+        # command the operator was told was accepted must survive a power cut.
+        # Batches of only non-durable jobs switch to NORMAL (see _run_batch).
         conn.execute("PRAGMA synchronous = FULL")
         migrate(conn)
     except BaseException:
@@ -88,6 +90,10 @@ def _run_batch(conn: sqlite3.Connection, jobs: list[_Job[Any]]) -> bool:
     error, because nothing it did was kept.
     """
     try:
+        # NORMAL skips the fsync of this commit (WAL stays consistent; a power cut may
+        # lose it): fine for the event window, which the next snapshot repeats anyway.
+        durable = any(job.durable for job in jobs)
+        conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
         conn.execute("BEGIN IMMEDIATE")
         for job in jobs:
             conn.execute("SAVEPOINT job")
@@ -211,7 +217,7 @@ class Database:
         # Senders blocked on a full queue now get BrokenResourceError -> Unavailable.
         self._receive.close()
 
-    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    async def write(self, fn: Callable[[sqlite3.Connection], T], *, durable: bool = True) -> T:
         """Run `fn(conn)` on the write connection, in a batch transaction, and return its result.
 
         `fn` runs in a worker thread inside a savepoint and must not BEGIN,
@@ -220,10 +226,12 @@ class Database:
         job runs even if this caller is cancelled. Raises Unavailable after
         `aclose()`, once the writer has stopped, or when the batch transaction
         itself failed (BEGIN/COMMIT error; the cause is chained).
+        `durable=False` lets a batch made only of such writes commit without
+        an fsync (SQLite's synchronous=NORMAL).
         """
         if self._closing or self._closed:
             raise Unavailable("database is shutting down")
-        job = _Job(fn)
+        job = _Job(fn, durable)
         try:
             await self._send.send(job)
         except (trio.ClosedResourceError, trio.BrokenResourceError) as err:

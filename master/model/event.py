@@ -21,14 +21,14 @@ CRITICAL_REASONS = frozenset(
 )
 
 
-class InvolvedObject(msgspec.Struct, omit_defaults=False):
+class InvolvedObject(msgspec.Struct, gc=False):
     kind: str = ""
     namespace: str = ""
     name: str = ""
     uid: str = ""
 
 
-class Event(msgspec.Struct, kw_only=True):
+class Event(msgspec.Struct, kw_only=True, gc=False):
     """One event. Timestamps are normalised to UTC RFC 3339 text, None when unknown.
 
     `uid` is the dedupe key; the processor fills it from namespace/name when

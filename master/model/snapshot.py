@@ -26,8 +26,10 @@ Labels = dict[str, str] | None
 
 
 # -- What is decoded of each kind (unknown fields are skipped, not rejected) --
+# gc=False: these hold no cycles, and hundreds of thousands of them live in the hub;
+# left to the cycle collector, its full passes stall the event loop for 100+ ms.
 
-class _PodSummary(msgspec.Struct):
+class _PodSummary(msgspec.Struct, gc=False):
     name: str = ""
     namespace: str = ""
     nodeName: str = ""
@@ -36,30 +38,30 @@ class _PodSummary(msgspec.Struct):
     labels: Labels = None
 
 
-class _PodStatus(msgspec.Struct):
+class _PodStatus(msgspec.Struct, gc=False):
     phase: str = ""
     restarts: int = 0
 
 
-class PodDoc(msgspec.Struct):
+class PodDoc(msgspec.Struct, gc=False):
     summary: _PodSummary = msgspec.field(default_factory=_PodSummary)
     status: _PodStatus = msgspec.field(default_factory=_PodStatus)
     labels: Labels = None
 
 
-class _NodeSummary(msgspec.Struct):
+class _NodeSummary(msgspec.Struct, gc=False):
     name: str = ""
     ready: str | bool = ""
     schedulable: bool = True
     labels: Labels = None
 
 
-class NodeDoc(msgspec.Struct):
+class NodeDoc(msgspec.Struct, gc=False):
     summary: _NodeSummary = msgspec.field(default_factory=_NodeSummary)
     labels: Labels = None
 
 
-class _WorkloadSummary(msgspec.Struct):
+class _WorkloadSummary(msgspec.Struct, gc=False):
     name: str = ""
     namespace: str = ""
     replicas: int = 0
@@ -68,29 +70,29 @@ class _WorkloadSummary(msgspec.Struct):
     labels: Labels = None
 
 
-class WorkloadDoc(msgspec.Struct):
+class WorkloadDoc(msgspec.Struct, gc=False):
     summary: _WorkloadSummary = msgspec.field(default_factory=_WorkloadSummary)
     labels: Labels = None
 
 
-class _NamedSummary(msgspec.Struct):
+class _NamedSummary(msgspec.Struct, gc=False):
     name: str = ""
     namespace: str = ""
     type: str = ""
     labels: Labels = None
 
 
-class _PhaseStatus(msgspec.Struct):
+class _PhaseStatus(msgspec.Struct, gc=False):
     phase: str = ""
 
 
-class NamedDoc(msgspec.Struct):
+class NamedDoc(msgspec.Struct, gc=False):
     summary: _NamedSummary = msgspec.field(default_factory=_NamedSummary)
     status: _PhaseStatus | None = None
     labels: Labels = None
 
 
-class FlatDoc(msgspec.Struct):
+class FlatDoc(msgspec.Struct, gc=False):
     name: str = ""
     namespace: str = ""
     uid: str = ""
@@ -102,7 +104,7 @@ Workloads = list[WorkloadDoc] | None
 Named = list[NamedDoc] | None
 
 
-class SnapshotIndex(msgspec.Struct):
+class SnapshotIndex(msgspec.Struct, gc=False):
     """Everything the master reads of a snapshot, decoded in one typed pass.
 
     Unknown fields and top-level keys are skipped here, not lost: the

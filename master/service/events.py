@@ -19,6 +19,10 @@ from ..model.gotime import format_time
 
 log = logging.getLogger("master.events")
 
+# Changes are written at most this often: marks coalesce meanwhile, so one
+# transaction carries a second of every cluster's snapshots.
+PERSIST_INTERVAL = 1.0
+
 
 class EventPersister:
     """Drains the hub's marks into SQLite: changed events (UPSERT by uid) and cluster rows."""
@@ -32,6 +36,7 @@ class EventPersister:
         while True:
             events, agents = await self._hub.wait_dirty_clusters()
             await self._save(events, agents)
+            await trio.sleep(PERSIST_INTERVAL)
 
     async def flush(self) -> None:
         """Write what is marked now (shutdown)."""
@@ -51,7 +56,7 @@ class EventPersister:
                 )
             return sum(upsert_events(conn, cid, evs, now) for cid, evs in events.items())
 
-        written = await self._db.write(save)
+        written = await self._db.write(save, durable=False)
         log.debug("persisted %d events of %d clusters", written, len(events))
 
 
