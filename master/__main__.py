@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import signal
 import sys
@@ -14,6 +15,12 @@ from .config import Config, ConfigError, load_config, unknown_env_vars
 from .supervisor import run_master
 
 log = logging.getLogger("master")
+
+
+# The hub and thousands of held polls keep a million objects alive; at CPython's default
+# thresholds the cycle collector re-scans them so often that it stalls the event loop
+# for hundreds of milliseconds (measured with bench/load.py --idle-polls 5000).
+GC_THRESHOLDS = (50_000, 100, 1_000)
 
 
 async def _main(config: Config) -> None:
@@ -51,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     for name in unknown_env_vars():
         log.warning("ignoring unknown setting %s", name)
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         trio.run(_main, config)
     except Exception as err:  # the cause of a crash, logged once, then a non-zero exit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import time
 from dataclasses import dataclass
 
@@ -25,6 +26,10 @@ log = logging.getLogger("master.agentsdk")
 THREAD_THRESHOLD = 64 * 1024
 # At most this many snapshots expand in memory at once, whatever the number of agents.
 DECODE_THREADS = 2
+# Long polls end at a random point of the second half of the poll timeout, so agents
+# that started together (a master restart, a fleet roll-out) do not all come back
+# in the same instant ever after.
+POLL_JITTER = 0.5
 
 _result_decoder = msgspec.json.Decoder(CommandResult)
 
@@ -109,7 +114,7 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics) -> Q
     async def poll() -> Response:
         cluster_id = _cluster_id()
         cmd = None
-        with trio.move_on_after(limits.poll_timeout):
+        with trio.move_on_after(limits.poll_timeout * (1 - POLL_JITTER * random.random())):
             cmd = await hub.poll(cluster_id)
         if cmd is None:
             return json_response({"has_command": False})
