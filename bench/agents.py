@@ -8,12 +8,15 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import trio
 
 from master.demo import DemoAgent, SimulatedCluster
 from master.demo.agent import AFTER_COMMAND
+
+from .saturate import exchange, poll_request
 
 log = logging.getLogger("bench")
 
@@ -156,38 +159,32 @@ async def drive_commands(gateway_url: str, agents: Sequence[BenchAgent], targets
 async def hold_idle_polls(agent_url: str, count: int, recorder: Recorder, *,
                           headers: dict[str, str],
                           task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-    """`count` connections that only long-poll (clusters idle-1..N), re-polling when answered."""
-    limits = httpx.Limits(max_connections=count + 10, max_keepalive_connections=count + 10)
-    opened = trio.Event()
-    started = 0
+    """`count` connections that only long-poll (clusters idle-1..N), re-polling when answered.
 
-    async with httpx.AsyncClient(limits=limits, timeout=90) as client:
-        async def poller(index: int) -> None:
-            nonlocal started
-            cluster_id = f"idle-{index}"
-            first = True
+    Raw keep-alive sockets: thousands of pooled httpx connections would make
+    the load generator, not the master, the thing measured.
+    """
+    parts = urlsplit(agent_url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+
+    async def poller(index: int, task_status: trio.TaskStatus[None]) -> None:
+        request = poll_request(f"{host}:{port}", f"idle-{index}", headers)
+        buffer = bytearray()
+        stream = await trio.open_tcp_stream(host, port)
+        task_status.started()
+        async with stream:
             while True:
-                if first:
-                    started += 1
-                    if started == count:
-                        opened.set()
-                    first = False
                 try:
-                    r = await client.get(agent_url + "/agent/commands", params={"cluster_id": cluster_id},
-                                         headers={"X-Cluster-ID": cluster_id, **headers})
-                    recorder.requests += 1
-                    if r.status_code not in (200, 204):
-                        recorder.error(f"idle poll: HTTP {r.status_code}")
-                        await trio.sleep(1)
-                except httpx.HTTPError as err:
+                    status = await exchange(stream, request, buffer)
+                except (OSError, ConnectionError, trio.BrokenResourceError) as err:
                     recorder.error(f"idle poll: {err!r}")
+                    return
+                recorder.requests += 1
+                if status not in (200, 204):
+                    recorder.error(f"idle poll: HTTP {status}")
                     await trio.sleep(1)
 
-        async with trio.open_nursery() as nursery:
-            for i in range(count):
-                nursery.start_soon(poller, i)
-                if i % 200 == 199:
-                    await trio.sleep(0.05)  # open gradually, as agents do
-            if count:
-                await opened.wait()
-            task_status.started()
+    async with trio.open_nursery() as nursery:
+        for i in range(count):
+            await nursery.start(poller, i)
+        task_status.started()

@@ -64,13 +64,15 @@ def build_bodies(cluster_ids: list[str], pods: int, *, variants: int = VARIANTS,
 
 
 def targets(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
-    """Command targets that exist in `snapshot`: scale its deployments, read its pods' logs."""
+    """Command targets that exist in `snapshot`: scale its deployments, read the logs of pods
+    that scaling does not replace (those of statefulsets and daemonsets)."""
     found = []
     for dep in (snapshot.get("deployments") or [])[:20]:
         s = dep["summary"]
         found.append({"action": "scale", "target_kind": "Deployment", "target_namespace": s["namespace"],
                       "target_name": s["name"], "params": {"replicas": 3}})
-    for pod in (snapshot.get("pods") or [])[:20]:
+    stable = [p for p in snapshot.get("pods") or [] if p["summary"].get("ownerKind") != "ReplicaSet"]
+    for pod in stable[:20]:
         s = pod["summary"]
         found.append({"action": "get_logs", "target_kind": "Pod", "target_namespace": s["namespace"],
                       "target_name": s["name"], "params": {"tailLines": 20}})

@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -28,6 +28,7 @@ from bench.agents import BenchAgent, Recorder, drive_commands, hold_idle_polls  
 from bench.bodies import build_bodies, targets  # noqa: E402
 from bench.floor import floor_cpu_per_mb, master_decode_cpu_per_mb  # noqa: E402
 from bench.masterproc import MasterProcess, read_metrics, run_master  # noqa: E402
+from bench.rawclient import RawClient  # noqa: E402
 from bench.report import render  # noqa: E402
 from bench.saturate import run_bare_app, saturate  # noqa: E402
 from bench.stats import rate, summarize  # noqa: E402
@@ -142,7 +143,9 @@ async def _load(args: argparse.Namespace, master: MasterProcess, client: httpx.A
                 agent_headers: dict[str, str], gw_headers: dict[str, str], floor: float) -> dict[str, Any]:
     out: dict[str, Any] = {}
     template = SimulatedCluster("bench-template", pods=min(args.pods, 60), seed=1)
-    agents = [BenchAgent(master.agent_url, cid, template, b, recorder, client=client,
+    # The fleet speaks through the light raw client; httpx would saturate this process first.
+    fleet_client = cast(httpx.AsyncClient, RawClient())
+    agents = [BenchAgent(master.agent_url, cid, template, b, recorder, client=fleet_client,
                          token=args.agent_token) for cid, b in zip(cluster_ids, bodies, strict=True)]
     agents_by_id = {a.cluster_id: a for a in agents}
     async with trio.open_nursery() as load:

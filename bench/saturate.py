@@ -15,6 +15,24 @@ from urllib.parse import urlsplit
 import trio
 
 from .masterproc import ROOT
+from .rawclient import read_response
+
+
+def poll_request(host: str, cluster_id: str, headers: dict[str, str]) -> bytes:
+    """The Go agent's command poll."""
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return (
+        f"GET /agent/commands?cluster_id={cluster_id} HTTP/1.1\r\nHost: {host}\r\n"
+        f"User-Agent: Go-http-client/1.1\r\nX-Cluster-ID: {cluster_id}\r\n{extra}"
+        "Accept-Encoding: gzip\r\n\r\n"
+    ).encode()
+
+
+async def exchange(stream: trio.SocketStream, request: bytes, buffer: bytearray) -> int:
+    """Send one request on a keep-alive connection and read its response; returns the status."""
+    await stream.send_all(request)
+    status, _ = await read_response(stream, buffer)
+    return status
 
 
 def heartbeat_request(host: str, cluster_id: str) -> bytes:
@@ -23,26 +41,6 @@ def heartbeat_request(host: str, cluster_id: str) -> bytes:
         f"POST /agent/heartbeat HTTP/1.1\r\nHost: {host}\r\nUser-Agent: Go-http-client/1.1\r\n"
         f"Content-Length: 0\r\nX-Cluster-ID: {cluster_id}\r\nAccept-Encoding: gzip\r\n\r\n"
     ).encode()
-
-
-async def _read_response(stream: trio.SocketStream, buffer: bytearray) -> int:
-    """Read one response off a keep-alive connection; returns its status."""
-    while (end := buffer.find(b"\r\n\r\n")) < 0:
-        chunk = await stream.receive_some(65536)
-        if not chunk:
-            raise ConnectionError("server closed the connection")
-        buffer += chunk
-    head = bytes(buffer[:end]).decode("latin-1").split("\r\n")
-    status = int(head[0].split()[1])
-    length = next((int(h.split(":", 1)[1]) for h in head[1:] if h.lower().startswith("content-length:")), 0)
-    need = end + 4 + length
-    while len(buffer) < need:
-        chunk = await stream.receive_some(65536)
-        if not chunk:
-            raise ConnectionError("server closed the connection")
-        buffer += chunk
-    del buffer[:need]
-    return status
 
 
 async def saturate(url: str, cluster_ids: list[str], *, connections: int, seconds: float
@@ -60,8 +58,7 @@ async def saturate(url: str, cluster_ids: list[str], *, connections: int, second
         stream = await trio.open_tcp_stream(host, port)
         async with stream:
             while True:
-                await stream.send_all(request)
-                if await _read_response(stream, buffer) == 200:
+                if await exchange(stream, request, buffer) == 200:
                     ok += 1
                 else:
                     errors += 1
