@@ -9,10 +9,10 @@ tested running in the test's nursery, every async test bounded by
 from __future__ import annotations
 
 import sqlite3
-from functools import partial
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
