@@ -157,7 +157,7 @@ async def drive_commands(gateway_url: str, agents: Sequence[BenchAgent], targets
 
 
 async def hold_idle_polls(agent_url: str, count: int, recorder: Recorder, *,
-                          headers: dict[str, str],
+                          tokens: dict[str, str],
                           task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
     """`count` connections that only long-poll (clusters idle-1..N), re-polling when answered.
 
@@ -168,7 +168,10 @@ async def hold_idle_polls(agent_url: str, count: int, recorder: Recorder, *,
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
 
     async def poller(index: int, task_status: trio.TaskStatus[None]) -> None:
-        request = poll_request(f"{host}:{port}", f"idle-{index}", headers)
+        cluster_id = f"idle-{index}"
+        token = tokens.get(cluster_id)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        request = poll_request(f"{host}:{port}", cluster_id, headers)
         buffer = bytearray()
         stream = await trio.open_tcp_stream(host, port)
         task_status.started()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import secrets
 import sys
 import time
 from datetime import UTC, datetime
@@ -49,8 +50,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--commands-per-s", type=float, default=2, help="commands submitted per second")
     p.add_argument("--url", help="agent port of an already running master (default: start one)")
     p.add_argument("--gateway-url", help="its gateway (default: the --url host on port 8080)")
-    p.add_argument("--agent-token", help="bearer token the agents send")
-    p.add_argument("--gateway-token", help="bearer token for the gateway API")
+    p.add_argument("--admin-user", default="admin", help="administrator of a --url master")
+    p.add_argument("--admin-password", help="its password: the benchmark logs in and creates "
+                   "an agent token per simulated cluster")
+    p.add_argument("--agent-token", help="instead, one bearer token all agents send (a --url "
+                   "master with MASTER_AGENT_REQUIRE_TOKEN=false, or a single cluster)")
+    p.add_argument("--gateway-token", help="instead of logging in, an operator's bearer token")
     p.add_argument("--saturation-seconds", type=float, default=SATURATION_SECONDS,
                    help="length of each heartbeat saturation run (0 skips it)")
     p.add_argument("--json", type=Path, help="also write every figure as JSON here")
@@ -87,6 +92,33 @@ class Progress:
                 print(self.line(elapsed), file=sys.stderr, flush=True)
 
 
+async def login(client: httpx.AsyncClient, gateway_url: str, user: str, password: str) -> str:
+    r = await client.post(gateway_url + "/api/v2/user/login",
+                          json={"username": user, "password": password})
+    r.raise_for_status()
+    token: str = r.json()["token"]
+    return token
+
+
+async def provision_tokens(client: httpx.AsyncClient, gateway_url: str, admin_token: str,
+                           cluster_ids: list[str]) -> dict[str, str]:
+    """One agent token per cluster, created through the admin API (50 requests at a time)."""
+    tokens: dict[str, str] = {}
+    limiter = trio.CapacityLimiter(50)
+
+    async def one(cluster_id: str) -> None:
+        async with limiter:
+            r = await client.post(gateway_url + "/api/v2/agent-tokens", json={"cluster_id": cluster_id},
+                                  headers={"Authorization": f"Bearer {admin_token}"})
+            r.raise_for_status()
+            tokens[cluster_id] = r.json()["token"]
+
+    async with trio.open_nursery() as nursery:
+        for cluster_id in cluster_ids:
+            nursery.start_soon(one, cluster_id)
+    return tokens
+
+
 def stage(text: str) -> None:
     print(f"-- {text}", file=sys.stderr, flush=True)
 
@@ -112,20 +144,32 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     results["floor"] = {"cpu_ms_per_mb": floor * 1e3, "master_decode_cpu_ms_per_mb": own_decode * 1e3,
                         "master_decode_vs_floor": own_decode / floor}
 
-    agent_headers = {"Authorization": f"Bearer {args.agent_token}"} if args.agent_token else {}
-    gw_headers = {"Authorization": f"Bearer {args.gateway_token}"} if args.gateway_token else {}
     recorder = Recorder()
+    idle_ids = [f"idle-{i}" for i in range(args.idle_polls)]
     async with trio.open_nursery() as root:
         if args.url:
             master = MasterProcess(args.url.rstrip("/"), args.gateway_url.rstrip("/"), None)
+            password = args.admin_password
         else:
             stage("starting the master")
-            master = await root.start(run_master, {"MASTER_LOG_LEVEL": "info"})
+            password = secrets.token_urlsafe(16)
+            master = await root.start(run_master, {"MASTER_LOG_LEVEL": "info",
+                                                   "MASTER_ADMIN_PASSWORD": password})
         limits = httpx.Limits(max_connections=3 * args.agents + 50,
                               max_keepalive_connections=3 * args.agents + 50)
         async with httpx.AsyncClient(limits=limits, timeout=90) as client:
+            gateway_token = args.gateway_token
+            tokens: dict[str, str] = {}
+            if password:
+                gateway_token = await login(client, master.gateway_url, args.admin_user, password)
+                stage(f"creating {len(cluster_ids) + len(idle_ids)} agent tokens")
+                tokens = await provision_tokens(client, master.gateway_url, gateway_token,
+                                                cluster_ids + idle_ids)
+            elif args.agent_token:
+                tokens = dict.fromkeys(cluster_ids + idle_ids, args.agent_token)
+            gw_headers = {"Authorization": f"Bearer {gateway_token}"} if gateway_token else {}
             results.update(await _load(args, master, client, cluster_ids, bodies, templates,
-                                       recorder, agent_headers, gw_headers, floor))
+                                       recorder, tokens, gw_headers, floor))
         root.cancel_scope.cancel()
     return results
 
@@ -140,20 +184,20 @@ async def _wait_for_held(client: httpx.AsyncClient, gateway_url: str, count: int
 async def _load(args: argparse.Namespace, master: MasterProcess, client: httpx.AsyncClient,
                 cluster_ids: list[str], bodies: list[list[tuple[bytes, int]]],
                 templates: list[tuple[str, list[bytes]]], recorder: Recorder,
-                agent_headers: dict[str, str], gw_headers: dict[str, str], floor: float) -> dict[str, Any]:
+                tokens: dict[str, str], gw_headers: dict[str, str], floor: float) -> dict[str, Any]:
     out: dict[str, Any] = {}
     template = SimulatedCluster("bench-template", pods=min(args.pods, 60), seed=1)
     # The fleet speaks through the light raw client; httpx would saturate this process first.
     fleet_client = cast(httpx.AsyncClient, RawClient())
     agents = [BenchAgent(master.agent_url, cid, template, b, recorder, client=fleet_client,
-                         token=args.agent_token) for cid, b in zip(cluster_ids, bodies, strict=True)]
+                         token=tokens.get(cid)) for cid, b in zip(cluster_ids, bodies, strict=True)]
     agents_by_id = {a.cluster_id: a for a in agents}
     async with trio.open_nursery() as load:
         rss_idle = master.rss_bytes()
         if args.idle_polls:
             stage(f"opening {args.idle_polls} idle long polls")
             await load.start(partial(hold_idle_polls, master.agent_url, args.idle_polls, recorder,
-                                     headers=agent_headers))
+                                     tokens=tokens))
             await _wait_for_held(client, master.gateway_url, args.idle_polls)
             await trio.sleep(1)
             rss_held = master.rss_bytes()
@@ -221,7 +265,7 @@ async def _load(args: argparse.Namespace, master: MasterProcess, client: httpx.A
     }
     out["errors"] = {"count": recorder.errors, "samples": recorder.error_samples}
     if args.saturation_seconds > 0:
-        out["heartbeat"] = await _saturation(args, master, cluster_ids)
+        out["heartbeat"] = await _saturation(args, master, cluster_ids, tokens)
     return out
 
 
@@ -236,13 +280,14 @@ async def _start_later(agent: BenchAgent, delay: float) -> None:
     await agent.run()
 
 
-async def _saturation(args: argparse.Namespace, master: MasterProcess, cluster_ids: list[str]) -> dict[str, Any]:
+async def _saturation(args: argparse.Namespace, master: MasterProcess, cluster_ids: list[str],
+                      tokens: dict[str, str]) -> dict[str, Any]:
     stage(f"heartbeat saturation: master, then a bare ASGI app ({args.saturation_seconds:.0f}s each)")
-    ours = await saturate(master.agent_url, cluster_ids, connections=SATURATION_CONNECTIONS,
+    ours = await saturate(master.agent_url, cluster_ids, tokens, connections=SATURATION_CONNECTIONS,
                           seconds=args.saturation_seconds)
     async with trio.open_nursery() as nursery:
         url, _pid = await nursery.start(run_bare_app)
-        bare = await saturate(url, cluster_ids, connections=SATURATION_CONNECTIONS,
+        bare = await saturate(url, cluster_ids, tokens, connections=SATURATION_CONNECTIONS,
                               seconds=args.saturation_seconds)
         nursery.cancel_scope.cancel()
     return {"master_per_s": ours["requests_per_s"], "bare_asgi_per_s": bare["requests_per_s"],

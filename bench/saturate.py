@@ -35,16 +35,17 @@ async def exchange(stream: trio.SocketStream, request: bytes, buffer: bytearray)
     return status
 
 
-def heartbeat_request(host: str, cluster_id: str) -> bytes:
+def heartbeat_request(host: str, cluster_id: str, token: str | None) -> bytes:
     """The Go agent's heartbeat: POST, X-Cluster-ID, no body at all."""
+    auth = f"Authorization: Bearer {token}\r\n" if token else ""
     return (
         f"POST /agent/heartbeat HTTP/1.1\r\nHost: {host}\r\nUser-Agent: Go-http-client/1.1\r\n"
-        f"Content-Length: 0\r\nX-Cluster-ID: {cluster_id}\r\nAccept-Encoding: gzip\r\n\r\n"
+        f"Content-Length: 0\r\nX-Cluster-ID: {cluster_id}\r\n{auth}Accept-Encoding: gzip\r\n\r\n"
     ).encode()
 
 
-async def saturate(url: str, cluster_ids: list[str], *, connections: int, seconds: float
-                   ) -> dict[str, float]:
+async def saturate(url: str, cluster_ids: list[str], tokens: dict[str, str], *, connections: int,
+                   seconds: float) -> dict[str, float]:
     """Hammer `POST /agent/heartbeat` on `url` from `connections` keep-alive connections,
     as the agents `cluster_ids` (so a real master gains no clusters)."""
     parts = urlsplit(url)
@@ -53,7 +54,8 @@ async def saturate(url: str, cluster_ids: list[str], *, connections: int, second
 
     async def worker(index: int) -> None:
         nonlocal ok, errors
-        request = heartbeat_request(f"{host}:{port}", cluster_ids[index % len(cluster_ids)])
+        cluster_id = cluster_ids[index % len(cluster_ids)]
+        request = heartbeat_request(f"{host}:{port}", cluster_id, tokens.get(cluster_id))
         buffer = bytearray()
         stream = await trio.open_tcp_stream(host, port)
         async with stream:

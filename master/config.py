@@ -64,6 +64,7 @@ class Config:
     agentsdk_port: int = 8081
     shutdown_grace: float = 5.0
     log_level: str = "info"
+    cors_origins: tuple[str, ...] = ()
     # [storage]
     data_dir: Path = Path("data")
     db_path: Path | None = None
@@ -83,6 +84,16 @@ class Config:
     max_body_bytes: int = 32 * MiB
     max_snapshot_bytes: int = 256 * MiB
     body_timeout: float = 60.0
+    agent_require_token: bool = True
+    # [auth]
+    admin_username: str = "admin"
+    admin_password: str = ""
+    jwt_secret: str = ""
+    jwt_lifetime: float = 43200.0
+    public_read: bool = False
+    login_max_failures: int = 5
+    login_backoff: float = 30.0
+    audit_retention_days: int = 90
     # [demo]
     demo_agents: int = 0
     demo_pods: int = 40
@@ -267,6 +278,34 @@ def _log_level(value: object) -> str:
     raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}, got {value!r}")
 
 
+def _optional_string(value: object) -> str:
+    # "" means "not set": the master then generates what is needed (and says so).
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
+    return value.strip()
+
+
+def _bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "on"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _origins(value: object) -> tuple[str, ...]:
+    items = list(value) if isinstance(value, list | tuple) else value.split(",") if isinstance(value, str) else None
+    if items is None or not all(isinstance(i, str) for i in items):
+        raise ValueError(f"expected a comma-separated list of origins, got {value!r}")
+    origins = tuple(i.strip().rstrip("/") for i in items if i.strip())
+    for origin in origins:
+        if not re.fullmatch(r"https?://[^/\s]+", origin):
+            raise ValueError(f"expected origins like https://ops.example.com, got {origin!r}")
+    return origins
+
+
 def _path(value: object) -> Path:
     return Path(_string(value))
 
@@ -318,6 +357,9 @@ SETTINGS: tuple[Setting, ...] = (
             "How long in-flight requests get to finish at shutdown (duration; 0 cuts them off)."),
     Setting("log_level", "MASTER_LOG_LEVEL", "server", "log_level", _log_level,
             "Logging threshold: debug, info, warning or error."),
+    Setting("cors_origins", "MASTER_CORS_ORIGINS", "server", "cors_origins", _origins,
+            "Browser origins besides the gateway's own allowed to call the API "
+            "(comma-separated, e.g. https://ops.example.com); empty for none."),
     Setting("data_dir", "MASTER_DATA_DIR", "storage", "data_dir", _path,
             "Directory for durable state, created on first start; relative to the working "
             "directory."),
@@ -364,6 +406,30 @@ SETTINGS: tuple[Setting, ...] = (
             "body_timeout", _duration(),
             "An agent that has not finished sending its request body within this is cut off "
             "(duration)."),
+    Setting("agent_require_token", "MASTER_AGENT_REQUIRE_TOKEN", "agent",
+            "require_token", _bool,
+            "Agents must present a per-cluster token (true or false; false only on a trusted "
+            "network, and the master warns at start)."),
+    Setting("admin_username", "MASTER_ADMIN_USERNAME", "auth", "admin_username", _string,
+            "Name of the administrator created on first start when there are no users."),
+    Setting("admin_password", "MASTER_ADMIN_PASSWORD", "auth", "admin_password",
+            _optional_string,
+            "That administrator's password; empty generates a strong one and logs it once."),
+    Setting("jwt_secret", "MASTER_JWT_SECRET", "auth", "jwt_secret", _optional_string,
+            "Key that signs operator tokens; empty generates one kept in data_dir (mode 0600)."),
+    Setting("jwt_lifetime", "MASTER_JWT_LIFETIME", "auth", "jwt_lifetime", _duration(),
+            "How long an operator's login token is valid (duration)."),
+    Setting("public_read", "MASTER_PUBLIC_READ", "auth", "public_read", _bool,
+            "Let anonymous users read cluster state (true or false)."),
+    Setting("login_max_failures", "MASTER_LOGIN_MAX_FAILURES", "auth",
+            "login_max_failures", _count(1),
+            "Failed logins per account or address before further attempts are throttled."),
+    Setting("login_backoff", "MASTER_LOGIN_BACKOFF", "auth", "login_backoff", _duration(),
+            "First throttling delay after too many failed logins; it doubles with each "
+            "further failure (duration)."),
+    Setting("audit_retention_days", "MASTER_AUDIT_RETENTION_DAYS", "auth",
+            "audit_retention_days", _count(1),
+            "Audit and security records older than this many days are deleted."),
     Setting("demo_agents", "MASTER_DEMO_AGENTS", "demo",
             "agents", _count(0),
             "Simulated clusters run inside the master, for demos and load tests; 0 for none."),

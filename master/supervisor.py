@@ -24,13 +24,17 @@ from .config import Config
 from .database import Database
 from .datahub import MemoryHub
 from .demo import serve_demo_agents
-from .gateway import create_gateway_app
+from .gateway import GatewayServices, create_gateway_app
 from .metrics import Metrics
 from .query import Query
+from .service.agent_tokens import AgentTokens
+from .service.audit import AuditLog
+from .service.auth import AuthService, load_or_create_secret
 from .service.commands import CommandService
 from .service.events import EventPersister, restore_clusters, serve_event_cleanup
 
 log = logging.getLogger("master")
+DEMO_TOKEN = "demo agent"
 
 
 @dataclass
@@ -90,6 +94,16 @@ async def run_master(
         poll_timeout=config.command_poll_timeout,
     )
     stopping = trio.Event()
+    auth = AuthService(
+        db, secret=load_or_create_secret(config.data_dir, config.jwt_secret),
+        lifetime=config.jwt_lifetime, max_failures=config.login_max_failures,
+        backoff=config.login_backoff,
+    )
+    agent_tokens = AgentTokens(db, require=config.agent_require_token)
+    audit = AuditLog(db, retention_days=config.audit_retention_days)
+    if not config.agent_require_token:
+        log.warning("MASTER_AGENT_REQUIRE_TOKEN=false: any client that reaches the agent port "
+                    "can report for any cluster; use only on a trusted network")
 
     async with trio.open_nursery() as storage:
         await storage.start(db.serve)
@@ -97,6 +111,9 @@ async def run_master(
             async with trio.open_nursery() as services:
                 await restore_clusters(hub, db)
                 await commands.restore()
+                await auth.bootstrap(config.admin_username, config.admin_password)
+                await agent_tokens.load()
+                await services.start(audit.serve)
                 await services.start(hub.serve)
                 await services.start(persister.serve)
                 await services.start(commands.serve_persister)
@@ -110,17 +127,23 @@ async def run_master(
                 )
                 async with trio.open_nursery() as servers:
                     agent_url = await servers.start(
-                        _serve_app, create_agent_app(hub, limits, metrics),
+                        _serve_app, create_agent_app(hub, limits, metrics, agent_tokens),
                         _hypercorn_config(config.bind_host, config.agentsdk_port, config.shutdown_grace),
                         stopping,
                     )
+                    gateway = GatewayServices(
+                        query=Query(hub, db), commands=commands, metrics=metrics, auth=auth,
+                        agent_tokens=agent_tokens, audit=audit, public_read=config.public_read,
+                        cors_origins=config.cors_origins, token_lifetime=config.jwt_lifetime,
+                    )
                     gateway_url = await servers.start(
-                        _serve_app, create_gateway_app(Query(hub, db), commands, metrics),
+                        _serve_app, create_gateway_app(gateway),
                         _hypercorn_config(config.bind_host, config.gateway_port, config.shutdown_grace),
                         stopping,
                     )
                     if config.demo_agents:
-                        await servers.start(_run_demo, config, agent_url, stopping)
+                        tokens = await _demo_tokens(agent_tokens, config.demo_agents)
+                        await servers.start(_run_demo, config, agent_url, tokens, stopping)
                     log.info("master ready: agent port %s, gateway %s, database %s",
                              agent_url, gateway_url, config.database_path)
                     servers.start_soon(_close_hub_on_stop, hub, stopping)
@@ -128,6 +151,7 @@ async def run_master(
                 log.info("servers stopped; writing what is left")
                 await persister.flush()
                 await commands.flush()
+                await audit.flush()
                 services.cancel_scope.cancel()
         finally:
             await db.aclose()
@@ -140,8 +164,20 @@ async def _close_hub_on_stop(hub: MemoryHub, stopping: trio.Event) -> None:
     hub.close()
 
 
+async def _demo_tokens(agent_tokens: AgentTokens, count: int) -> dict[str, str]:
+    """Fresh tokens for the demo clusters (the previous run's are revoked)."""
+    tokens = {}
+    for index in range(1, count + 1):
+        cluster_id = f"demo-{index}"
+        for old in await agent_tokens.list(cluster_id):
+            if old.description == DEMO_TOKEN:
+                await agent_tokens.revoke(old.id)
+        tokens[cluster_id], _ = await agent_tokens.create(cluster_id, description=DEMO_TOKEN)
+    return tokens
+
+
 async def _run_demo(
-    config: Config, agent_url: str, stopping: trio.Event,
+    config: Config, agent_url: str, tokens: dict[str, str], stopping: trio.Event,
     *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Demo agents run until shutdown begins (they stop before the servers do)."""
@@ -150,7 +186,7 @@ async def _run_demo(
             partial(
                 serve_demo_agents, agent_url, config.demo_agents, pods=config.demo_pods,
                 snapshot_interval=config.demo_snapshot_interval,
-                heartbeat_interval=config.demo_heartbeat_interval,
+                heartbeat_interval=config.demo_heartbeat_interval, tokens=tokens,
             )
         )
         task_status.started()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any, TypeVar
 
 import msgspec
@@ -10,7 +11,7 @@ from quart import Response
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
-from .model.errors import BadRequest, MasterError
+from .model.errors import BadRequest, MasterError, TooManyRequests
 
 T = TypeVar("T")
 
@@ -46,7 +47,10 @@ def install_error_handlers(app: QuartTrio) -> None:
 
     @app.errorhandler(MasterError)
     async def _master_error(err: MasterError) -> Response:
-        return json_response(err.body(), err.status)
+        response = json_response(err.body(), err.status)
+        if isinstance(err, TooManyRequests):
+            response.headers["Retry-After"] = str(max(1, math.ceil(err.retry_after)))
+        return response
 
     @app.errorhandler(HTTPException)
     async def _http_error(err: HTTPException) -> Response:

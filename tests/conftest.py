@@ -24,9 +24,11 @@ class MasterRunner:
         self.config = config
         self.running: Running | None = None
         self._done = trio.Event()
+        self._admin_token: str | None = None
 
     async def start(self) -> Running:
         self._done = trio.Event()
+        self._admin_token = None
         self.running = await self.nursery.start(self._run)
         return self.running
 
@@ -47,6 +49,40 @@ class MasterRunner:
         await self.stop()
         return await self.start()
 
+    def gateway_client(self, token: str | None = None) -> httpx.AsyncClient:
+        """A client of the gateway; logged in as the administrator unless `token` is given."""
+        client = httpx.AsyncClient(base_url=self.gateway_url, timeout=30, auth=self._auth(token))
+        return client
+
+    def _auth(self, token: str | None) -> httpx.Auth:
+        runner = self
+
+        class Bearer(httpx.Auth):
+            async def async_auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def, override]
+                request.headers["Authorization"] = f"Bearer {token or await runner.admin_token()}"
+                yield request
+
+        return Bearer()
+
+    async def login(self, username: str, password: str) -> str:
+        async with httpx.AsyncClient(base_url=self.gateway_url) as client:
+            r = await client.post("/api/v2/user/login", json={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        token: str = r.json()["token"]
+        return token
+
+    async def admin_token(self) -> str:
+        if self._admin_token is None:
+            self._admin_token = await self.login(self.config.admin_username, ADMIN_PASSWORD)
+        return self._admin_token
+
+    async def agent_token(self, cluster_id: str) -> str:
+        async with self.gateway_client() as gw:
+            r = await gw.post("/api/v2/agent-tokens", json={"cluster_id": cluster_id})
+        assert r.status_code == 201, r.text
+        token: str = r.json()["token"]
+        return token
+
     @property
     def agent_url(self) -> str:
         assert self.running is not None
@@ -58,13 +94,21 @@ class MasterRunner:
         return self.running.gateway_url
 
 
+ADMIN_PASSWORD = "correct-horse-battery-staple-9"
+
+
 def make_config(tmp_path: Path, **changes: Any) -> Config:
-    """A config on port 0 with a throw-away data directory and fast timings."""
+    """A config on port 0 with a throw-away data directory and fast timings.
+
+    Agent tokens are optional here (the protocol tests speak as many clusters);
+    tests/test_trust.py runs with them required.
+    """
     base = Config(
         gateway_port=0, agentsdk_port=0, data_dir=tmp_path / "data",
         command_poll_timeout=2.0, shutdown_grace=2.0, demo_agents=0,
         # The Go-shaped test events carry fixed dates that must not age out.
         event_retention_days=36500,
+        admin_password=ADMIN_PASSWORD, agent_require_token=False,
     )
     return base.replace(**changes)
 
@@ -91,7 +135,8 @@ async def master(start_master: StartMaster) -> MasterRunner:
 
 @pytest.fixture
 async def gateway(master: MasterRunner) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=master.gateway_url, timeout=30) as client:
+    """The gateway as the administrator."""
+    async with master.gateway_client() as client:
         yield client
 
 

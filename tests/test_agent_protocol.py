@@ -152,7 +152,7 @@ async def test_repoll_redelivers_scale_and_loses_restart(agent: GoAgent, gateway
 
 async def test_repeatable_command_lost_after_max_attempts(start_master: StartMaster) -> None:
     runner = await start_master(command_max_attempts=2, command_poll_timeout=0.3)
-    async with GoAgent.open(runner.agent_url, "c1") as go, httpx.AsyncClient(base_url=runner.gateway_url) as gw:
+    async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         await go.heartbeat()
         command_id = await command(gw, "scale")
         assert (await go.poll() or {})["id"] == command_id

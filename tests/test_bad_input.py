@@ -50,7 +50,7 @@ async def test_bad_snapshot_refused_and_changes_nothing(start_master: StartMaste
     body, headers, expected = CASES[name]
     runner = await start_master(max_snapshot_bytes=16 << 20)
     async with GoAgent.open(runner.agent_url, "c1") as agent, \
-            httpx.AsyncClient(base_url=runner.gateway_url) as gateway:
+            runner.gateway_client() as gateway:
         assert (await agent.snapshot()).status_code == 200
         before = (await gateway.get("/api/v2/clusters/c1")).json()
         r = await agent.push(body, **headers)

@@ -58,7 +58,7 @@ async def test_unknown_cluster_is_404(gateway: httpx.AsyncClient) -> None:
 
 async def test_full_queue_is_429(start_master: StartMaster) -> None:
     runner = await start_master(command_queue_size=2)
-    async with GoAgent.open(runner.agent_url, "c1") as go, httpx.AsyncClient(base_url=runner.gateway_url) as gw:
+    async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         await go.heartbeat()
         await command(gw)
         await command(gw)
@@ -69,7 +69,7 @@ async def test_full_queue_is_429(start_master: StartMaster) -> None:
 
 async def test_undelivered_command_expires(start_master: StartMaster) -> None:
     runner = await start_master(command_expire=0.5)
-    async with GoAgent.open(runner.agent_url, "c1") as go, httpx.AsyncClient(base_url=runner.gateway_url) as gw:
+    async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         await go.heartbeat()
         command_id = await command(gw)
         with trio.fail_after(5):
@@ -80,7 +80,7 @@ async def test_undelivered_command_expires(start_master: StartMaster) -> None:
 
 async def test_delivered_command_without_result_times_out(start_master: StartMaster) -> None:
     runner = await start_master(command_result_timeout=0.5)
-    async with GoAgent.open(runner.agent_url, "c1") as go, httpx.AsyncClient(base_url=runner.gateway_url) as gw:
+    async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         await go.heartbeat()
         command_id = await command(gw)
         assert await go.poll() is not None

@@ -34,6 +34,7 @@ OVERRIDES: dict[str, tuple[str, object]] = {
     "agentsdk_port": ("0", 0),
     "shutdown_grace": ("250ms", 0.25),
     "log_level": ("DEBUG", "debug"),
+    "cors_origins": ("https://a.example, http://b:8080/", ("https://a.example", "http://b:8080")),
     "data_dir": ("/var/lib/master", Path("/var/lib/master")),
     "db_path": ("state/m.sqlite", Path("state/m.sqlite")),
     "event_retention_days": ("7", 7),
@@ -49,6 +50,15 @@ OVERRIDES: dict[str, tuple[str, object]] = {
     "max_body_bytes": ("10MB", 10_000_000),
     "max_snapshot_bytes": ("1GiB", 1 << 30),
     "body_timeout": ("5s", 5.0),
+    "agent_require_token": ("false", False),
+    "admin_username": ("root", "root"),
+    "admin_password": ("s3cret-Passw0rd", "s3cret-Passw0rd"),
+    "jwt_secret": ("k" * 40, "k" * 40),
+    "jwt_lifetime": ("1h", 3600.0),
+    "public_read": ("true", True),
+    "login_max_failures": ("3", 3),
+    "login_backoff": ("2s", 2.0),
+    "audit_retention_days": ("30", 30),
     "demo_agents": ("3", 3),
     "demo_pods": ("0", 0),
     "demo_snapshot_interval": ("2s", 2.0),
@@ -62,6 +72,7 @@ INVALID: dict[str, str] = {
     "agentsdk_port": "65536",
     "shutdown_grace": "-1s",
     "log_level": "verbose",
+    "cors_origins": "ops.example.com",
     "data_dir": "",
     "event_retention_days": "0",
     "event_max_count": "many",
@@ -76,6 +87,13 @@ INVALID: dict[str, str] = {
     "max_body_bytes": "32 MiBs",
     "max_snapshot_bytes": "0",
     "body_timeout": "forever",
+    "agent_require_token": "maybe",
+    "admin_username": " ",
+    "jwt_lifetime": "0s",
+    "public_read": "2",
+    "login_max_failures": "0",
+    "login_backoff": "soon",
+    "audit_retention_days": "0",
     "demo_agents": "-1",
     "demo_pods": "1.5",
     "demo_snapshot_interval": "0",
@@ -205,7 +223,12 @@ def test_setting_has_help_and_go_style_env_name(setting: Setting) -> None:
 def test_default_round_trips_through_its_parser(setting: Setting) -> None:
     # What `Config()` says is the default must itself be a valid setting.
     default = setting.default
-    raw = "" if default is None else str(default)
+    if default is None:
+        raw = ""
+    elif isinstance(default, tuple):
+        raw = ",".join(default)
+    else:
+        raw = str(default)
     assert setting.parse(raw) == default
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import trio
 
 from .conftest import StartMaster
@@ -20,7 +19,7 @@ async def wait_for(check: Any) -> Any:
 async def test_demo_clusters_execute_commands(start_master: StartMaster) -> None:
     runner = await start_master(demo_agents=2, demo_pods=20, demo_snapshot_interval=0.5,
                                 demo_heartbeat_interval=0.5)
-    async with httpx.AsyncClient(base_url=runner.gateway_url, timeout=30) as gw:
+    async with runner.gateway_client() as gw:
         clusters = (await gw.get("/api/v2/clusters")).json()["clusters"]
         assert [c["cluster_id"] for c in clusters] == ["demo-1", "demo-2"]
         assert all(c["status"] == "online" and c["pods"]["total"] >= 20 for c in clusters)

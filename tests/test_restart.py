@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import trio
 
 from .conftest import StartMaster
@@ -12,7 +11,7 @@ from .test_agent_protocol import command
 
 async def test_restart_keeps_events_history_and_pending_commands(start_master: StartMaster) -> None:
     runner = await start_master()
-    async with GoAgent.open(runner.agent_url, "c1") as go, httpx.AsyncClient(base_url=runner.gateway_url) as gw:
+    async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         await go.snapshot()
         done = await command(gw)
         assert await go.poll() is not None
@@ -22,7 +21,7 @@ async def test_restart_keeps_events_history_and_pending_commands(start_master: S
         pending = await command(gw, "restart")
 
     await runner.restart()
-    async with GoAgent.open(runner.agent_url, "c1") as go, httpx.AsyncClient(base_url=runner.gateway_url) as gw:
+    async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         # The cluster is known (offline until it reports), its events and history are there.
         clusters = (await gw.get("/api/v2/clusters")).json()["clusters"]
         assert [(c["cluster_id"], c["status"]) for c in clusters] == [("c1", "offline")]

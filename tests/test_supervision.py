@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def master_process(tmp_path: Path, *args: str, **env: str) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
     """Run the master on port 0; yields the process and its log lines as they arrive."""
     full_env = {**os.environ, "MASTER_GATEWAY_PORT": "0", "MASTER_AGENTSDK_PORT": "0",
+                "MASTER_ADMIN_PASSWORD": "correct-horse-battery-staple-9",
+                "MASTER_AGENT_REQUIRE_TOKEN": "false",
                 "MASTER_DATA_DIR": str(tmp_path / "data"), **env}
     proc = subprocess.Popen(
         [sys.executable, "-m", "master", "--config", str(ROOT / "config.toml"), *args],
@@ -53,7 +55,10 @@ def wait_for_urls(lines: list[str], timeout: float = 30) -> tuple[str, str]:
 def test_demo_agents_report_in_and_sigterm_stops_cleanly(tmp_path: Path) -> None:
     with master_process(tmp_path, "--demo", "2", MASTER_TIMEOUT_COMMAND_POLL="20s") as (proc, lines):
         agent_url, gateway_url = wait_for_urls(lines)
-        clusters = httpx.get(gateway_url + "/api/v2/clusters", timeout=10).json()
+        login = httpx.post(gateway_url + "/api/v2/user/login", timeout=10,
+                           json={"username": "admin", "password": "correct-horse-battery-staple-9"})
+        admin = {"Authorization": f"Bearer {login.json()['token']}"}
+        clusters = httpx.get(gateway_url + "/api/v2/clusters", headers=admin, timeout=10).json()
         assert {c["cluster_id"] for c in clusters["clusters"]} == {"demo-1", "demo-2"}
         assert all(c["status"] == "online" and c["pods"]["total"] > 0 for c in clusters["clusters"])
 

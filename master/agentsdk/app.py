@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import NoReturn, Protocol
 
 import msgspec
 import trio
-from quart import Response, request
+from quart import Response, g, request
 from quart_trio import QuartTrio
 
 from ..datahub import MemoryHub
 from ..metrics import Metrics
 from ..model.command import CommandResult
-from ..model.errors import BadRequest, Forbidden, UnsupportedMediaType
+from ..model.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
 from ..model.snapshot import ClusterSnapshot
 from ..processor import decode_snapshot, gunzip_limited
 from ..webapi import decode_body, install_error_handlers, json_response
@@ -32,6 +34,7 @@ DECODE_THREADS = 2
 POLL_JITTER = 0.5
 
 _result_decoder = msgspec.json.Decoder(CommandResult)
+RouteHandler = Callable[..., Awaitable[Response]]
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,27 @@ def _cluster_id(*, required: bool = True) -> str:
     return cluster_id
 
 
-def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics) -> QuartTrio:
-    """Build the agent app over `hub`."""
+class AgentGuard(Protocol):
+    """Agent authentication, provided by the service layer."""
+
+    def verify(self, token: str | None, cluster_id: str | None) -> str | None:
+        """The cluster the token is bound to; raises Unauthorized or Forbidden."""
+
+    async def refused(self, ip: str, status: int, reason: str) -> None:
+        """Note a refused call (rate-limited security record)."""
+
+
+def _bearer() -> str | None:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics, guard: AgentGuard) -> QuartTrio:
+    """Build the agent app over `hub`.
+
+    Every agent route also answers under `/t/<token>/`, so a Go agent carries
+    its token in `master_url` without knowing about it.
+    """
     app = QuartTrio("master.agentsdk")
     app.config["MAX_CONTENT_LENGTH"] = limits.max_body_bytes
     app.config["BODY_TIMEOUT"] = limits.body_timeout
@@ -71,12 +93,35 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics) -> Q
             metrics.rejected.labels(str(response.status_code)).inc()
         return response
 
+    def route(path: str, method: str) -> Callable[[RouteHandler], RouteHandler]:
+        def register(handler: RouteHandler) -> RouteHandler:
+            app.add_url_rule(path, handler.__name__, handler, methods=[method])
+            app.add_url_rule(f"/t/<token>{path}", f"{handler.__name__}_t", handler, methods=[method])
+            return handler
+
+        return register
+
+    async def refuse(err: Unauthorized | Forbidden) -> NoReturn:
+        await guard.refused(request.remote_addr or "", err.status, err.message)
+        raise err
+
+    @app.before_request
+    async def authenticate() -> None:
+        if request.path == "/health":
+            return
+        token = (request.view_args or {}).get("token") or _bearer()
+        cluster = request.headers.get("X-Cluster-ID") or request.args.get("cluster_id") or None
+        try:
+            g.token_cluster = guard.verify(token, cluster)
+        except (Unauthorized, Forbidden) as err:
+            await refuse(err)
+
     @app.get("/health")
     async def health() -> Response:
         return json_response({"status": "ok"})
 
-    @app.post("/agent/snapshot")
-    async def snapshot() -> Response:
+    @route("/agent/snapshot", "POST")
+    async def snapshot(token: str | None = None) -> Response:
         encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
         if encoding not in ("gzip", "identity", ""):
             raise UnsupportedMediaType(f"Content-Encoding {encoding!r} not supported; use gzip")
@@ -93,6 +138,9 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics) -> Q
             )
         else:
             snap = parse(body, encoding, header_cluster, now)
+        if g.token_cluster is not None and snap.cluster_id != g.token_cluster:
+            await refuse(Forbidden(
+                f"this token belongs to cluster {g.token_cluster!r}, not {snap.cluster_id!r}"))
         changes = hub.apply_snapshot(snap)
         metrics.snapshots.inc()
         metrics.snapshot_bytes.inc(snap.size_bytes)
@@ -104,14 +152,14 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics) -> Q
         )
         return json_response({"status": "accepted", "cluster_id": snap.cluster_id})
 
-    @app.post("/agent/heartbeat")
-    async def heartbeat() -> Response:
+    @route("/agent/heartbeat", "POST")
+    async def heartbeat(token: str | None = None) -> Response:
         hub.heartbeat(_cluster_id())
         metrics.heartbeats.inc()
         return json_response({"status": "ok"})
 
-    @app.get("/agent/commands")
-    async def poll() -> Response:
+    @route("/agent/commands", "GET")
+    async def poll(token: str | None = None) -> Response:
         cluster_id = _cluster_id()
         cmd = None
         with trio.move_on_after(limits.poll_timeout * (1 - POLL_JITTER * random.random())):
@@ -120,8 +168,8 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics) -> Q
             return json_response({"has_command": False})
         return json_response({"has_command": True, "command": cmd.wire()})
 
-    @app.post("/agent/result")
-    async def result() -> Response:
+    @route("/agent/result", "POST")
+    async def result(token: str | None = None) -> Response:
         cluster_id = _cluster_id()
         body = await request.get_data(cache=False)
         assert isinstance(body, bytes)

@@ -80,7 +80,75 @@ CREATE TABLE settings (
 );
 """
 
-MIGRATIONS: list[str] = [_V1]
+# Users, what they did, security incidents and agent credentials: what the
+# gateway needs to authenticate people and agents and to answer "who did what".
+_V2 = """
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- NOCASE: "Admin" and "admin" are one account, for lookup and for UNIQUE.
+    username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    display_name  TEXT NOT NULL DEFAULT '',
+    email         TEXT NOT NULL DEFAULT '',
+    role          INTEGER NOT NULL CHECK (role IN (1, 2, 3)),  -- viewer, operator, admin
+    status        INTEGER NOT NULL DEFAULT 1 CHECK (status IN (0, 1)),  -- disabled, active
+    -- In every JWT; bumping it revokes all of the user's tokens at once.
+    token_version INTEGER NOT NULL DEFAULT 0,
+    created_at    REAL NOT NULL,
+    updated_at    REAL NOT NULL,
+    last_login_at REAL,
+    last_login_ip TEXT
+);
+
+CREATE TABLE security_events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    type       TEXT NOT NULL,
+    severity   TEXT NOT NULL,
+    ip         TEXT NOT NULL DEFAULT '',
+    username   TEXT NOT NULL DEFAULT '',
+    details    TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL
+);
+CREATE INDEX idx_security_events_created ON security_events (created_at);
+CREATE INDEX idx_security_events_type_created ON security_events (type, created_at);
+
+CREATE TABLE audit_logs (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at   REAL NOT NULL,
+    username     TEXT NOT NULL DEFAULT '',
+    role         INTEGER,
+    source       TEXT NOT NULL DEFAULT '',  -- 'gateway' or 'agent'
+    action       TEXT NOT NULL,
+    resource     TEXT NOT NULL DEFAULT '',
+    method       TEXT NOT NULL,
+    path         TEXT NOT NULL,
+    status       INTEGER NOT NULL,
+    success      INTEGER NOT NULL,
+    error        TEXT NOT NULL DEFAULT '',
+    ip           TEXT NOT NULL DEFAULT '',
+    user_agent   TEXT NOT NULL DEFAULT '',
+    duration_ms  REAL NOT NULL DEFAULT 0,
+    request_body TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX idx_audit_logs_created ON audit_logs (created_at);
+CREATE INDEX idx_audit_logs_username_created ON audit_logs (username, created_at);
+CREATE INDEX idx_audit_logs_action_created ON audit_logs (action, created_at);
+
+CREATE TABLE agent_tokens (
+    id           TEXT PRIMARY KEY,
+    cluster_id   TEXT NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,
+    prefix       TEXT NOT NULL,  -- first 8 chars of the token, to recognise it
+    description  TEXT NOT NULL DEFAULT '',
+    created_at   REAL NOT NULL,
+    created_by   TEXT NOT NULL DEFAULT '',
+    last_used_at REAL,
+    revoked_at   REAL
+);
+CREATE INDEX idx_agent_tokens_cluster ON agent_tokens (cluster_id);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2]
 
 
 def user_version(conn: sqlite3.Connection) -> int:

@@ -2,32 +2,60 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from quart import Response
 from quart_trio import QuartTrio
 
 from ..metrics import Metrics
 from ..query import Query
+from ..service.agent_tokens import AgentTokens
+from ..service.audit import AuditLog
+from ..service.auth import AuthService
 from ..service.commands import CommandService
 from ..webapi import install_error_handlers, json_response
-from . import clusters, commands, events, openapi, resources
+from . import admin, clusters, commands, events, openapi, resources, users
+from .auth import PUBLIC, install_auth, requires
 
 
-def create_gateway_app(query: Query, command_service: CommandService, metrics: Metrics) -> QuartTrio:
+@dataclass(frozen=True)
+class GatewayServices:
+    """What the gateway calls: reads, writes and the trust services."""
+
+    query: Query
+    commands: CommandService
+    metrics: Metrics
+    auth: AuthService
+    agent_tokens: AgentTokens
+    audit: AuditLog
+    public_read: bool
+    cors_origins: tuple[str, ...]
+    token_lifetime: float
+
+
+def create_gateway_app(s: GatewayServices) -> QuartTrio:
     app = QuartTrio("master.gateway")
     app.config["MAX_CONTENT_LENGTH"] = 1 << 20
+    app.config["BODY_TIMEOUT"] = 30
     install_error_handlers(app)
+    install_auth(app, s.auth, s.audit, public_read=s.public_read, cors_origins=s.cors_origins)
+    query = s.query
 
     @app.get("/health")
+    @requires(PUBLIC)
     async def health() -> Response:
         return json_response(query.health())
 
     @app.get("/metrics")
+    @requires(PUBLIC)
     async def prometheus() -> Response:
-        return Response(metrics.render(), content_type=metrics.content_type)
+        return Response(s.metrics.render(), content_type=s.metrics.content_type)
 
     clusters.register(app, query)
     resources.register(app, query)
     events.register(app, query)
-    commands.register(app, query, command_service)
+    commands.register(app, query, s.commands)
+    users.register(app, s.auth, s.token_lifetime)
+    admin.register(app, s.audit, s.agent_tokens)
     openapi.register(app)
     return app

@@ -7,6 +7,7 @@ import trio
 from quart import Response, request
 from quart_trio import QuartTrio
 
+from ..model.auth import ADMIN, OPERATOR
 from ..model.command import STATUSES, CommandRequest
 from ..model.errors import BadRequest
 from ..query import Query
@@ -14,27 +15,33 @@ from ..query.commands import command_view
 from ..service.commands import CommandService
 from ..webapi import decode_body, json_response
 from . import params
+from .auth import principal, requires
 
 MAX_WAIT = 120.0
 _request = msgspec.json.Decoder(CommandRequest)
 
 
+def _admin() -> bool:
+    return principal().role >= ADMIN
+
+
 def register(app: QuartTrio, query: Query, service: CommandService) -> None:
     @app.post("/api/v2/commands")
+    @requires(OPERATOR)
     async def submit() -> Response:
         wait = params.number("wait", 0.0, low=0.0, high=MAX_WAIT)
-        body = await request.get_data(cache=False)
+        body = await request.get_data()
         assert isinstance(body, bytes)
         req = decode_body(_request, body, "command body")
         cmd = await service.submit(req)
         if wait > 0:
             with trio.move_on_after(wait):
                 await service.wait(cmd.id)
-        return json_response(command_view(cmd), 201)
+        return json_response(command_view(cmd, reveal_secrets=_admin()), 201)
 
     @app.get("/api/v2/commands/<command_id>")
     async def get_command(command_id: str) -> Response:
-        return json_response(await query.command(command_id))
+        return json_response(await query.command(command_id, reveal_secrets=_admin()))
 
     @app.get("/api/v2/commands")
     async def list_commands() -> Response:
@@ -44,6 +51,7 @@ def register(app: QuartTrio, query: Query, service: CommandService) -> None:
         limit, offset = params.paging()
         return json_response(
             await query.commands(
-                cluster_id=params.text("cluster_id"), status=status, limit=limit, offset=offset
+                cluster_id=params.text("cluster_id"), status=status, limit=limit, offset=offset,
+                reveal_secrets=_admin(),
             )
         )

@@ -11,6 +11,7 @@ from .. import __version__
 from ..model.command import ACTIONS, STATUSES
 from ..query.resources import LISTED_KINDS
 from ..webapi import json_response
+from .auth import PUBLIC, requires
 
 
 def _q(name: str, schema: dict[str, Any], *, required: bool = False, about: str = "") -> dict[str, Any]:
@@ -136,5 +137,6 @@ def register(app: QuartTrio) -> None:
     document = build_document()
 
     @app.get("/api/v2/openapi.json")
+    @requires(PUBLIC)
     async def openapi() -> Response:
         return json_response(document)

@@ -8,10 +8,12 @@ import msgspec
 from quart import Response, request
 from quart_trio import QuartTrio
 
+from ..model.auth import OPERATOR, VIEWER
 from ..query import Query
 from ..query.resources import LISTED_KINDS, ResourceFilter, parse_label
 from ..webapi import raw_json_response
 from . import params
+from .auth import requires
 
 _enc = msgspec.json.encode
 
@@ -53,6 +55,9 @@ def register(app: QuartTrio, query: Query) -> None:
         return get_one
 
     for kind, namespaced in LISTED_KINDS.items():
-        app.add_url_rule(f"/api/v2/{kind}", f"list_{kind}", lister(kind), methods=["GET"])
+        # ConfigMaps carry configuration data: operators and up only.
+        role = OPERATOR if kind == "configmaps" else VIEWER
+        app.add_url_rule(f"/api/v2/{kind}", f"list_{kind}", requires(role)(lister(kind)),
+                         methods=["GET"])
         rule = f"/api/v2/{kind}/<namespace>/<name>" if namespaced else f"/api/v2/{kind}/<name>"
-        app.add_url_rule(rule, f"get_{kind}", getter(kind), methods=["GET"])
+        app.add_url_rule(rule, f"get_{kind}", requires(role)(getter(kind)), methods=["GET"])

@@ -65,3 +65,14 @@ class QueueFull(MasterError):
 class Unavailable(MasterError):
     status = 503
     code = "unavailable"
+
+
+class TooManyRequests(MasterError):
+    """Throttled: `retry_after` seconds until the next attempt may be considered."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

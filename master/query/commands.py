@@ -11,13 +11,20 @@ from ..model.errors import NotFound
 from ..model.gotime import from_epoch
 from .base import Reads
 
+# Actions whose output carries secret values, shown to administrators only.
+SECRET_OUTPUT_ACTIONS = frozenset({"get_secret"})
+HIDDEN = "*** secret values are shown to administrators only ***"
 
-def command_view(cmd: Command) -> dict[str, Any]:
-    """A command with RFC 3339 times and its result, if any."""
+
+def command_view(cmd: Command, *, reveal_secrets: bool) -> dict[str, Any]:
+    """A command with RFC 3339 times and its result, if any (secret output masked unless revealed)."""
     result = None
     if cmd.success is not None:
+        output = cmd.output
+        if output and cmd.action in SECRET_OUTPUT_ACTIONS and not reveal_secrets:
+            output = HIDDEN
         result = {
-            "success": cmd.success, "output": cmd.output, "error": cmd.error,
+            "success": cmd.success, "output": output, "error": cmd.error,
             "executed_at": cmd.executed_at,
         }
     return {
@@ -41,20 +48,22 @@ def command_view(cmd: Command) -> dict[str, Any]:
 
 
 class CommandReads(Reads):
-    async def command(self, command_id: str) -> dict[str, Any]:
+    async def command(self, command_id: str, *, reveal_secrets: bool) -> dict[str, Any]:
         cmd = self.hub.commands.get(command_id) or await self.db.read(
             partial(get_command, command_id=command_id)
         )
         if cmd is None:
             raise NotFound(f"command {command_id!r} not found")
-        return command_view(cmd)
+        return command_view(cmd, reveal_secrets=reveal_secrets)
 
     async def commands(
-        self, *, cluster_id: str | None, status: str | None, limit: int, offset: int
+        self, *, cluster_id: str | None, status: str | None, limit: int, offset: int,
+        reveal_secrets: bool,
     ) -> dict[str, Any]:
         found, total = await self.db.read(
             partial(list_commands, cluster_id=cluster_id, status=status, limit=limit, offset=offset)
         )
         # The hub may hold a newer state than the last write: show that one.
-        views = [command_view(self.hub.commands.get(c.id) or c) for c in found]
+        views = [command_view(self.hub.commands.get(c.id) or c, reveal_secrets=reveal_secrets)
+                 for c in found]
         return {"commands": views, "total": total}

@@ -1,0 +1,115 @@
+"""The audit log: who called what, from where, and how it ended.
+
+Plain functions over a `sqlite3.Connection`; callers run them through
+`Database.write` / `Database.read`. Entries arrive in batches (one
+`executemany` per batch) because every API request produces one. Times are
+Unix seconds.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEntry:
+    """One request to record. Defaults match the column defaults."""
+
+    created_at: float
+    username: str = ""
+    role: int | None = None
+    source: str = ""  # 'gateway' or 'agent'
+    action: str
+    resource: str = ""
+    method: str
+    path: str
+    status: int
+    success: bool
+    error: str = ""
+    ip: str = ""
+    user_agent: str = ""
+    duration_ms: float = 0.0
+    request_body: str = ""
+
+
+_FIELDS = tuple(f.name for f in fields(AuditEntry))
+_INSERT = (
+    f"INSERT INTO audit_logs ({', '.join(_FIELDS)}) VALUES ({', '.join(':' + f for f in _FIELDS)})"
+)
+_COLUMNS = "id, " + ", ".join(_FIELDS)
+
+
+def _params(entries: Iterable[AuditEntry]) -> Iterator[dict[str, Any]]:
+    for entry in entries:
+        values = {f: getattr(entry, f) for f in _FIELDS}
+        values["success"] = int(entry.success)
+        yield values
+
+
+def record_audit(conn: sqlite3.Connection, entries: Iterable[AuditEntry]) -> int:
+    """Insert a batch of entries in one statement; return how many were inserted."""
+    return max(conn.executemany(_INSERT, _params(entries)).rowcount, 0)
+
+
+def query_audit(
+    conn: sqlite3.Connection,
+    *,
+    username: str | None = None,
+    action: str | None = None,
+    method: str | None = None,
+    success: bool | None = None,
+    status: int | None = None,
+    since: float | None = None,
+    until: float | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of entries, newest first, and how many match in total.
+
+    Filters are AND-ed and exact; since/until are inclusive bounds on
+    created_at. Each item has every column, `success` as a bool. Raises
+    ValueError for a negative limit or offset.
+    """
+    if limit < 0 or offset < 0:
+        raise ValueError("limit and offset must not be negative")
+    clauses: list[str] = []
+    args: list[Any] = []
+    for column, value in (
+        ("username", username),
+        ("action", action),
+        ("method", method),
+        ("success", None if success is None else int(success)),
+        ("status", status),
+    ):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            args.append(value)
+    if since is not None:
+        clauses.append("created_at >= ?")
+        args.append(since)
+    if until is not None:
+        clauses.append("created_at <= ?")
+        args.append(until)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    total = int(conn.execute(f"SELECT COUNT(*) FROM audit_logs{where}", args).fetchone()[0])
+    cur = conn.execute(
+        f"SELECT {_COLUMNS} FROM audit_logs{where}"
+        " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+        [*args, limit, offset],
+    )
+    names = [d[0] for d in cur.description]
+    items: list[dict[str, Any]] = []
+    for row in cur:
+        # zip works for tuples and sqlite3.Row alike, whatever the row_factory.
+        item = dict(zip(names, row, strict=True))
+        item["success"] = bool(item["success"])
+        items.append(item)
+    return items, total
+
+
+def cleanup_audit(conn: sqlite3.Connection, *, older_than: float) -> int:
+    """Delete entries created before `older_than`; return how many were deleted."""
+    return conn.execute("DELETE FROM audit_logs WHERE created_at < ?", (older_than,)).rowcount
