@@ -30,13 +30,66 @@ _PAGING = [
 ]
 _ERRORS = {
     status: {"description": about, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    for status, about in (("400", "bad request"), ("404", "not found"), ("429", "queue full"))
+    for status, about in (("400", "bad request"), ("401", "not logged in"), ("403", "role too low"),
+                          ("404", "not found"), ("409", "conflict"), ("429", "queue full or throttled"))
 }
 
 
 def _get(summary: str, parameters: list[dict[str, Any]], schema: dict[str, Any] | None = None) -> dict[str, Any]:
     ok = {"description": "OK", "content": {"application/json": {"schema": schema or {"type": "object"}}}}
     return {"get": {"summary": summary, "parameters": parameters, "responses": {"200": ok, **_ERRORS}}}
+
+
+def _post(summary: str, properties: dict[str, Any], required: list[str],
+          params: list[dict[str, Any]] | None = None, status: str = "200") -> dict[str, Any]:
+    body = {"type": "object", "properties": properties, "required": required}
+    ok = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+    return {"post": {"summary": summary, "parameters": params or [],
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+                     "responses": {status: ok, **_ERRORS}}}
+
+
+_INT = {"type": "integer"}
+
+
+def _trust_paths() -> dict[str, Any]:
+    user = {"username": _STR}
+    return {
+        "/api/v2/user/login": _post("Log in: a bearer token and the role", {**user, "password": _STR},
+                                    ["username", "password"]),
+        "/api/v2/user/me": _get("Who the token belongs to", []),
+        "/api/v2/user/password": _post("Change one's own password (revokes one's tokens)",
+                                       {"old_password": _STR, "new_password": _STR},
+                                       ["old_password", "new_password"]),
+        "/api/v2/user/register": _post(
+            "Create a user (admin)", {**user, "password": _STR, "display_name": _STR, "email": _STR,
+                                      "role": {"enum": [1, 2, 3]}}, ["username", "password"], status="201"),
+        "/api/v2/user/list": _get("All users (admin)", []),
+        "/api/v2/user/update-role": _post("Change a user's role (admin)", {**user, "role": {"enum": [1, 2, 3]}},
+                                          ["username", "role"]),
+        "/api/v2/user/update-status": _post("Enable (1) or disable (0) a user (admin)",
+                                            {**user, "status": {"enum": [0, 1]}}, ["username", "status"]),
+        "/api/v2/user/delete": _post("Delete a user (admin)", user, ["username"]),
+        "/api/v2/audit/logs": _get("The audit trail, newest first (admin)", [
+            _q("username", _STR), _q("action", _STR), _q("method", _STR),
+            _q("success", {"type": "boolean"}), _q("status", _INT), _q("since", _TIME),
+            _q("until", _TIME), *_PAGING]),
+        "/api/v2/security/events": _get("Security events, newest first (admin)",
+                                        [_q("type", _STR), _q("since", _TIME), *_PAGING]),
+        "/api/v2/agent-tokens": {
+            **_post("Create an agent token for a cluster; the secret is answered once (admin)",
+                    {"cluster_id": _STR, "description": _STR}, ["cluster_id"], status="201"),
+            **_get("Agent tokens, never their secrets (admin)",
+                   [_q("cluster_id", _STR), _q("include_revoked", {"type": "boolean"})]),
+        },
+        "/api/v2/agent-tokens/{token_id}": {"delete": {
+            "summary": "Revoke an agent token (admin)", "parameters": [_p("token_id")],
+            "responses": {"200": {"description": "revoked"}, **_ERRORS}}},
+        "/api/v2/agent-tokens/{token_id}/rotate": {"post": {
+            "summary": "Replace an agent token: new secret, old one revoked (admin)",
+            "parameters": [_p("token_id")],
+            "responses": {"201": {"description": "the new token"}, **_ERRORS}}},
+    }
 
 
 def build_document() -> dict[str, Any]:
@@ -87,6 +140,7 @@ def build_document() -> dict[str, Any]:
             {"$ref": "#/components/schemas/Command"},
         ),
     }
+    paths.update(_trust_paths())
     for kind, namespaced in LISTED_KINDS.items():
         filters = [_q("cluster_id", _STR, required=True), _q("namespace", _STR), _q("q", _STR),
                    _q("label", {"type": "array", "items": _STR}, about="key=value or key"), *_PAGING]
@@ -101,9 +155,11 @@ def build_document() -> dict[str, Any]:
                           [*ids, _q("cluster_id", _STR, required=True)])
     return {
         "openapi": "3.1.0",
+        "security": [{"bearer": []}],
         "info": {"title": "AtlHyper master gateway", "version": __version__},
         "paths": paths,
         "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
             "schemas": {
                 "Error": {
                     "type": "object", "required": ["error"],

@@ -21,13 +21,13 @@ from ..database.agent_tokens import (
 )
 from ..database.security import record_security_event
 from ..model.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from .throttle import OncePerWindow
 
 log = logging.getLogger("master.agent_tokens")
 
 # One security record per address and kind of refusal per window: a misconfigured
 # agent retrying every few seconds must not fill the table.
 REFUSAL_WINDOW = 60.0
-MAX_REFUSAL_KEYS = 10_000
 
 
 def token_hash(token: str) -> str:
@@ -53,7 +53,7 @@ class AgentTokens:
         self.require = require
         self._clock = clock
         self._by_hash: dict[str, AgentToken] = {}
-        self._refusals: dict[tuple[str, str], float] = {}
+        self._first_refusal = OncePerWindow(REFUSAL_WINDOW, clock)
 
     async def load(self) -> None:
         tokens = await self._db.read(partial(list_agent_tokens, include_revoked=False))
@@ -79,13 +79,9 @@ class AgentTokens:
 
     async def refused(self, ip: str, status: int, reason: str) -> None:
         """Record a refused agent call in security_events, at most once per window per kind."""
-        now = self._clock()
-        key = (ip, f"{status}:{reason[:40]}")
-        if now - self._refusals.get(key, -REFUSAL_WINDOW) < REFUSAL_WINDOW:
+        if not self._first_refusal(f"{ip} {status} {reason[:40]}"):
             return
-        if len(self._refusals) >= MAX_REFUSAL_KEYS:
-            self._refusals = {k: t for k, t in self._refusals.items() if now - t < REFUSAL_WINDOW}
-        self._refusals[key] = now
+        now = self._clock()
         log.warning("refused agent call from %s: %s", ip, reason)
         await self._db.write(partial(
             record_security_event, type="agent_refused", severity="warning", ip=ip, username="",

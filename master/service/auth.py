@@ -31,7 +31,7 @@ from ..database.users import (
 from ..model.auth import ACTIVE, ADMIN, DISABLED, ROLE_NAMES, Principal
 from ..model.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from .passwords import DUMMY_HASH, check_policy, hash_password, verify_password
-from .throttle import LoginThrottle
+from .throttle import LoginThrottle, OncePerWindow
 
 log = logging.getLogger("master.auth")
 
@@ -78,6 +78,8 @@ class AuthService:
         self._lifetime = lifetime
         self._clock = clock
         self.throttle = LoginThrottle(max_failures=max_failures, backoff=backoff, clock=clock)
+        # A flood of throttled attempts is recorded once a minute per account and address.
+        self._first_throttled = OncePerWindow(60.0, clock)
         # username (lower case) -> User: every change goes through this service.
         self._users: dict[str, User | None] = {}
 
@@ -125,7 +127,9 @@ class AuthService:
         keys = [f"user:{username.lower()}", f"ip:{ip}"]
         wait = self.throttle.retry_after(keys)
         if wait > 0:
-            await self.security_event("login_throttled", "warning", ip, username, f"retry in {wait:.0f}s")
+            if self._first_throttled(f"{username.lower()} {ip}"):
+                await self.security_event("login_throttled", "warning", ip, username,
+                                          f"retry in {wait:.0f}s")
             raise TooManyRequests("too many failed logins; try again later", retry_after=wait)
         user = await self._user(username)
         ok = await verify_password(user.password_hash if user else DUMMY_HASH, password)

@@ -49,3 +49,23 @@ class LoginThrottle:
     def succeeded(self, keys: Iterable[str]) -> None:
         for key in keys:
             self._records.pop(key, None)
+
+
+class OncePerWindow:
+    """Says yes to a key at most once per window: security records under a flood stay few."""
+
+    def __init__(self, window: float, clock: Callable[[], float]) -> None:
+        self._window = window
+        self._clock = clock
+        self._last: OrderedDict[str, float] = OrderedDict()
+
+    def __call__(self, key: str) -> bool:
+        now = self._clock()
+        last = self._last.pop(key, None)
+        if last is not None and now - last < self._window:
+            self._last[key] = last
+            return False
+        self._last[key] = now
+        while len(self._last) > MAX_KEYS:
+            self._last.popitem(last=False)
+        return True
