@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ import pytest
 import trio
 
 from master.config import Config
+from master.database import Database
+from master.database.migrations import migrate
 from master.supervisor import Running, run_master
 
 from .goagent import GoAgent
@@ -144,3 +147,28 @@ async def gateway(master: MasterRunner) -> AsyncIterator[httpx.AsyncClient]:
 async def agent(master: MasterRunner) -> AsyncIterator[GoAgent]:
     async with GoAgent.open(master.agent_url, "c1") as go:
         yield go
+
+
+DB_TIMEOUT = 10
+
+
+@pytest.fixture
+def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    """A migrated SQLite connection, for the database functions on their own.
+
+    No row_factory on purpose: the functions must not depend on the caller's.
+    """
+    c = sqlite3.connect(tmp_path / "plain.db", isolation_level=None)
+    migrate(c)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+async def db(nursery: trio.Nursery, tmp_path: Path) -> AsyncIterator[Database]:
+    """A running `Database` (writer task in the test's nursery) on a fresh file."""
+    with trio.fail_after(DB_TIMEOUT):
+        database: Database = await nursery.start(Database(tmp_path / "data" / "master.db").serve)
+    yield database
+    with trio.fail_after(DB_TIMEOUT):
+        await database.aclose()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -48,24 +47,6 @@ def event(uid: str, **fields: Any) -> Event:
 
 def uids(items: list[dict[str, Any]]) -> list[str]:
     return [item["uid"] for item in items]
-
-
-@pytest.fixture
-def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    # No row_factory on purpose: the functions must not depend on the caller's.
-    c = sqlite3.connect(tmp_path / "plain.db", isolation_level=None)
-    migrate(c)
-    yield c
-    c.close()
-
-
-@pytest.fixture
-async def db(nursery: trio.Nursery, tmp_path: Path) -> AsyncIterator[Database]:
-    with trio.fail_after(TIMEOUT):
-        database: Database = await nursery.start(Database(tmp_path / "data" / "master.db").serve)
-    yield database
-    with trio.fail_after(TIMEOUT):
-        await database.aclose()
 
 
 def insert_setting(key: str) -> Any:

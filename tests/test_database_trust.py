@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,24 +67,6 @@ NEW_INDEXES = {
     "idx_audit_logs_action_created",
     "idx_agent_tokens_cluster",
 }
-
-
-@pytest.fixture
-def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    # No row_factory on purpose: the functions must not depend on the caller's.
-    c = sqlite3.connect(tmp_path / "trust.db", isolation_level=None)
-    migrate(c)
-    yield c
-    c.close()
-
-
-@pytest.fixture
-async def db(nursery: trio.Nursery, tmp_path: Path) -> AsyncIterator[Database]:
-    with trio.fail_after(TIMEOUT):
-        database: Database = await nursery.start(Database(tmp_path / "data" / "master.db").serve)
-    yield database
-    with trio.fail_after(TIMEOUT):
-        await database.aclose()
 
 
 def names(c: sqlite3.Connection, kind: str) -> set[str]:
