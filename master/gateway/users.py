@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import msgspec
 from quart import Response, request
 from quart_trio import QuartTrio
@@ -44,7 +46,10 @@ class PasswordChange(msgspec.Struct):
     new_password: str
 
 
-async def _body(kind: type[msgspec.Struct]) -> msgspec.Struct:
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+async def _body(kind: type[S]) -> S:
     raw = await request.get_data()
     assert isinstance(raw, bytes)
     return decode_body(msgspec.json.Decoder(kind), raw, "request body")
@@ -55,7 +60,6 @@ def register(app: QuartTrio, auth: AuthService, lifetime: float) -> None:
     @requires(PUBLIC)
     async def login() -> Response:
         body = await _body(Login)
-        assert isinstance(body, Login)
         token, user = await auth.login(body.username, body.password, request.remote_addr or "")
         return json_response({
             "token": token, "token_type": "Bearer", "expires_in": int(lifetime),
@@ -72,7 +76,6 @@ def register(app: QuartTrio, auth: AuthService, lifetime: float) -> None:
     @app.post("/api/v2/user/password")
     async def change_password() -> Response:
         body = await _body(PasswordChange)
-        assert isinstance(body, PasswordChange)
         await auth.change_password(principal().username, body.old_password, body.new_password)
         return json_response({"status": "ok", "message": "password changed; log in again"})
 
@@ -80,7 +83,6 @@ def register(app: QuartTrio, auth: AuthService, lifetime: float) -> None:
     @requires(ADMIN)
     async def register_user() -> Response:
         body = await _body(Register)
-        assert isinstance(body, Register)
         user = await auth.register(username=body.username, password=body.password,
                                    display_name=body.display_name, email=body.email, role=body.role)
         return json_response(user_view(user), 201)
@@ -95,20 +97,17 @@ def register(app: QuartTrio, auth: AuthService, lifetime: float) -> None:
     @requires(ADMIN)
     async def update_role() -> Response:
         body = await _body(RoleChange)
-        assert isinstance(body, RoleChange)
         return json_response(user_view(await auth.set_role(body.username, body.role)))
 
     @app.post("/api/v2/user/update-status")
     @requires(ADMIN)
     async def update_status() -> Response:
         body = await _body(StatusChange)
-        assert isinstance(body, StatusChange)
         return json_response(user_view(await auth.set_status(body.username, body.status)))
 
     @app.post("/api/v2/user/delete")
     @requires(ADMIN)
     async def delete_user() -> Response:
         body = await _body(Username)
-        assert isinstance(body, Username)
         await auth.delete(body.username)
         return json_response({"status": "ok"})
