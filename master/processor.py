@@ -83,10 +83,14 @@ def decode_snapshot(
     naming the offending key for anything malformed.
     """
     try:
+        # msgspec checks UTF-8 only in the strings it builds; the parts the index skips are
+        # served back verbatim later, so the whole body must be valid (about 0.3 ms/MB).
+        body.decode("utf-8")
         return _decode(body, header_cluster_id, received_at)
     except UnicodeDecodeError as err:
-        # msgspec validates UTF-8 only when it builds a str, and raises this then.
         raise BadRequest(f"snapshot is not valid UTF-8: {err}") from err
+    except RecursionError as err:
+        raise BadRequest("snapshot JSON is nested too deeply") from err
 
 
 def _decode(body: bytes, header_cluster_id: str | None, received_at: float) -> ClusterSnapshot:

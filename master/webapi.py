@@ -7,7 +7,7 @@ import math
 from typing import Any, TypeVar
 
 import msgspec
-from quart import Response
+from quart import Response, request
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
@@ -40,10 +40,20 @@ def decode_body(decoder: msgspec.json.Decoder[T], body: bytes, what: str) -> T:
         return decoder.decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as err:
         raise BadRequest(f"invalid {what}: {err}") from err
+    except RecursionError as err:
+        raise BadRequest(f"invalid {what}: JSON nested too deeply") from err
 
 
 def install_error_handlers(app: QuartTrio) -> None:
     """Every error, ours or the framework's, leaves as `{"error": {"code", "message"}}`."""
+
+    @app.after_request
+    async def _close_after_early_errors(response: Response) -> Response:
+        # An error answered before the request body was read leaves the rest of the body
+        # on the connection; closing it is the only way the next request is not stuck.
+        if response.status_code >= 400 and request.method in ("POST", "PUT", "PATCH"):
+            response.headers["Connection"] = "close"
+        return response
 
     @app.errorhandler(MasterError)
     async def _master_error(err: MasterError) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -45,10 +46,17 @@ class AgentLimits:
     poll_timeout: float
 
 
+# Printable ASCII without spaces: headers arrive as latin-1, so anything else would
+# register a garbled cluster id.
+_CLUSTER_ID = re.compile(r"[\x21-\x7e]{1,253}")
+
+
 def _cluster_id(*, required: bool = True) -> str:
     cluster_id = request.headers.get("X-Cluster-ID") or request.args.get("cluster_id", "")
     if required and not cluster_id:
         raise BadRequest("cluster id missing: send the X-Cluster-ID header")
+    if cluster_id and not _CLUSTER_ID.fullmatch(cluster_id):
+        raise BadRequest("cluster id must be 1-253 printable ASCII characters without spaces")
     return cluster_id
 
 
@@ -110,7 +118,7 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics, guar
         if request.path == "/health":
             return
         token = (request.view_args or {}).get("token") or _bearer()
-        cluster = request.headers.get("X-Cluster-ID") or request.args.get("cluster_id") or None
+        cluster = _cluster_id(required=False) or None
         try:
             g.token_cluster = guard.verify(token, cluster)
         except (Unauthorized, Forbidden) as err:

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import msgspec
+import trio
 from quart import Response, g, request
 from quart_trio import QuartTrio
+from werkzeug.exceptions import HTTPException
 
 from ..model.auth import ANONYMOUS, ROLE_NAMES, VIEWER, Principal
 from ..model.errors import Forbidden, Unauthorized
@@ -105,8 +107,16 @@ async def _audit(audit: AuditLog, response: Response) -> None:
             error = str(msgspec.json.decode(await response.get_data())["error"]["message"])[:500]
         except (msgspec.DecodeError, KeyError, TypeError, UnicodeDecodeError):
             error = ""
-    body = await request.get_data()
-    assert isinstance(body, bytes)
+    body = b""
+    if response.status_code not in (408, 413):
+        # The handler usually read it already; if not (a refusal), wait briefly, never again
+        # for a whole body timeout, and never fail the answer over it.
+        with trio.move_on_after(1):
+            try:
+                data = await request.get_data()
+                body = data if isinstance(data, bytes) else b""
+            except HTTPException:
+                body = b""
     audit.record(AuditEntry(
         created_at=time.time(), username=who.username, role=who.role or None, source="gateway",
         action=request.endpoint or "unknown", resource=request.path, method=request.method,

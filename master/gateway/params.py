@@ -8,6 +8,7 @@ from ..model.errors import BadRequest
 from ..model.gotime import format_time, parse_go_time
 
 MAX_LIMIT = 1000
+MAX_OFFSET = 2**31 - 1  # SQLite takes 64-bit integers; nobody pages past two billion rows
 
 
 def text(name: str) -> str | None:
@@ -71,4 +72,5 @@ def timestamp(name: str) -> str | None:
 
 
 def paging(default_limit: int = 100) -> tuple[int, int]:
-    return integer("limit", default_limit, low=1, high=MAX_LIMIT), integer("offset", 0)
+    return (integer("limit", default_limit, low=1, high=MAX_LIMIT),
+            integer("offset", 0, high=MAX_OFFSET))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -45,7 +45,7 @@ class Event(msgspec.Struct, kw_only=True, gc=False):
     source: str = ""
     source_host: str = ""
     involved_object: InvolvedObject = msgspec.field(default_factory=InvolvedObject)
-    count: int = 0
+    count: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] = 0
     first_timestamp: str | None = None
     last_timestamp: str | None = None
 

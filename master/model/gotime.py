@@ -28,7 +28,10 @@ def parse_go_time(value: str | None) -> datetime | None:
     if value.startswith("0001-"):
         return None
     # Python 3.11 reads any fraction length (truncating past microseconds) and any offset.
-    return datetime.fromisoformat(value).astimezone(UTC)
+    try:
+        return datetime.fromisoformat(value).astimezone(UTC)
+    except OverflowError as err:  # an offset pushing the time past year 9999
+        raise ValueError(f"timestamp out of range: {value[:40]!r}") from err
 
 
 @lru_cache(maxsize=1 << 16)
@@ -41,7 +44,10 @@ def format_time(value: datetime | None) -> str | None:
     """Format as RFC 3339 UTC with microseconds (`...Z`), sortable as text; None stays None."""
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    v = value.astimezone(UTC)
+    # Not strftime: it does not pad years before 1000, and the text must sort as time.
+    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:"
+            f"{v.second:02d}.{v.microsecond:06d}Z")
 
 
 def from_epoch(seconds: float | None) -> str | None:

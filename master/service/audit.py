@@ -43,7 +43,7 @@ def masked_body(body: bytes, limit: int = 4096) -> str:
         return ""
     try:
         decoded = msgspec.json.decode(body)
-    except (msgspec.DecodeError, UnicodeDecodeError):
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return f"<{len(body)} bytes, not JSON>"
     text = msgspec.json.encode(mask_secrets(decoded)).decode()
     return text if len(text) <= limit else text[:limit] + "…"
