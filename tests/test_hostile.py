@@ -9,7 +9,7 @@ stored before is intact (`assert_intact`). Every network wait is bounded by
 
 The big tables run as subtests of one master each (a master start and an
 admin login cost ~0.4 s; a case costs a few ms), so every case is reported on
-its own and the module stays well under a minute.
+its own and the module stays under a minute.
 
 Tests marked `xfail(strict=True)` are bugs of the master found here, one test
 per bug covering all its cases; the reason says what happens instead. Strict,
