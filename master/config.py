@@ -94,6 +94,11 @@ class Config:
     login_max_failures: int = 5
     login_backoff: float = 30.0
     audit_retention_days: int = 90
+    # [stream]
+    stream_replay: int = 10000
+    stream_queue: int = 256
+    stream_coalesce: float = 0.5
+    stream_ping_interval: float = 20.0
     # [demo]
     demo_agents: int = 0
     demo_pods: int = 40
@@ -430,6 +435,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("audit_retention_days", "MASTER_AUDIT_RETENTION_DAYS", "auth",
             "audit_retention_days", _count(1),
             "Audit and security records older than this many days are deleted."),
+    Setting("stream_replay", "MASTER_STREAM_REPLAY", "stream", "replay", _count(1),
+            "Live-stream messages kept so a reconnecting browser gets exactly what it "
+            "missed; older gaps get a resync."),
+    Setting("stream_queue", "MASTER_STREAM_QUEUE", "stream", "queue", _count(1),
+            "Messages waiting for one subscriber before it counts as lagging and gets a "
+            "resync instead of the backlog."),
+    Setting("stream_coalesce", "MASTER_STREAM_COALESCE", "stream", "coalesce",
+            _duration(allow_zero=True),
+            "Least time between two summary (or last-seen) messages of one cluster; "
+            "changes in between are merged into the next one (duration)."),
+    Setting("stream_ping_interval", "MASTER_STREAM_PING_INTERVAL", "stream", "ping_interval",
+            _duration(),
+            "How often the server pings idle stream connections; a connection silent for "
+            "two intervals is closed (duration)."),
     Setting("demo_agents", "MASTER_DEMO_AGENTS", "demo",
             "agents", _count(0),
             "Simulated clusters run inside the master, for demos and load tests; 0 for none."),

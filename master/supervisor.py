@@ -52,6 +52,8 @@ class Running:
 
 def _hypercorn_config(host: str, port: int, grace: float) -> HypercornConfig:
     hc = HypercornConfig()
+    # Stream clients only send subscribe and pong messages.
+    hc.websocket_max_message_size = 64 << 10
     hc.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
     hc.graceful_timeout = grace
     hc.accesslog = None
@@ -84,6 +86,9 @@ async def run_master(
         result_timeout=config.command_result_timeout,
         max_attempts=config.command_max_attempts,
         metrics=metrics,
+        stream_replay=config.stream_replay,
+        stream_queue=config.stream_queue,
+        stream_coalesce=config.stream_coalesce,
     )
     commands = CommandService(hub, db, expire=config.command_expire)
     persister = EventPersister(hub, db)
@@ -115,6 +120,7 @@ async def run_master(
                 await agent_tokens.load()
                 await services.start(audit.serve)
                 await services.start(hub.serve)
+                await services.start(hub.fanout.serve)
                 await services.start(persister.serve)
                 await services.start(commands.serve_persister)
                 await services.start(
@@ -135,6 +141,7 @@ async def run_master(
                         query=Query(hub, db), commands=commands, metrics=metrics, auth=auth,
                         agent_tokens=agent_tokens, audit=audit, public_read=config.public_read,
                         cors_origins=config.cors_origins, token_lifetime=config.jwt_lifetime,
+                        stream_ping_interval=config.stream_ping_interval,
                     )
                     gateway_url = await servers.start(
                         _serve_app, create_gateway_app(gateway),

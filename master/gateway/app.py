@@ -14,7 +14,7 @@ from ..service.audit import AuditLog
 from ..service.auth import AuthService
 from ..service.commands import CommandService
 from ..webapi import install_error_handlers, json_response
-from . import admin, clusters, commands, events, openapi, resources, users
+from . import admin, clusters, commands, events, openapi, resources, stream, users
 from .auth import PUBLIC, install_auth, requires
 
 
@@ -31,6 +31,7 @@ class GatewayServices:
     public_read: bool
     cors_origins: tuple[str, ...]
     token_lifetime: float
+    stream_ping_interval: float
 
 
 def create_gateway_app(s: GatewayServices) -> QuartTrio:
@@ -57,5 +58,7 @@ def create_gateway_app(s: GatewayServices) -> QuartTrio:
     commands.register(app, query, s.commands)
     users.register(app, s.auth, s.token_lifetime)
     admin.register(app, s.audit, s.agent_tokens)
+    stream.register(app, query, s.auth, public_read=s.public_read, cors_origins=s.cors_origins,
+                    ping_interval=s.stream_ping_interval)
     openapi.register(app)
     return app
