@@ -10,11 +10,13 @@ from quart_trio import QuartTrio
 from ..metrics import Metrics
 from ..query import Query
 from ..service.agent_tokens import AgentTokens
+from ..service.alerts import AlertService
 from ..service.audit import AuditLog
 from ..service.auth import AuthService
 from ..service.commands import CommandService
+from ..service.notify import NotifyService
 from ..webapi import install_error_handlers, json_response
-from . import admin, clusters, commands, events, openapi, resources, users
+from . import admin, clusters, commands, events, notify, openapi, resources, users
 from .auth import PUBLIC, install_auth, requires
 
 
@@ -31,6 +33,8 @@ class GatewayServices:
     public_read: bool
     cors_origins: tuple[str, ...]
     token_lifetime: float
+    notify: NotifyService
+    alerts: AlertService
 
 
 def create_gateway_app(s: GatewayServices) -> QuartTrio:
@@ -57,5 +61,6 @@ def create_gateway_app(s: GatewayServices) -> QuartTrio:
     commands.register(app, query, s.commands)
     users.register(app, s.auth, s.token_lifetime)
     admin.register(app, s.audit, s.agent_tokens)
+    notify.register(app, s.notify, s.alerts)
     openapi.register(app)
     return app
