@@ -108,7 +108,7 @@ class NotifyService:
         """Read the stored channels; first seed them from `seed` (type -> name, enabled,
         config) if the table is empty. Returns whether it seeded."""
         seeded = False
-        rows = []
+        rows: list[dict[str, Any]] = []
         for type, given in (seed or {}).items():
             try:
                 config = normalize_config(type, given.get("config", {}), {})
