@@ -63,6 +63,7 @@ class _Channel:
         }
         self.config: dict[str, Any] = normalize_config(type, {}, {})
         self.send, self.receive = trio.open_memory_channel[Notification](queue_size)
+        self.busy = False
 
     @property
     def reason(self) -> str | None:
@@ -131,8 +132,9 @@ class NotifyService:
         channel = self._get(type)
         config, secrets_set = masked(type, channel.config)
         reason = channel.reason
+        queued = channel.send.statistics().current_buffer_used + int(channel.busy)
         return {**channel.row, "config": config, "secrets_set": secrets_set,
-                "effective": reason is None, "ineffective_reason": reason}
+                "effective": reason is None, "ineffective_reason": reason, "queued": queued}
 
     def views(self) -> list[dict[str, Any]]:
         return [self.view(t) for t in CHANNEL_TYPES]
@@ -243,6 +245,7 @@ class NotifyService:
                 if channel.reason is not None:
                     continue  # disabled or emptied since it was queued
                 d = self._delivery
+                channel.busy = True
                 try:
                     await deliver(channel.type, channel.config, note, client=self._http(),
                                   per_attempt=d.timeout, attempts=d.attempts, backoff=d.backoff)
@@ -250,6 +253,8 @@ class NotifyService:
                 except SendError as err:
                     log.warning("%s notification %r failed: %s", channel.type, note.title, err)
                     self._record(channel, "failed", str(err))
+                finally:
+                    channel.busy = False
 
     async def _write_records(self) -> None:
         while True:
