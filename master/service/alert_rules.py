@@ -96,8 +96,8 @@ def evaluate(
 ) -> dict[Key, Condition]:
     """Every condition that holds for the cluster now.
 
-    `lagging_since` maps deployments below their desired replicas to when that was
-    first seen; it is updated here (new ones added, recovered ones removed), and a
+    `lagging_since` maps the cluster's deployments below their desired replicas to when
+    that was first seen; it is updated here (new ones added, recovered ones removed), and a
     deployment alerts once it has lagged for `grace`. `offline_counts` is False
     while the master itself has only just started (restored clusters are offline
     until their agents report, which is no outage).
@@ -107,7 +107,7 @@ def evaluate(
         found.update(_events(snapshot))
         found.update(_nodes(snapshot))
         lagging = lagging_deployments(snapshot)
-        for key in [k for k in lagging_since if k[0] == cluster_id and k not in lagging]:
+        for key in [k for k in lagging_since if k not in lagging]:
             del lagging_since[key]
         for key, (ready, desired) in lagging.items():
             since = lagging_since.setdefault(key, now)

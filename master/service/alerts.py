@@ -113,10 +113,11 @@ class AlertService:
         self._policy = policy
         self.on_change = on_change
         self._clock = clock
-        self._alerts: dict[Key, _Tracked] = {}
+        # cluster -> dedup key -> alert: firing ones, and resolved ones within their cooldown.
+        self._alerts: dict[str, dict[Key, _Tracked]] = {}
         self._seen: dict[str, tuple[int, str]] = {}
         self._looked: set[str] = set()
-        self._lagging: dict[Key, float] = {}
+        self._lagging: dict[str, dict[Key, float]] = {}
         self._bursts: dict[str, _Burst] = {}
         self._started = clock()
         self._changed: dict[int, _Tracked] = {}
@@ -129,7 +130,7 @@ class AlertService:
     async def load(self) -> None:
         """Carry on with what was firing before a restart (no second alert for it)."""
         for row in await self._db.read(firing_alerts):
-            self._alerts[_key(row)] = _Tracked(
+            self._alerts.setdefault(row["cluster_id"], {})[_key(row)] = _Tracked(
                 row, announced="direct" if row["notified"] != "[]" else "",
                 last_sent=row["fired_at"])
 
@@ -155,21 +156,22 @@ class AlertService:
             snapshot = self._hub.snapshot(cid)
             marker = (id(snapshot), agent.status)
             first = cid not in self._looked
-            waiting = any(k[0] == cid for k in self._lagging)
+            waiting = bool(self._lagging.get(cid))
             if not first and not waiting and self._seen.get(cid) == marker:
                 continue
             offline_counts = now - self._started >= self._policy.offline_grace
             if first and snapshot is None and not offline_counts:
                 continue  # a restored cluster: give its agent time to report first
             self._seen[cid] = marker
-            conditions = evaluate(cid, agent, snapshot, now=now, lagging_since=self._lagging,
+            conditions = evaluate(cid, agent, snapshot, now=now,
+                                  lagging_since=self._lagging.setdefault(cid, {}),
                                   grace=self._policy.deployment_grace,
                                   offline_counts=offline_counts)
             self._looked.add(cid)
             notes += self._apply(cid, conditions, now, first=first)
+            self._prune(cid, now)
         for cid, burst in self._bursts.items():
             notes += self._flush_burst(cid, burst, now)
-        self._prune(now)
         await self._persist_and_send(notes)
 
     # -- what changed -------------------------------------------------------------
@@ -183,8 +185,9 @@ class AlertService:
         new: list[_Tracked] = []
         current: list[_Tracked] = []
         notes: list[tuple[Notification, list[_Tracked]]] = []
+        alerts = self._alerts.setdefault(cid, {})
         for key, cond in conditions.items():
-            tracked = self._alerts.get(key)
+            tracked = alerts.get(key)
             if tracked is not None and tracked.row["status"] == "firing":
                 row = tracked.row
                 if cond.count != row["count"] or cond.message != row["message"]:
@@ -202,12 +205,12 @@ class AlertService:
                 tracked.announced = ""
                 self._touch(tracked)
             else:
-                tracked = self._alerts[key] = _Tracked(self._new_row(cond, now))
+                tracked = alerts[key] = _Tracked(self._new_row(cond, now))
                 self._touch(tracked)
                 new.append(tracked)
             current.append(tracked)
-        for key, tracked in self._alerts.items():
-            if key[0] == cid and key not in conditions and tracked.row["status"] == "firing":
+        for key, tracked in alerts.items():
+            if key not in conditions and tracked.row["status"] == "firing":
                 tracked.row.update(status="resolved", resolved_at=now)
                 self._touch(tracked)
                 burst = self._bursts.get(cid)
@@ -253,11 +256,12 @@ class AlertService:
         burst.held_since = now
         return [(self._digest(cid, held, now, startup=False), held)]
 
-    def _prune(self, now: float) -> None:
-        stale = [k for k, t in self._alerts.items() if t.row["status"] == "resolved"
+    def _prune(self, cid: str, now: float) -> None:
+        alerts = self._alerts.get(cid, {})
+        stale = [k for k, t in alerts.items() if t.row["status"] == "resolved"
                  and now - max(t.last_sent, t.row["resolved_at"] or 0) >= self._policy.cooldown]
         for key in stale:
-            del self._alerts[key]
+            del alerts[key]
 
     # -- messages -------------------------------------------------------------------
 
