@@ -62,3 +62,17 @@ async def test_cooldown_reminder_flapping_and_change_hook(db: Database, tmp_path
     assert changes[-1]["status"] == "resolved"
     rows, total = await engine.query(cluster_id="c1")
     assert total == 1 and rows[0] == changes[-1]
+
+
+async def test_counts_add_up_without_passing_sqlite_integers(db: Database, tmp_path: Path) -> None:
+    clock = Clock()
+    hub = MemoryHub(heartbeat_expire=60, event_window=3600, queue_size=10, result_timeout=60,
+                    max_attempts=1, metrics=Metrics(), clock=clock)
+    engine = AlertService(hub, db, NotifyService(db, SecretBox.in_dir(tmp_path), Delivery()),
+                          AlertPolicy(), clock=clock)
+    huge = [crash(2**63 - 1, uid="a"), crash(2**63 - 1, uid="b")]  # one object, one reason
+    raw = msgspec.json.encode(snapshot("c1", **{**CLEAN, "events": huge}))
+    hub.apply_snapshot(decode_snapshot(raw, "c1", received_at=clock.now))
+    await engine.tick()
+    rows, _ = await engine.query()
+    assert [r["count"] for r in rows] == [2**63 - 1]

@@ -20,6 +20,8 @@ NODE = "node_not_ready"
 AGENT = "agent_offline"
 DEPLOYMENT = "deployment_unavailable"
 RULES = (EVENT, NODE, AGENT, DEPLOYMENT)
+# Counts are SQLite INTEGERs; Kubernetes counts can be anything up to this already.
+MAX_COUNT = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,7 @@ def _events(snapshot: ClusterSnapshot) -> dict[Key, Condition]:
         )
         earlier = found.get(cond.key)
         if earlier is not None:  # several events of one object and reason add up
-            cond = dataclasses.replace(cond, count=earlier.count + cond.count)
+            cond = dataclasses.replace(cond, count=min(earlier.count + cond.count, MAX_COUNT))
         found[cond.key] = cond
     return found
 

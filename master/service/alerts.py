@@ -36,7 +36,7 @@ from ..database.alerts import firing_alerts, query_alerts, save_alerts
 from ..datahub import MemoryHub
 from ..model.gotime import format_time
 from ..notifier import SEVERITIES, AlertItem, Notification, severity_rank
-from .alert_rules import Condition, Key, evaluate
+from .alert_rules import MAX_COUNT, Condition, Key, evaluate
 from .notify import NotifyService
 
 __all__ = ["SEVERITIES", "AlertPolicy", "AlertService", "alert_view"]
@@ -201,7 +201,8 @@ class AlertService:
             elif tracked is not None and now - tracked.last_sent < policy.cooldown:
                 # Back within the cooldown: the same row fires again, quietly.
                 tracked.row.update(status="firing", resolved_at=None,
-                                   count=tracked.row["count"] + 1, message=cond.message)
+                                   count=min(tracked.row["count"] + 1, MAX_COUNT),
+                                   message=cond.message)
                 tracked.announced = ""
                 self._touch(tracked)
             else:
