@@ -14,6 +14,7 @@ import pytest
 import trio
 from trio_websocket import ConnectionClosed, ConnectionRejected, wrap_client_stream
 
+from .alerting import CLEAN, crash, first_look, start_alerting
 from .conftest import MasterRunner, StartMaster
 from .goagent import GoAgent, event
 from .streamclient import StreamClient
@@ -383,3 +384,27 @@ async def test_a_stalled_subscriber_gets_resync_and_slows_no_one(
         _, state = await stalled.until("synced")
         assert {m.get("state") for m in state[:-1]} == {True}
         assert await metric(master, 'master_stream_resyncs_total{reason="lagging"}') >= 1
+
+
+async def test_alerts_topic_state_and_changes(start_master: StartMaster) -> None:
+    master = await start_alerting(start_master)
+    token = await master.admin_token()
+    async with master.gateway_client() as gw, GoAgent.open(master.agent_url, "c1") as agent:
+        await first_look(agent, gw)
+        async with StreamClient.connect(master.gateway_url) as stream:
+            await stream.subscribe(token, topics=["alerts"])
+            await stream.opening()
+            assert (await agent.snapshot(**{**CLEAN, "events": [crash(1)]})).status_code == 200
+            fired, _ = await stream.until("alert")
+            assert fired["cluster_id"] == "c1" and fired["alert"]["status"] == "firing"
+            assert fired["alert"]["reason"] == "BackOff" and fired["alert"]["count"] == 1
+        # A new subscriber gets the firing alert as state.
+        async with StreamClient.connect(master.gateway_url) as late:
+            await late.subscribe(token, topics=["alerts"])
+            state = by_type(await late.opening(), "alert")
+            assert [m["alert"]["id"] for m in state] == [fired["alert"]["id"]]
+            assert state[0]["state"] is True
+            assert (await agent.snapshot(**CLEAN)).status_code == 200
+            resolved, _ = await late.until("alert")
+            assert resolved["alert"]["status"] == "resolved"
+            assert resolved["alert"]["id"] == fired["alert"]["id"]

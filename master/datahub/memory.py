@@ -71,6 +71,8 @@ class MemoryHub:
         self._cluster_mark = trio.Event()
         self._command_mark = trio.Event()
         self._sweeps = 0
+        # cluster -> alert id -> the alert's view, while it fires (for new subscribers).
+        self._alerts: dict[str, dict[int, Body]] = {}
         self.fanout = Fanout(
             replay=stream_replay, queue_size=stream_queue, coalesce=stream_coalesce,
             metrics=metrics,
@@ -196,6 +198,20 @@ class MemoryHub:
             return None
         return {"summary": snap.summary, "received_at": snap.received_at,
                 "fetched_at": snap.fetched_at}
+
+    def publish_alert(self, view: Body) -> None:
+        """An alert fired, repeated or resolved (the alert service's change hook)."""
+        cid = view["cluster_id"]
+        active = self._alerts.setdefault(cid, {})
+        if view["status"] == "firing":
+            active[view["id"]] = view
+        else:
+            active.pop(view["id"], None)
+        self.fanout.publish("alerts", cid, {"alert": view})
+
+    def alert_bodies(self, cluster_id: str) -> list[Body]:
+        """The cluster's firing alerts."""
+        return [{"alert": v} for v in self._alerts.get(cluster_id, {}).values()]
 
     def events_body(self, cluster_id: str) -> Body | None:
         """The latest events of the cluster's window; None when it has none."""

@@ -83,6 +83,9 @@ class StreamReads(Reads):
             }
             out.extend(encode(topic, head, cid, body, state=True)
                        for topic, body in bodies.items() if body is not None)
+            if "alerts" in sub.topics:
+                out.extend(encode("alerts", head, cid, body, state=True)
+                           for body in hub.alert_bodies(cid))
         if "commands" in sub.topics:
             held = sorted(hub.commands.held(), key=lambda c: c.created_at)
             out.extend(encode("commands", head, c.cluster_id, command_body(c), state=True)
