@@ -1,7 +1,8 @@
 """Load the master like a fleet of Agent V2 clusters and report against the targets.
 
     python bench/load.py [--agents 200] [--pods 300] [--duration 40] [--idle-polls 0]
-                         [--commands-per-s 2] [--url AGENT_URL --gateway-url URL] [--json PATH]
+                         [--commands-per-s 2] [--browsers 0]
+                         [--url AGENT_URL --gateway-url URL] [--json PATH]
 
 Without --url it starts the master itself (loopback, throw-away data directory).
 """
@@ -9,8 +10,10 @@ Without --url it starts the master itself (loopback, throw-away data directory).
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import math
+import os
 import secrets
 import sys
 import time
@@ -19,7 +22,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import msgspec  # noqa: E402
@@ -47,6 +51,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--pods", type=int, default=300, help="pods per cluster: sets snapshot size (default 300)")
     p.add_argument("--duration", type=float, default=40, help="seconds of load (default 40)")
     p.add_argument("--idle-polls", type=int, default=0, help="extra connections that only long-poll")
+    p.add_argument("--browsers", type=int, default=0,
+                   help="websocket subscribers to every cluster's summaries (a separate process)")
     p.add_argument("--commands-per-s", type=float, default=2, help="commands submitted per second")
     p.add_argument("--url", help="agent port of an already running master (default: start one)")
     p.add_argument("--gateway-url", help="its gateway (default: the --url host on port 8080)")
@@ -174,11 +180,22 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
-async def _wait_for_held(client: httpx.AsyncClient, gateway_url: str, count: int) -> None:
-    """Poll the master's gauge (it has no push channel to wait on) until `count` polls are held."""
+async def _wait_for_gauge(client: httpx.AsyncClient, gateway_url: str, gauge: str,
+                          count: int) -> None:
+    """Poll the master's gauge (it has no push channel to wait on) until it reaches `count`."""
     with trio.fail_after(120):
-        while (await read_metrics(client, gateway_url)).get("master_polls_held", 0) < count:  # noqa: ASYNC110
+        while (await read_metrics(client, gateway_url)).get(gauge, 0) < count:  # noqa: ASYNC110
             await trio.sleep(0.5)
+
+
+async def _browsers(gateway_url: str, token: str, count: int, seconds: float,
+                    result: dict[str, Any], finished: trio.Event) -> None:
+    """bench/browsers.py in its own process; its JSON lands in `result`."""
+    done = await trio.run_process(
+        [sys.executable, "-m", "bench.browsers", gateway_url, str(count), str(seconds)],
+        capture_stdout=True, cwd=ROOT, env={**os.environ, "BENCH_GATEWAY_TOKEN": token})
+    result.update(json.loads(done.stdout))
+    finished.set()
 
 
 async def _load(args: argparse.Namespace, master: MasterProcess, client: httpx.AsyncClient,
@@ -198,7 +215,7 @@ async def _load(args: argparse.Namespace, master: MasterProcess, client: httpx.A
             stage(f"opening {args.idle_polls} idle long polls")
             await load.start(partial(hold_idle_polls, master.agent_url, args.idle_polls, recorder,
                                      tokens=tokens))
-            await _wait_for_held(client, master.gateway_url, args.idle_polls)
+            await _wait_for_gauge(client, master.gateway_url, "master_polls_held", args.idle_polls)
             await trio.sleep(1)
             rss_held = master.rss_bytes()
             out["long_polls"] = {
@@ -208,6 +225,16 @@ async def _load(args: argparse.Namespace, master: MasterProcess, client: httpx.A
                 "rss_kb_per_poll": (rss_held - rss_idle) / 1024 / args.idle_polls
                 if rss_idle and rss_held else None,
             }
+
+        browsers: dict[str, Any] = {}
+        browsers_done = trio.Event()
+        if args.browsers:
+            stage(f"connecting {args.browsers} stream subscribers")
+            token = gw_headers.get("Authorization", "").removeprefix("Bearer ")
+            load.start_soon(_browsers, master.gateway_url, token, args.browsers,
+                            args.duration, browsers, browsers_done)
+            await _wait_for_gauge(client, master.gateway_url, "master_stream_subscribers",
+                                  args.browsers)
 
         stage(f"running {args.agents} agents for {args.duration:.0f}s")
         before = await read_metrics(client, master.gateway_url)
@@ -229,6 +256,10 @@ async def _load(args: argparse.Namespace, master: MasterProcess, client: httpx.A
         print(file=sys.stderr)
         for agent in agents_by_id.values():
             agent.sync_errors()
+        if args.browsers:
+            with trio.fail_after(60):
+                await browsers_done.wait()
+            out["stream"] = browsers
         load.cancel_scope.cancel()
 
     accepted_mb = (after.get("master_snapshot_bytes_total", 0) - before.get("master_snapshot_bytes_total", 0)) / 1e6

@@ -43,6 +43,9 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ratio = r["heartbeat"]["ratio"]
         rows.append(("heartbeat throughput vs bare ASGI", _fmt(ratio, "", 1, 2), ">= 0.7",
                      _check(None if ratio is None else ratio >= 0.7)))
+    if "stream" in r:
+        rows.append(("stream update latency p99", _fmt(r["stream"]["update_latency_s"]["p99"], " ms", 1e3),
+                     "<= 250 ms", _check(_le(r["stream"]["update_latency_s"]["p99"], 0.25))))
     if "long_polls" in r:
         rows.append(("master RSS per held poll", _fmt(r["long_polls"]["rss_kb_per_poll"], " KB"),
                      "<= 40 KB", _check(_le(r["long_polls"]["rss_kb_per_poll"], 40))))
@@ -74,6 +77,11 @@ def render(r: dict[str, Any]) -> str:
         hb = r["heartbeat"]
         lines.append(f"heartbeats/s master vs bare ASGI     {_fmt(hb['master_per_s'], '', 1, 0)} vs "
                      f"{_fmt(hb['bare_asgi_per_s'], '', 1, 0)}")
+    if "stream" in r:
+        st = r["stream"]
+        lines.append(f"stream update latency p50/p99/max    {_lat(st['update_latency_s'])}")
+        lines.append(f"stream deliveries, subscribers       {_fmt(st['deliveries_per_s'], '/s')}, "
+                     f"{st['subscribers']} ({st['resyncs']} resyncs, {st['failures']} failed)")
     if "long_polls" in r:
         lp = r["long_polls"]
         lines.append(f"held polls, RSS idle -> held         {lp['held']}, {_fmt(lp['rss_idle_mb'], ' MB')} -> "

@@ -93,7 +93,7 @@ def test_tiny_scenario_end_to_end(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "load.py"), "--agents", "3", "--pods", "20",
          "--duration", "4", "--commands-per-s", "2", "--idle-polls", "10",
-         "--saturation-seconds", "1", "--json", str(out)],
+         "--browsers", "3", "--saturation-seconds", "1", "--json", str(out)],
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -106,3 +106,6 @@ def test_tiny_scenario_end_to_end(tmp_path: Path) -> None:
     assert r["cost"]["master_cpu_s"] > 0 and r["floor"]["cpu_ms_per_mb"] > 0
     assert r["long_polls"]["held"] == 10 and r["long_polls"]["rss_held_mb"] > 0
     assert r["heartbeat"]["master_per_s"] > 0 and r["heartbeat"]["bare_asgi_per_s"] > 0
+    stream = r["stream"]
+    assert stream["failures"] == 0 and stream["resyncs"] == 0, stream
+    assert stream["update_latency_s"]["n"] >= 3 and stream["deliveries_per_s"] > 0
