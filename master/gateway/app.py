@@ -14,7 +14,7 @@ from ..service.audit import AuditLog
 from ..service.auth import AuthService
 from ..service.commands import CommandService
 from ..webapi import install_error_handlers, json_response
-from . import admin, clusters, commands, events, openapi, resources, users
+from . import admin, clusters, commands, dashboard, events, openapi, resources, users
 from .auth import PUBLIC, install_auth, requires
 
 
@@ -58,4 +58,5 @@ def create_gateway_app(s: GatewayServices) -> QuartTrio:
     users.register(app, s.auth, s.token_lifetime)
     admin.register(app, s.audit, s.agent_tokens)
     openapi.register(app)
+    dashboard.register(app)
     return app
