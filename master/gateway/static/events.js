@@ -43,7 +43,7 @@ export class EventsPanel {
                               "aria-label": "Live events, newest first"});
     this.warningsOnly = h("input", {type: "checkbox", id: "warnings-only",
                                     on: {change: () => this.applyToggle()}});
-    this.history = h("div.history");
+    this.history = h("div.history", {id: "event-history"});
     this.historyStatus = h("p.muted", {"aria-live": "polite"});
     this.offset = 0;
     this.type = h("select", {id: "history-type", on: {change: () => this.loadHistory(0)}},
