@@ -89,7 +89,7 @@ function showLogin(message) {
   const error = h("p.error", {id: "login-error", role: "alert"}, message || "");
   error.hidden = !message;
   const user = h("input", {id: "login-username", name: "username", autocomplete: "username",
-                           required: true, autofocus: true});
+                           required: true});
   const pass = h("input", {id: "login-password", name: "password", type: "password",
                            autocomplete: "current-password", required: true});
   const submit = h("button.primary", {type: "submit"}, "Log in");

@@ -112,7 +112,10 @@ export class ClusterView {
 
   onMessage(msg) {
     if (msg.cluster_id && msg.cluster_id !== this.clusterId) return;
-    if (msg.type === "cluster" && msg.cluster) {
+    if (msg.type === "synced" && msg.resynced) {
+      // Missed changes: what came through REST is reloaded too.
+      for (const tab of this.loaded) this.loadTab(tab);
+    } else if (msg.type === "cluster" && msg.cluster) {
       this.cluster = {...this.cluster, ...msg.cluster};
       this.renderHead();
     } else if (msg.type === "summary" && msg.summary) {

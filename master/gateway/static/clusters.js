@@ -55,7 +55,10 @@ export class ClustersView {
   }
 
   onMessage(msg) {
-    if (msg.type === "cluster" && msg.cluster) {
+    if (msg.type === "synced" && msg.resynced) {
+      this.clusters.clear();
+      this.load();
+    } else if (msg.type === "cluster" && msg.cluster) {
       this.clusters.set(msg.cluster.cluster_id, {...this.clusters.get(msg.cluster.cluster_id),
                                                  ...msg.cluster});
       this.render();

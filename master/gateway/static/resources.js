@@ -87,7 +87,9 @@ export class ResourcesPanel {
     this.table = h("div.table-wrap");
     this.pager = h("div.pager");
     this.panel = h("section.action-panel", {id: "action-panel", "aria-live": "polite",
-                                            "aria-label": "Action", hidden: true, tabindex: "-1"});
+                                            "aria-labelledby": "action-title", hidden: true,
+                                            tabindex: "-1",
+                                            on: {keydown: (e) => e.key === "Escape" && this.closePanel()}});
     this.el = h("div.resources", {},
       h("div.kinds", {role: "group", "aria-label": "Resource kind"}, this.kindButtons),
       h("form.filters", {role: "search", on: {submit: (e) => e.preventDefault()}},
@@ -203,6 +205,8 @@ export class ResourcesPanel {
 
   openPanel(title, ...content) {
     this.panelCommand = null;
+    const opener = document.activeElement;
+    this.opener = opener && this.table.contains(opener) ? opener.dataset.focus : this.opener;
     const close = h("button.close", {type: "button", "aria-label": "Close",
                                      on: {click: () => this.closePanel()}}, "×");
     fill(this.panel, h("div.panel-head", {}, h("h2", {id: "action-title"}, title), close),
@@ -216,7 +220,8 @@ export class ResourcesPanel {
     this.panel.hidden = true;
     this.panelCommand = null;
     fill(this.panel);
-    this.table.querySelector("table")?.focus?.();
+    const back = this.opener && this.table.querySelector(`[data-focus="${CSS.escape(this.opener)}"]`);
+    (back || this.kindButtons.find((b) => b.dataset.kind === this.kind)).focus();
   }
 
   form(fields, label, onSubmit) {

@@ -10,7 +10,8 @@ const SILENCE = 50000; // no message (not even a ping, every 20 s) for this long
 
 export class Stream {
   /**
-   * onMessage(msg): every data message (cluster, summary, events, command, alert, resync).
+   * onMessage(msg): every data message (cluster, summary, events, command, alert), `resync`,
+   *   and `synced` (with `resynced`: whether the state that came before it followed a resync).
    * onState(state): "connecting" | "live" | "reconnecting" | "resynced" | "stopped".
    * onUnauthorized(): the master closed with 4401.
    */
@@ -148,6 +149,7 @@ export class Stream {
       case "synced":
         // Everything up to the head is now reflected (replayed or in the state).
         this.seq = Math.max(...[this.seq, this.head, msg.seq].filter((n) => typeof n === "number"));
+        this.onMessage({type: "synced", seq: msg.seq, resynced: this.resynced});
         this.showSynced();
         return;
       case "resync":
