@@ -164,6 +164,13 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         row = table.locator(f"tr[data-name='{first['name']}']")
         expect(row).to_contain_text(f"/{replicas}", timeout=WAIT)  # the table followed the snapshot
         shoot(page, "resources")
+        # A deployment's events include those of the objects it owns (its ReplicaSets, Pods).
+        row.get_by_role("button", name="Events").click()
+        expect(page.locator("#action-panel caption")).to_contain_text(
+            f"Deployment {first['namespace']}/{first['name']} and the", timeout=WAIT)
+        page.keyboard.press("Escape")
+        expect(page.locator("#action-panel")).to_be_hidden()
+        expect(row.get_by_role("button", name="Events")).to_be_focused()
 
         # A pod's logs, shown readably; the Operations tab lists the finished command.
         page.locator("button[data-kind='pods']").click()
