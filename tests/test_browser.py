@@ -246,6 +246,17 @@ async def test_viewer_sees_no_operations_and_401_logs_out(nursery: trio.Nursery,
                 expect(page.get_by_role("link", name="Operations")).to_have_count(0)
                 expect(page.locator("#resource-table button[data-action='logs']")).to_have_count(0)
                 expect(page.locator("#resource-table button[data-action='events']").first).to_be_visible()
+                # Keyboard: Tab reaches the controls with a visible focus ring, Enter works them.
+                # (after logging in the content has focus: Tab goes on to its first link)
+                page.keyboard.press("Tab")
+                expect(page.locator("main .crumbs a")).to_be_focused()
+                page.locator("button[data-kind='services']").focus()
+                page.keyboard.press("Tab")
+                page.keyboard.press("Shift+Tab")
+                assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+                page.keyboard.press("Enter")
+                expect(page.locator("#resource-table[data-kind='services']")).to_be_visible(
+                    timeout=WAIT)
                 # The token stays in this tab's sessionStorage, not in localStorage.
                 assert page.evaluate("sessionStorage.getItem('atlhyper.token')")
                 assert page.evaluate("localStorage.length") == 0
