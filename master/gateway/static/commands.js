@@ -6,6 +6,10 @@ import {badge, clock, fill, h, keepFocus, timeAgo} from "./dom.js";
 export const FINAL = new Set(["success", "failed", "expired", "timeout", "lost"]);
 const POLL_EVERY = 2000; // only while the stream is not live
 
+function progress(status) {
+  return FINAL.has(status) ? 2 : status === "running" ? 1 : 0;
+}
+
 export function describeTarget(cmd) {
   const where = cmd.target_namespace ? `${cmd.target_namespace}/` : "";
   return `${cmd.target_kind || ""} ${where}${cmd.target_name || ""}`.trim();
@@ -35,7 +39,11 @@ export class CommandStore {
   upsert(cmd) {
     if (!cmd || cmd.cluster_id !== this.clusterId) return;
     const id = cmd.command_id;
-    this.byId.set(id, {...this.byId.get(id), ...cmd});
+    const known = this.byId.get(id);
+    // A REST answer can be older than what the stream already said (the POST's "running"
+    // arriving after the stream's "success"): a command never goes back a step.
+    if (known && progress(cmd.status) < progress(known.status)) return;
+    this.byId.set(id, {...known, ...cmd});
     if (FINAL.has(cmd.status) && this.wanted.has(id) && !this.outputs.has(id)) this.fetchOutput(id);
     this.notify();
   }
@@ -77,8 +85,8 @@ export class CommandStore {
       cluster_id: this.clusterId, action, target_kind: target.kind,
       target_namespace: target.namespace || "", target_name: target.name, params,
     }});
-    this.wanted.add(cmd.command_id);
     this.upsert(cmd);
+    this.want(cmd.command_id); // the stream may have said it is final before the POST answered
     return cmd;
   }
 
