@@ -184,7 +184,9 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         page.get_by_role("link", name="Operations", exact=True).click()
         logs_row = page.locator("#commands-table tbody tr", has_text="get_logs").first
         expect(logs_row).to_contain_text("success", timeout=WAIT)
-        expect(page.locator(".detail pre.output")).to_be_visible(timeout=WAIT)
+        detail = page.locator(".detail .command[data-status='success']")
+        expect(detail).to_contain_text("get_logs", timeout=WAIT)
+        expect(detail.locator("pre.output")).to_be_visible(timeout=WAIT)
         shoot(page, "operations")
 
         # An agent stops: its card goes offline by itself.

@@ -174,13 +174,15 @@ export class OperationsPanel {
   }
 
   select(id) {
+    this.chosen = true;
     this.selected = id;
     this.store.want(id);
   }
 
   render() {
     const list = this.store.sorted();
-    if (!this.selected) {
+    if (!this.chosen) {
+      // Until the operator picks one, show the newest command run from this page.
       const mine = list.find((c) => this.store.wanted.has(c.command_id));
       if (mine) this.selected = mine.command_id;
     }
