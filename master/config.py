@@ -94,11 +94,42 @@ class Config:
     login_max_failures: int = 5
     login_backoff: float = 30.0
     audit_retention_days: int = 90
+    # [stream]
+    stream_replay: int = 10000
+    stream_queue: int = 256
+    stream_coalesce: float = 0.5
+    stream_ping_interval: float = 20.0
     # [demo]
     demo_agents: int = 0
     demo_pods: int = 40
     demo_snapshot_interval: float = 20.0
     demo_heartbeat_interval: float = 15.0
+    # [alerts]
+    alert_enabled: bool = True
+    alert_interval: float = 1.0
+    alert_cooldown: float = 1800.0
+    alert_deployment_grace: float = 300.0
+    alert_burst_count: int = 10
+    alert_burst_window: float = 300.0
+    public_url: str = ""
+    # [notify]
+    notify_timeout: float = 10.0
+    notify_attempts: int = 3
+    notify_backoff: float = 1.0
+    notify_queue_size: int = 100
+    mail_enabled: bool = False
+    mail_smtp_host: str = ""
+    mail_smtp_port: int = 587
+    mail_smtp_tls: str = "starttls"
+    mail_username: str = ""
+    mail_password: str = ""
+    mail_from: str = ""
+    mail_to: tuple[str, ...] = ()
+    slack_enabled: bool = False
+    slack_webhook_url: str = ""
+    webhook_enabled: bool = False
+    webhook_url: str = ""
+    webhook_secret: str = ""
 
     @property
     def database_path(self) -> Path:
@@ -306,6 +337,33 @@ def _origins(value: object) -> tuple[str, ...]:
     return origins
 
 
+SMTP_TLS_MODES = ("starttls", "tls", "none")
+
+
+def _smtp_tls(value: object) -> str:
+    if isinstance(value, str) and value.strip().lower() in SMTP_TLS_MODES:
+        return value.strip().lower()
+    raise ValueError(f"expected one of {', '.join(SMTP_TLS_MODES)}, got {value!r}")
+
+
+def _optional_url(value: object) -> str:
+    url = _optional_string(value)
+    if url and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", url):
+        raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
+    return url
+
+
+def _addresses(value: object) -> tuple[str, ...]:
+    items = list(value) if isinstance(value, list | tuple) else value.split(",") if isinstance(value, str) else None
+    if items is None or not all(isinstance(i, str) for i in items):
+        raise ValueError(f"expected a comma-separated list of e-mail addresses, got {value!r}")
+    addresses = tuple(i.strip() for i in items if i.strip())
+    for address in addresses:
+        if not re.fullmatch(r"[^@\s,]+@[^@\s,]+", address):
+            raise ValueError(f"expected e-mail addresses like ops@example.com, got {address!r}")
+    return addresses
+
+
 def _path(value: object) -> Path:
     return Path(_string(value))
 
@@ -430,6 +488,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("audit_retention_days", "MASTER_AUDIT_RETENTION_DAYS", "auth",
             "audit_retention_days", _count(1),
             "Audit and security records older than this many days are deleted."),
+    Setting("stream_replay", "MASTER_STREAM_REPLAY", "stream", "replay", _count(1),
+            "Live-stream messages kept so a reconnecting browser gets exactly what it "
+            "missed; older gaps get a resync."),
+    Setting("stream_queue", "MASTER_STREAM_QUEUE", "stream", "queue", _count(1),
+            "Messages waiting for one subscriber before it counts as lagging and gets a "
+            "resync instead of the backlog."),
+    Setting("stream_coalesce", "MASTER_STREAM_COALESCE", "stream", "coalesce",
+            _duration(allow_zero=True),
+            "Least time between two summary (or last-seen) messages of one cluster; "
+            "changes in between are merged into the next one (duration)."),
+    Setting("stream_ping_interval", "MASTER_STREAM_PING_INTERVAL", "stream", "ping_interval",
+            _duration(),
+            "How often the server pings idle stream connections; a connection silent for "
+            "two intervals is closed (duration)."),
     Setting("demo_agents", "MASTER_DEMO_AGENTS", "demo",
             "agents", _count(0),
             "Simulated clusters run inside the master, for demos and load tests; 0 for none."),
@@ -442,6 +514,60 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("demo_heartbeat_interval", "MASTER_DEMO_HEARTBEAT_INTERVAL", "demo",
             "heartbeat_interval", _duration(),
             "How often each simulated cluster sends a heartbeat (duration)."),
+    Setting("alert_enabled", "MASTER_EVENT_ALERT_ENABLED", "alerts", "enabled", _bool,
+            "Evaluate alert rules and notify the channels (true or false)."),
+    Setting("alert_interval", "MASTER_EVENT_ALERT_INTERVAL", "alerts", "interval", _duration(),
+            "How often changed clusters are checked against the alert rules (duration)."),
+    Setting("alert_cooldown", "MASTER_ALERT_COOLDOWN", "alerts", "cooldown",
+            _duration(allow_zero=True),
+            "A firing alert that repeats within this is counted, not sent again (duration)."),
+    Setting("alert_deployment_grace", "MASTER_ALERT_DEPLOYMENT_GRACE", "alerts",
+            "deployment_grace", _duration(allow_zero=True),
+            "How long a deployment may stay below its desired ready replicas before it alerts "
+            "(duration)."),
+    Setting("alert_burst_count", "MASTER_ALERT_BURST_COUNT", "alerts", "burst_count", _count(1),
+            "More new alerts than this for one cluster within burst_window are sent as one "
+            "digest."),
+    Setting("alert_burst_window", "MASTER_ALERT_BURST_WINDOW", "alerts", "burst_window",
+            _duration(),
+            "The window burst_count is counted over (duration)."),
+    Setting("public_url", "MASTER_PUBLIC_URL", "alerts", "public_url", _optional_url,
+            "Dashboard address as operators reach it, for links in alerts; empty for no links."),
+    Setting("notify_timeout", "MASTER_NOTIFY_TIMEOUT", "notify", "timeout", _duration(),
+            "Time limit of one attempt to deliver a notification (duration)."),
+    Setting("notify_attempts", "MASTER_NOTIFY_ATTEMPTS", "notify", "attempts", _count(1),
+            "Attempts per notification and channel before it is recorded as failed."),
+    Setting("notify_backoff", "MASTER_NOTIFY_BACKOFF", "notify", "backoff",
+            _duration(allow_zero=True),
+            "Wait before the first retry; it doubles for each further retry (duration)."),
+    Setting("notify_queue_size", "MASTER_NOTIFY_QUEUE_SIZE", "notify", "queue_size", _count(1),
+            "Notifications waiting per channel; beyond this they are dropped and counted."),
+    Setting("mail_enabled", "MASTER_MAIL_ENABLED", "notify", "mail_enabled", _bool,
+            "Seed: the e-mail channel starts enabled (first start only, true or false)."),
+    Setting("mail_smtp_host", "MASTER_MAIL_SMTP_HOST", "notify", "mail_smtp_host",
+            _optional_string, "Seed: SMTP server of the e-mail channel (first start only)."),
+    Setting("mail_smtp_port", "MASTER_MAIL_SMTP_PORT", "notify", "mail_smtp_port", _port,
+            "Seed: SMTP port of the e-mail channel (first start only)."),
+    Setting("mail_smtp_tls", "MASTER_MAIL_SMTP_TLS", "notify", "mail_smtp_tls", _smtp_tls,
+            "Seed: starttls, tls (implicit, port 465) or none (first start only)."),
+    Setting("mail_username", "MASTER_MAIL_USERNAME", "notify", "mail_username",
+            _optional_string, "Seed: SMTP login of the e-mail channel; empty for none."),
+    Setting("mail_password", "MASTER_MAIL_PASSWORD", "notify", "mail_password",
+            _optional_string, "Seed: SMTP password of the e-mail channel (stored encrypted)."),
+    Setting("mail_from", "MASTER_MAIL_FROM", "notify", "mail_from", _optional_string,
+            "Seed: sender address of alert e-mails (first start only)."),
+    Setting("mail_to", "MASTER_MAIL_TO", "notify", "mail_to", _addresses,
+            "Seed: recipients of alert e-mails, comma-separated (first start only)."),
+    Setting("slack_enabled", "MASTER_SLACK_ENABLED", "notify", "slack_enabled", _bool,
+            "Seed: the Slack channel starts enabled (first start only, true or false)."),
+    Setting("slack_webhook_url", "MASTER_SLACK_WEBHOOK_URL", "notify", "slack_webhook_url",
+            _optional_url, "Seed: Slack incoming-webhook URL (stored encrypted)."),
+    Setting("webhook_enabled", "MASTER_WEBHOOK_ENABLED", "notify", "webhook_enabled", _bool,
+            "Seed: the generic webhook channel starts enabled (first start only)."),
+    Setting("webhook_url", "MASTER_WEBHOOK_URL", "notify", "webhook_url", _optional_url,
+            "Seed: URL the generic webhook channel posts alerts to (first start only)."),
+    Setting("webhook_secret", "MASTER_WEBHOOK_SECRET", "notify", "webhook_secret",
+            _optional_string, "Seed: HMAC key that signs webhook bodies (stored encrypted)."),
 )
 # fmt: on
 

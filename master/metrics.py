@@ -37,6 +37,16 @@ class Metrics:
         self.dispatch_seconds = Histogram(
             "master_command_dispatch_seconds", "From a command's creation to its first hand-out",
             buckets=_LATENCY_BUCKETS, registry=r)
+        self.stream_subscribers = Gauge(
+            "master_stream_subscribers", "Open live-stream subscriptions", registry=r)
+        self.stream_messages = Counter(
+            "master_stream_messages", "Live-stream messages published, by topic", ["topic"],
+            registry=r)
+        self.stream_deliveries = Counter(
+            "master_stream_deliveries", "Live-stream messages queued for subscribers", registry=r)
+        self.stream_resyncs = Counter(
+            "master_stream_resyncs", "Resyncs sent instead of missed messages, by reason",
+            ["reason"], registry=r)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

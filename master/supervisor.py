@@ -28,10 +28,13 @@ from .gateway import GatewayServices, create_gateway_app
 from .metrics import Metrics
 from .query import Query
 from .service.agent_tokens import AgentTokens
+from .service.alerts import AlertPolicy, AlertService
 from .service.audit import AuditLog
 from .service.auth import AuthService, load_or_create_secret
 from .service.commands import CommandService
 from .service.events import EventPersister, restore_clusters, serve_event_cleanup
+from .service.notify import Delivery, NotifyService
+from .service.secretbox import SecretBox
 
 log = logging.getLogger("master")
 DEMO_TOKEN = "demo agent"
@@ -52,6 +55,8 @@ class Running:
 
 def _hypercorn_config(host: str, port: int, grace: float) -> HypercornConfig:
     hc = HypercornConfig()
+    # Stream clients only send subscribe and pong messages.
+    hc.websocket_max_message_size = 64 << 10
     hc.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
     hc.graceful_timeout = grace
     hc.accesslog = None
@@ -84,6 +89,9 @@ async def run_master(
         result_timeout=config.command_result_timeout,
         max_attempts=config.command_max_attempts,
         metrics=metrics,
+        stream_replay=config.stream_replay,
+        stream_queue=config.stream_queue,
+        stream_coalesce=config.stream_coalesce,
     )
     commands = CommandService(hub, db, expire=config.command_expire)
     persister = EventPersister(hub, db)
@@ -101,6 +109,14 @@ async def run_master(
     )
     agent_tokens = AgentTokens(db, require=config.agent_require_token)
     audit = AuditLog(db, retention_days=config.audit_retention_days)
+    notify = NotifyService(db, SecretBox.in_dir(config.data_dir), Delivery(
+        timeout=config.notify_timeout, attempts=config.notify_attempts,
+        backoff=config.notify_backoff, queue_size=config.notify_queue_size))
+    alerts = AlertService(hub, db, notify, AlertPolicy(
+        interval=config.alert_interval, cooldown=config.alert_cooldown,
+        deployment_grace=config.alert_deployment_grace, burst_count=config.alert_burst_count,
+        burst_window=config.alert_burst_window, offline_grace=config.heartbeat_expire,
+        public_url=config.public_url), on_change=hub.publish_alert)
     if not config.agent_require_token:
         log.warning("MASTER_AGENT_REQUIRE_TOKEN=false: any client that reaches the agent port "
                     "can report for any cluster; use only on a trusted network")
@@ -113,8 +129,14 @@ async def run_master(
                 await commands.restore()
                 await auth.bootstrap(config.admin_username, config.admin_password)
                 await agent_tokens.load()
+                await notify.load(_channel_seed(config))
+                await alerts.load()
+                await services.start(notify.serve)
+                if config.alert_enabled:
+                    await services.start(alerts.serve)
                 await services.start(audit.serve)
                 await services.start(hub.serve)
+                await services.start(hub.fanout.serve)
                 await services.start(persister.serve)
                 await services.start(commands.serve_persister)
                 await services.start(
@@ -135,6 +157,8 @@ async def run_master(
                         query=Query(hub, db), commands=commands, metrics=metrics, auth=auth,
                         agent_tokens=agent_tokens, audit=audit, public_read=config.public_read,
                         cors_origins=config.cors_origins, token_lifetime=config.jwt_lifetime,
+                        stream_ping_interval=config.stream_ping_interval,
+                        notify=notify, alerts=alerts,
                     )
                     gateway_url = await servers.start(
                         _serve_app, create_gateway_app(gateway),
@@ -152,10 +176,32 @@ async def run_master(
                 await persister.flush()
                 await commands.flush()
                 await audit.flush()
+                alerts.stop()
+                await notify.aclose()
+                with trio.move_on_after(config.shutdown_grace):
+                    await notify.stopped.wait()
                 services.cancel_scope.cancel()
         finally:
             await db.aclose()
     log.info("master stopped")
+
+
+def _channel_seed(config: Config) -> dict[str, dict[str, object]]:
+    """Channels named by MASTER_MAIL_*, MASTER_SLACK_* and MASTER_WEBHOOK_* (first start only)."""
+    seed: dict[str, dict[str, object]] = {}
+    if config.mail_enabled or config.mail_smtp_host:
+        seed["email"] = {"enabled": config.mail_enabled, "config": {
+            "smtp_host": config.mail_smtp_host, "smtp_port": config.mail_smtp_port,
+            "smtp_tls": config.mail_smtp_tls, "smtp_user": config.mail_username,
+            "smtp_password": config.mail_password, "from_address": config.mail_from,
+            "to_addresses": list(config.mail_to)}}
+    if config.slack_enabled or config.slack_webhook_url:
+        seed["slack"] = {"enabled": config.slack_enabled,
+                         "config": {"webhook_url": config.slack_webhook_url}}
+    if config.webhook_enabled or config.webhook_url:
+        seed["webhook"] = {"enabled": config.webhook_enabled, "config": {
+            "url": config.webhook_url, "secret": config.webhook_secret}}
+    return seed
 
 
 async def _close_hub_on_stop(hub: MemoryHub, stopping: trio.Event) -> None:

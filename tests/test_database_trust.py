@@ -78,7 +78,7 @@ def names(c: sqlite3.Connection, kind: str) -> set[str]:
 
 async def test_fresh_file_gets_step_2(db: Database) -> None:
     with trio.fail_after(TIMEOUT):
-        assert await db.read(user_version) == len(MIGRATIONS) == 2
+        assert await db.read(user_version) == len(MIGRATIONS) >= 2
         assert NEW_TABLES <= await db.read(lambda c: names(c, "table"))
         assert NEW_INDEXES <= await db.read(lambda c: names(c, "index"))
 
@@ -94,7 +94,7 @@ async def test_version_1_file_is_upgraded_and_keeps_its_data(
     c.close()
     with trio.fail_after(TIMEOUT):
         db: Database = await nursery.start(Database(path).serve)
-        assert await db.read(user_version) == 2
+        assert await db.read(user_version) == len(MIGRATIONS)
         assert await db.read(lambda c: get_setting(c, "theme")) == "dark"
         assert [row["cluster_id"] for row in await db.read(list_clusters)] == ["c1"]
         assert NEW_TABLES <= await db.read(lambda c: names(c, "table"))

@@ -148,7 +148,50 @@ CREATE TABLE agent_tokens (
 CREATE INDEX idx_agent_tokens_cluster ON agent_tokens (cluster_id);
 """
 
-MIGRATIONS: list[str] = [_V1, _V2]
+# Notification channels (one row per type; secret config fields are encrypted by the
+# service before they get here) and the alerts raised and resolved.
+_V3 = """
+CREATE TABLE notify_channels (
+    type              TEXT PRIMARY KEY CHECK (type IN ('slack', 'email', 'webhook')),
+    name              TEXT NOT NULL DEFAULT '',
+    enabled           INTEGER NOT NULL DEFAULT 0 CHECK (enabled IN (0, 1)),
+    config            TEXT NOT NULL DEFAULT '{}',  -- JSON object
+    last_test_status  TEXT NOT NULL DEFAULT '',    -- '', 'ok' or 'failed'
+    last_test_message TEXT NOT NULL DEFAULT '',
+    last_test_at      REAL,
+    last_send_status  TEXT NOT NULL DEFAULT '',    -- '', 'ok', 'failed' or 'dropped'
+    last_send_error   TEXT NOT NULL DEFAULT '',
+    last_send_at      REAL,
+    sent_count        INTEGER NOT NULL DEFAULT 0,
+    failed_count      INTEGER NOT NULL DEFAULT 0,
+    dropped_count     INTEGER NOT NULL DEFAULT 0,
+    created_at        REAL NOT NULL,
+    updated_at        REAL NOT NULL
+);
+
+CREATE TABLE alert_history (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    rule             TEXT NOT NULL,
+    cluster_id       TEXT NOT NULL,
+    severity         TEXT NOT NULL,
+    title            TEXT NOT NULL,
+    message          TEXT NOT NULL DEFAULT '',
+    object_kind      TEXT NOT NULL DEFAULT '',
+    object_namespace TEXT NOT NULL DEFAULT '',
+    object_name      TEXT NOT NULL DEFAULT '',
+    reason           TEXT NOT NULL DEFAULT '',
+    status           TEXT NOT NULL CHECK (status IN ('firing', 'resolved')),
+    fired_at         REAL NOT NULL,
+    resolved_at      REAL,
+    count            INTEGER NOT NULL DEFAULT 1,
+    notified         TEXT NOT NULL DEFAULT '[]'  -- JSON list of the channel types it went to
+);
+CREATE INDEX idx_alert_history_cluster_fired ON alert_history (cluster_id, fired_at);
+CREATE INDEX idx_alert_history_fired ON alert_history (fired_at);
+CREATE INDEX idx_alert_history_status ON alert_history (status);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
 
 
 def user_version(conn: sqlite3.Connection) -> int:

@@ -74,6 +74,10 @@ class CommandBoard:
     def get(self, command_id: str) -> Command | None:
         return self._commands.get(command_id)
 
+    def held(self) -> list[Command]:
+        """The commands in memory: open ones and those finished in the last minutes."""
+        return list(self._commands.values())
+
     def enqueue(self, cmd: Command) -> None:
         """Queue a pending command; raises QueueFull when the cluster's queue is full."""
         try:

@@ -15,8 +15,10 @@ from ..model.command import Command, CommandResult
 from ..model.event import Event
 from ..model.gotime import format_time
 from ..model.snapshot import ClusterSnapshot, SnapshotChanges
+from ..model.views import cluster_view, command_view
 from ..processor import diff_snapshot
 from .commands import CommandBoard
+from .fanout import Body, Fanout
 
 log = logging.getLogger("master.datahub")
 
@@ -25,6 +27,8 @@ SWEEP_INTERVAL = 1.0
 TRIM_EVENTS_EVERY = 30
 # Final commands stay in memory this long so `?wait=` and status reads need no database.
 KEEP_FINAL_COMMANDS = 600.0
+# A new subscriber's state of the `events` topic: each cluster's latest events.
+STATE_EVENTS = 200
 
 
 class _Cluster:
@@ -39,7 +43,8 @@ class MemoryHub:
     """Latest snapshots, agent status, the event window, command queues and change marks.
 
     Persistence drains the change marks (`wait_dirty_*`); marks coalesce, so a
-    slow database delays persistence but never blocks ingest.
+    slow database delays persistence but never blocks ingest. Every change is
+    also published on `fanout` for the live stream.
     """
 
     def __init__(
@@ -51,6 +56,9 @@ class MemoryHub:
         result_timeout: float,
         max_attempts: int,
         metrics: Metrics,
+        stream_replay: int = 10000,
+        stream_queue: int = 256,
+        stream_coalesce: float = 0.5,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._heartbeat_expire = heartbeat_expire
@@ -63,6 +71,12 @@ class MemoryHub:
         self._cluster_mark = trio.Event()
         self._command_mark = trio.Event()
         self._sweeps = 0
+        # cluster -> alert id -> the alert's view, while it fires (for new subscribers).
+        self._alerts: dict[str, dict[int, Body]] = {}
+        self.fanout = Fanout(
+            replay=stream_replay, queue_size=stream_queue, coalesce=stream_coalesce,
+            metrics=metrics,
+        )
         self.commands = CommandBoard(
             queue_size=queue_size,
             result_timeout=result_timeout,
@@ -75,19 +89,21 @@ class MemoryHub:
 
     # -- agents ---------------------------------------------------------------
 
-    def _seen(self, cluster_id: str, now: float) -> _Cluster:
+    def _seen(self, cluster_id: str, now: float) -> tuple[_Cluster, bool]:
+        """The cluster, registered and marked online; True when that changed its status."""
         cluster = self._clusters.get(cluster_id)
         if cluster is None:
             cluster = self._clusters[cluster_id] = _Cluster(
                 AgentStatus(cluster_id=cluster_id, first_seen=now)
             )
             log.info("cluster %s registered", cluster_id)
-        if cluster.status.status != ONLINE:
+        changed = cluster.status.status != ONLINE
+        if changed:
             cluster.status.status = ONLINE
             log.info("cluster %s online", cluster_id)
         self._dirty_agents.add(cluster_id)
         self._cluster_mark.set()
-        return cluster
+        return cluster, changed
 
     def restore_agents(self, statuses: Iterable[AgentStatus]) -> None:
         """Known clusters from the database after a restart: offline until they report."""
@@ -99,11 +115,13 @@ class MemoryHub:
     def heartbeat(self, cluster_id: str) -> None:
         """A heartbeat: registers an unknown cluster, marks it online."""
         now = self._clock()
-        self._seen(cluster_id, now).status.last_heartbeat = now
+        cluster, changed = self._seen(cluster_id, now)
+        cluster.status.last_heartbeat = now
+        self._publish_cluster(cluster_id, urgent=changed)
 
     def apply_snapshot(self, snapshot: ClusterSnapshot) -> SnapshotChanges:
         """Store the cluster's latest snapshot and merge its events into the window."""
-        cluster = self._seen(snapshot.cluster_id, snapshot.received_at)
+        cluster, online = self._seen(snapshot.cluster_id, snapshot.received_at)
         cluster.status.last_snapshot = snapshot.received_at
         known = {uid: e for uid, (e, _) in cluster.events.items()}
         changes = diff_snapshot(snapshot, cluster.snapshot, known)
@@ -114,6 +132,14 @@ class MemoryHub:
         if changed:
             dirty = self._dirty_events.setdefault(snapshot.cluster_id, {})
             dirty.update((e.uid, e) for e in changed)
+        cid = snapshot.cluster_id
+        self._publish_cluster(cid, urgent=online)
+        self.fanout.publish_coalesced("summary", cid, lambda: self.summary_body(cid) or {})
+        if changed:
+            self.fanout.publish("events", cid, {"events": [
+                *(_event_json(cid, e, "new") for e in changes.new_events),
+                *(_event_json(cid, e, "updated") for e in changes.updated_events),
+            ]})
         return changes
 
     def known(self, cluster_id: str) -> bool:
@@ -138,6 +164,7 @@ class MemoryHub:
 
     def enqueue(self, cmd: Command) -> None:
         self.commands.enqueue(cmd)
+        self.fanout.publish("commands", cmd.cluster_id, command_body(cmd))
 
     async def poll(self, cluster_id: str) -> Command | None:
         return await self.commands.poll(cluster_id)
@@ -148,6 +175,51 @@ class MemoryHub:
     def _mark_command(self, cmd: Command) -> None:
         self._dirty_commands[cmd.id] = cmd
         self._command_mark.set()
+        self.fanout.publish("commands", cmd.cluster_id, command_body(cmd))
+
+    # -- the live stream ------------------------------------------------------
+
+    def _publish_cluster(self, cluster_id: str, *, urgent: bool) -> None:
+        """Status changes go out now; last-seen updates are coalesced."""
+        self.fanout.publish_coalesced(
+            "clusters", cluster_id, lambda: self.cluster_body(cluster_id), urgent=urgent
+        )
+
+    def cluster_body(self, cluster_id: str) -> Body:
+        cluster = self._clusters[cluster_id]
+        summary = cluster.snapshot.summary if cluster.snapshot else None
+        return {"cluster": cluster_view(cluster.status, summary)}
+
+    def summary_body(self, cluster_id: str) -> Body | None:
+        """None before the cluster's first snapshot."""
+        cluster = self._clusters.get(cluster_id)
+        snap = cluster.snapshot if cluster else None
+        if snap is None:
+            return None
+        return {"summary": snap.summary, "received_at": snap.received_at,
+                "fetched_at": snap.fetched_at}
+
+    def publish_alert(self, view: Body) -> None:
+        """An alert fired, repeated or resolved (the alert service's change hook)."""
+        cid = view["cluster_id"]
+        active = self._alerts.setdefault(cid, {})
+        if view["status"] == "firing":
+            active[view["id"]] = view
+        else:
+            active.pop(view["id"], None)
+        self.fanout.publish("alerts", cid, {"alert": view})
+
+    def alert_bodies(self, cluster_id: str) -> list[Body]:
+        """The cluster's firing alerts."""
+        return [{"alert": v} for v in self._alerts.get(cluster_id, {}).values()]
+
+    def events_body(self, cluster_id: str) -> Body | None:
+        """The latest events of the cluster's window; None when it has none."""
+        window = self.event_window(cluster_id)
+        if not window:
+            return None
+        window.sort(key=lambda e: e.last_timestamp or e.first_timestamp or "", reverse=True)
+        return {"events": [e.to_json(cluster_id) for e in window[:STATE_EVENTS]]}
 
     # -- change marks for persistence ----------------------------------------
 
@@ -186,6 +258,7 @@ class MemoryHub:
                 status.status = OFFLINE
                 log.warning("cluster %s offline: nothing heard for %.0fs",
                             status.cluster_id, now - (seen or now))
+                self._publish_cluster(status.cluster_id, urgent=True)
         self.commands.sweep(now)
         if trim_events:
             self._trim_events(now)
@@ -215,5 +288,17 @@ class MemoryHub:
             self.sweep(trim_events=self._sweeps % TRIM_EVENTS_EVERY == 0)
 
     def close(self) -> None:
-        """Shutdown: waiting polls answer "no command"; nothing queued is dropped."""
+        """Shutdown: waiting polls answer "no command"; nothing queued is dropped; streams end."""
         self.commands.close()
+        self.fanout.close()
+
+
+def command_body(cmd: Command) -> Body:
+    """One encoding for every role, so without output (REST applies the role rules)."""
+    return {"command": command_view(cmd, reveal_secrets=False, output=False)}
+
+
+def _event_json(cluster_id: str, event: Event, change: str) -> Body:
+    out = event.to_json(cluster_id)
+    out["change"] = change
+    return out

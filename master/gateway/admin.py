@@ -7,7 +7,6 @@ from quart import Response, request
 from quart_trio import QuartTrio
 
 from ..model.auth import ADMIN
-from ..model.gotime import parse_go_time
 from ..service.agent_tokens import AgentTokens, token_view
 from ..service.audit import AuditLog
 from ..webapi import decode_body, json_response
@@ -23,12 +22,6 @@ class NewToken(msgspec.Struct):
 _new_token = msgspec.json.Decoder(NewToken)
 
 
-def _epoch(name: str) -> float | None:
-    stamp = params.timestamp(name)
-    parsed = parse_go_time(stamp) if stamp else None
-    return parsed.timestamp() if parsed else None
-
-
 def register(app: QuartTrio, audit: AuditLog, tokens: AgentTokens) -> None:
     @app.get("/api/v2/audit/logs")
     @requires(ADMIN)
@@ -38,7 +31,7 @@ def register(app: QuartTrio, audit: AuditLog, tokens: AgentTokens) -> None:
         rows, total = await audit.query(
             username=params.text("username"), action=params.text("action"),
             method=params.text("method"), success=params.boolean("success"), status=status,
-            since=_epoch("since"), until=_epoch("until"), limit=limit, offset=offset)
+            since=params.epoch("since"), until=params.epoch("until"), limit=limit, offset=offset)
         return json_response({"logs": rows, "total": total})
 
     @app.get("/api/v2/security/events")
@@ -46,7 +39,7 @@ def register(app: QuartTrio, audit: AuditLog, tokens: AgentTokens) -> None:
     async def security_events() -> Response:
         limit, offset = params.paging()
         rows, total = await audit.security_events(
-            type=params.text("type"), since=_epoch("since"), limit=limit, offset=offset)
+            type=params.text("type"), since=params.epoch("since"), limit=limit, offset=offset)
         return json_response({"events": rows, "total": total})
 
     @app.post("/api/v2/agent-tokens")

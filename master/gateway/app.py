@@ -10,11 +10,24 @@ from quart_trio import QuartTrio
 from ..metrics import Metrics
 from ..query import Query
 from ..service.agent_tokens import AgentTokens
+from ..service.alerts import AlertService
 from ..service.audit import AuditLog
 from ..service.auth import AuthService
 from ..service.commands import CommandService
+from ..service.notify import NotifyService
 from ..webapi import install_error_handlers, json_response
-from . import admin, clusters, commands, dashboard, events, openapi, resources, users
+from . import (
+    admin,
+    clusters,
+    commands,
+    dashboard,
+    events,
+    notify,
+    openapi,
+    resources,
+    stream,
+    users,
+)
 from .auth import PUBLIC, install_auth, requires
 
 
@@ -31,6 +44,9 @@ class GatewayServices:
     public_read: bool
     cors_origins: tuple[str, ...]
     token_lifetime: float
+    stream_ping_interval: float
+    notify: NotifyService
+    alerts: AlertService
 
 
 def create_gateway_app(s: GatewayServices) -> QuartTrio:
@@ -57,6 +73,9 @@ def create_gateway_app(s: GatewayServices) -> QuartTrio:
     commands.register(app, query, s.commands)
     users.register(app, s.auth, s.token_lifetime)
     admin.register(app, s.audit, s.agent_tokens)
+    stream.register(app, query, s.auth, public_read=s.public_read, cors_origins=s.cors_origins,
+                    ping_interval=s.stream_ping_interval)
+    notify.register(app, s.notify, s.alerts)
     openapi.register(app)
     dashboard.register(app)
     return app

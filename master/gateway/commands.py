@@ -10,8 +10,8 @@ from quart_trio import QuartTrio
 from ..model.auth import ADMIN, OPERATOR
 from ..model.command import STATUSES, CommandRequest
 from ..model.errors import BadRequest
+from ..model.views import command_view
 from ..query import Query
-from ..query.commands import command_view
 from ..service.commands import CommandService
 from ..webapi import decode_body, json_response
 from . import params

@@ -92,6 +92,40 @@ def _trust_paths() -> dict[str, Any]:
     }
 
 
+_CHANNEL = [{"name": "type", "in": "path", "required": True,
+             "schema": {"enum": ["slack", "email", "webhook"]}}]
+
+
+def _alert_paths() -> dict[str, Any]:
+    channel_body = {"type": "object", "properties": {
+        "name": _STR, "enabled": {"type": "boolean"},
+        "config": {"type": "object", "description":
+                   "slack: webhook_url; email: smtp_host, smtp_port, smtp_user, smtp_password, "
+                   "smtp_tls (starttls, tls, none), from_address, to_addresses; webhook: url, "
+                   "secret; all: min_severity, clusters. Secrets sent as *** or omitted are kept."},
+    }}
+    return {
+        "/api/v2/notify/channels": _get("Notification channels, secrets masked (admin)", []),
+        "/api/v2/notify/channels/{type}": {
+            **_get("One notification channel, secrets masked (admin)", _CHANNEL),
+            "put": {"summary": "Change a notification channel (admin)", "parameters": _CHANNEL,
+                    "requestBody": {"required": True,
+                                    "content": {"application/json": {"schema": channel_body}}},
+                    "responses": {"200": {"description": "the channel"}, **_ERRORS}},
+        },
+        "/api/v2/notify/channels/{type}/test": {"post": {
+            "summary": "Send a test message now and record the outcome (admin)",
+            "parameters": _CHANNEL,
+            "responses": {"200": {"description": "status ok or failed, and why"}, **_ERRORS}}},
+        "/api/v2/alerts": _get("Alert history, newest first", [
+            _q("cluster_id", _STR), _q("status", {"enum": ["firing", "resolved"]}),
+            _q("severity", {"enum": ["info", "warning", "critical"]}),
+            _q("rule", {"enum": ["critical_event", "node_not_ready", "agent_offline",
+                                 "deployment_unavailable"]}),
+            _q("since", _TIME), _q("until", _TIME), *_PAGING]),
+    }
+
+
 def build_document() -> dict[str, Any]:
     """The document; resource kinds, actions and statuses come from the code, not a copy."""
     paths: dict[str, Any] = {
@@ -141,6 +175,7 @@ def build_document() -> dict[str, Any]:
         ),
     }
     paths.update(_trust_paths())
+    paths.update(_alert_paths())
     for kind, namespaced in LISTED_KINDS.items():
         filters = [_q("cluster_id", _STR, required=True), _q("namespace", _STR), _q("q", _STR),
                    _q("label", {"type": "array", "items": _STR}, about="key=value or key"), *_PAGING]

@@ -71,6 +71,13 @@ def timestamp(name: str) -> str | None:
         raise BadRequest(f"query parameter {name!r} must be an RFC 3339 time, got {raw!r}") from None
 
 
+def epoch(name: str) -> float | None:
+    """An RFC 3339 query parameter as Unix seconds, or None when absent."""
+    stamp = timestamp(name)
+    parsed = parse_go_time(stamp) if stamp else None
+    return parsed.timestamp() if parsed else None
+
+
 def paging(default_limit: int = 100) -> tuple[int, int]:
     return (integer("limit", default_limit, low=1, high=MAX_LIMIT),
             integer("offset", 0, high=MAX_OFFSET))

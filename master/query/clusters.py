@@ -4,28 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model.agent import ONLINE, AgentStatus
-from ..model.gotime import from_epoch
+from ..model.agent import ONLINE
 from ..model.summary import Summary
+from ..model.views import cluster_view
 from .base import Reads
-
-
-def _status_view(agent: AgentStatus, summary: Summary | None) -> dict[str, Any]:
-    s = summary or Summary()
-    return {
-        "cluster_id": agent.cluster_id,
-        "status": agent.status,
-        "first_seen": from_epoch(agent.first_seen),
-        "last_seen": from_epoch(agent.last_seen),
-        "last_heartbeat": from_epoch(agent.last_heartbeat),
-        "last_snapshot": from_epoch(agent.last_snapshot),
-        "nodes": {"total": s.total_nodes, "ready": s.ready_nodes},
-        "pods": {
-            "total": s.total_pods, "running": s.running_pods,
-            "pending": s.pending_pods, "failed": s.failed_pods,
-        },
-        "warning_events": s.warning_events,
-    }
 
 
 class ClusterReads(Reads):
@@ -35,7 +17,7 @@ class ClusterReads(Reads):
 
     def clusters(self) -> dict[str, Any]:
         views = [
-            _status_view(a, self._summary(a.cluster_id))
+            cluster_view(a, self._summary(a.cluster_id))
             for a in sorted(self.hub.agents(), key=lambda a: a.cluster_id)
         ]
         return {"clusters": views, "total": len(views)}
@@ -45,7 +27,7 @@ class ClusterReads(Reads):
         agent = self.hub.agent(cluster_id)
         assert agent is not None
         snap = self.hub.snapshot(cluster_id)
-        view = _status_view(agent, snap.summary if snap else None)
+        view = cluster_view(agent, snap.summary if snap else None)
         view["summary"] = snap.summary if snap else None
         view["fetched_at"] = snap.fetched_at if snap else None
         view["snapshot_bytes"] = snap.size_bytes if snap else 0

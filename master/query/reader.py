@@ -10,9 +10,10 @@ from .clusters import ClusterReads
 from .commands import CommandReads
 from .events import EventReads
 from .resources import ResourceReads
+from .stream import StreamReads
 
 
-class Query(ClusterReads, ResourceReads, EventReads, CommandReads):
+class Query(ClusterReads, ResourceReads, EventReads, CommandReads, StreamReads):
     """Reads over the hub and the database; never writes."""
 
     def __init__(self, hub: MemoryHub, db: Database) -> None:

@@ -1,0 +1,207 @@
+"""Live-stream fan-out: one sequence, a bounded replay buffer, a bounded queue per subscriber.
+
+Publishing never waits: each message is encoded once and offered to every
+interested subscriber with `send_nowait`. A subscriber whose queue is full is
+marked lagging and gets no more until it has been resynced (the Kubernetes
+"410 Gone, relist" idea), so ingest never waits for a browser.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+import msgspec
+import trio
+
+from ..metrics import Metrics
+
+# Topic a client subscribes to -> `type` of its messages.
+TOPICS = {
+    "clusters": "cluster",
+    "summary": "summary",
+    "events": "events",
+    "commands": "command",
+    "alerts": "alert",
+}
+# The replay buffer is bounded by count (config) and by bytes: a few large
+# event batches must not pin a lot of memory.
+REPLAY_MAX_BYTES = 64 << 20
+
+Body = dict[str, Any]
+
+
+class Message(NamedTuple):
+    seq: int
+    topic: str
+    cluster_id: str
+    data: bytes
+
+
+def encode(topic: str, seq: int, cluster_id: str, body: Body, *, state: bool = False) -> bytes:
+    head: Body = {"type": TOPICS[topic], "seq": seq, "cluster_id": cluster_id}
+    if state:
+        head["state"] = True
+    return msgspec.json.encode(head | body)
+
+
+def control(kind: str, seq: int, body: Body | None = None) -> bytes:
+    """A message about the stream itself (subscribed, resync, synced, ping)."""
+    return msgspec.json.encode({"type": kind, "seq": seq} | (body or {}))
+
+
+class Subscriber:
+    """One connection's subscription: what it wants and its bounded queue."""
+
+    def __init__(self, clusters: frozenset[str] | None, topics: frozenset[str], size: int) -> None:
+        self.clusters = clusters  # None: every cluster
+        self.topics = topics
+        self.send, self.receive = trio.open_memory_channel[Message](size)
+        self.lagging = False
+        self.dropped = 0
+        # Messages up to this seq are covered by the state or replay last sent.
+        self.floor = 0
+
+    def wants(self, topic: str, cluster_id: str) -> bool:
+        return topic in self.topics and (self.clusters is None or cluster_id in self.clusters)
+
+    def drain(self) -> None:
+        """Forget what is queued (a resync or a new subscription replaces it)."""
+        while True:
+            try:
+                self.receive.receive_nowait()
+            except trio.WouldBlock:
+                return
+
+
+class Fanout:
+    def __init__(
+        self, *, replay: int, queue_size: int, coalesce: float, metrics: Metrics,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.seq = 0
+        self._replay: deque[Message] = deque()
+        self._replay_limit = replay
+        self._replay_bytes = 0
+        self._queue_size = queue_size
+        self._coalesce = coalesce
+        self._metrics = metrics
+        self._clock = clock
+        self._subscribers: set[Subscriber] = set()
+        # Coalescing: when each (topic, cluster) was last published, and the
+        # builders of those waiting for their turn.
+        self._last: dict[tuple[str, str], float] = {}
+        self._deferred: dict[tuple[str, str], Callable[[], Body]] = {}
+        self._deferred_mark = trio.Event()
+        self.closed = trio.Event()
+
+    # -- subscribers ------------------------------------------------------------
+
+    def subscribe(self, clusters: Iterable[str] | None, topics: Iterable[str]) -> Subscriber:
+        sub = Subscriber(_frozen(clusters), frozenset(topics), self._queue_size)
+        sub.floor = self.seq
+        self._subscribers.add(sub)
+        self._metrics.stream_subscribers.inc()
+        return sub
+
+    def change(self, sub: Subscriber, clusters: Iterable[str] | None, topics: Iterable[str]) -> None:
+        """A new subscription on the same connection: the queue restarts from now."""
+        sub.clusters = _frozen(clusters)
+        sub.topics = frozenset(topics)
+        sub.drain()
+        sub.lagging = False
+        sub.floor = self.seq
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        if sub in self._subscribers:
+            self._subscribers.discard(sub)
+            self._metrics.stream_subscribers.dec()
+
+    def since(self, sub: Subscriber, seq: int) -> list[Message] | None:
+        """What `sub` wants after `seq`, or None when some of it is no longer buffered."""
+        if seq > self.seq:
+            return None  # ahead of us: this master restarted since
+        oldest = self._replay[0].seq if self._replay else self.seq + 1
+        if seq + 1 < oldest:
+            return None
+        return [m for m in self._replay if m.seq > seq and sub.wants(m.topic, m.cluster_id)]
+
+    def resynced(self, sub: Subscriber, reason: str) -> None:
+        """`sub` is about to get the current state: what it queued is obsolete."""
+        sub.drain()
+        sub.lagging = False
+        sub.floor = self.seq
+        self._metrics.stream_resyncs.labels(reason).inc()
+
+    # -- publishing ---------------------------------------------------------------
+
+    def publish(self, topic: str, cluster_id: str, body: Body) -> None:
+        self.seq += 1
+        msg = Message(self.seq, topic, cluster_id, encode(topic, self.seq, cluster_id, body))
+        self._remember(msg)
+        delivered = 0
+        for sub in self._subscribers:
+            if sub.lagging or not sub.wants(topic, cluster_id):
+                continue
+            try:
+                sub.send.send_nowait(msg)
+                delivered += 1
+            except trio.WouldBlock:
+                sub.lagging = True
+                sub.dropped += 1
+        self._metrics.stream_messages.labels(topic).inc()
+        if delivered:
+            self._metrics.stream_deliveries.inc(delivered)
+
+    def publish_coalesced(
+        self, topic: str, cluster_id: str, build: Callable[[], Body], *, urgent: bool = False
+    ) -> None:
+        """Publish at most once per coalesce interval per cluster; `build` runs when it is sent.
+
+        `urgent` (a status change) goes out now and replaces any waiting message.
+        """
+        key = (topic, cluster_id)
+        now = self._clock()
+        last = self._last.get(key)
+        if urgent or (key not in self._deferred and (last is None or now - last >= self._coalesce)):
+            self._deferred.pop(key, None)
+            self._last[key] = now
+            self.publish(topic, cluster_id, build())
+        else:
+            self._deferred[key] = build
+            self._deferred_mark.set()
+
+    def _remember(self, msg: Message) -> None:
+        self._replay.append(msg)
+        self._replay_bytes += len(msg.data)
+        while len(self._replay) > self._replay_limit or self._replay_bytes > REPLAY_MAX_BYTES:
+            self._replay_bytes -= len(self._replay.popleft().data)
+
+    async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Send coalesced messages when their interval is over; runs until cancelled."""
+        task_status.started()
+        while True:
+            await self._deferred_mark.wait()
+            self._deferred_mark = trio.Event()
+            while self._deferred:
+                now = self._clock()
+                due = [k for k in self._deferred if self._last[k] + self._coalesce <= now]
+                if not due:
+                    await trio.sleep(min(self._last[k] for k in self._deferred)
+                                     + self._coalesce - now)
+                    continue
+                for key in due:
+                    build = self._deferred.pop(key)
+                    self._last[key] = now
+                    self.publish(key[0], key[1], build())
+
+
+    def close(self) -> None:
+        """Shutdown: stream connections close (1001) so the servers can stop."""
+        self.closed.set()
+
+
+def _frozen(clusters: Iterable[str] | None) -> frozenset[str] | None:
+    return None if clusters is None else frozenset(clusters)

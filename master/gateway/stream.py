@@ -1,0 +1,220 @@
+"""`/api/v2/subscribe`: the live stream over a websocket (protocol: docs/stream.md).
+
+Three tasks per connection share one send lock: the reader (subscribe, pong),
+the writer (the subscriber's queue; a lagging subscriber gets a resync), and
+the pinger (keeps proxies from closing idle connections, closes dead ones and
+ones whose token expired or was revoked). Whichever decides to close records
+the code and cancels the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import msgspec
+import trio
+from quart import Response, websocket
+from quart_trio import QuartTrio
+
+from ..model.auth import ANONYMOUS, ROLE_NAMES
+from ..model.errors import Unauthorized
+from ..query import Query
+from ..query.stream import TOPICS, Subscriber
+from ..service.auth import AuthService
+
+log = logging.getLogger("master.stream")
+
+FIRST_MESSAGE_TIMEOUT = 10.0
+MAX_CLUSTERS = 1000
+# A close reason must fit a control frame (123 bytes of UTF-8).
+MAX_REASON = 120
+
+BAD_MESSAGE = 4400
+UNAUTHORIZED = 4401
+TIMED_OUT = 4408
+GOING_AWAY = 1001
+
+
+class ClientMessage(msgspec.Struct, kw_only=True):
+    type: str
+    token: str | None = None
+    clusters: list[Annotated[str, msgspec.Meta(min_length=1, max_length=253)]] | None = None
+    topics: list[str] | None = None
+    since: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] | None = None
+
+
+_decoder = msgspec.json.Decoder(ClientMessage)
+
+
+class _Close(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def _parse(raw: str | bytes) -> ClientMessage:
+    try:
+        msg = _decoder.decode(raw)
+    except msgspec.ValidationError as err:
+        raise _Close(BAD_MESSAGE, f"bad message: {err}") from None
+    except (msgspec.DecodeError, RecursionError):
+        raise _Close(BAD_MESSAGE, "bad message: not a JSON object") from None
+    if msg.type not in ("subscribe", "pong"):
+        raise _Close(BAD_MESSAGE, f"bad message: unknown type {msg.type!r}")
+    return msg
+
+
+def _subscription(msg: ClientMessage) -> tuple[list[str] | None, list[str]]:
+    """(clusters or None for all, topics); both default to everything."""
+    topics = msg.topics if msg.topics is not None else list(TOPICS)
+    unknown = sorted(set(topics) - set(TOPICS))
+    if unknown or not topics:
+        raise _Close(BAD_MESSAGE, f"bad subscribe: unknown topic {unknown[0]!r}" if unknown
+                     else "bad subscribe: no topics")
+    clusters = msg.clusters if msg.clusters is not None else ["*"]
+    if len(clusters) > MAX_CLUSTERS:
+        raise _Close(BAD_MESSAGE, f"bad subscribe: more than {MAX_CLUSTERS} clusters")
+    if not clusters:
+        raise _Close(BAD_MESSAGE, 'bad subscribe: no clusters (["*"] means all)')
+    return (None if "*" in clusters else sorted(set(clusters))), sorted(set(topics))
+
+
+class _Connection:
+    def __init__(self, query: Query, auth: AuthService, *, public_read: bool,
+                 ping_interval: float) -> None:
+        self.query = query
+        self.auth = auth
+        self.public_read = public_read
+        self.ping_interval = ping_interval
+        self.lock = trio.Lock()
+        self.token: str | None = None
+        self.principal = ANONYMOUS
+        self.heard = trio.current_time()
+        self.closing: _Close | None = None
+
+    async def run(self) -> None:
+        try:
+            first = await self._first_message()
+            await self._login(first.token)
+            clusters, topics = _subscription(first)
+        except _Close as close:
+            await self._close(close)
+            return
+        sub = self.query.stream_subscribe(clusters, topics)
+        try:
+            async with trio.open_nursery() as nursery:
+                self.nursery = nursery
+                nursery.start_soon(self._guard, self._reader, sub)
+                async with self.lock:
+                    await self._send_all(self.query.stream_open(
+                        sub, first.since, self._subscribed(clusters, topics)))
+                nursery.start_soon(self._guard, self._writer, sub)
+                nursery.start_soon(self._guard, self._pinger)
+                nursery.start_soon(self._guard, self._shutdown)
+        finally:
+            self.query.stream_unsubscribe(sub)
+        if self.closing is not None:
+            await self._close(self.closing)
+
+    async def _guard(self, task: object, *args: object) -> None:
+        """Run one of the connection's tasks; a `_Close` from it ends the connection."""
+        try:
+            await task(*args)  # type: ignore[operator]
+        except _Close as close:
+            self.closing = self.closing or close
+            self.nursery.cancel_scope.cancel()
+
+    async def _first_message(self) -> ClientMessage:
+        with trio.move_on_after(FIRST_MESSAGE_TIMEOUT):
+            msg = _parse(await websocket.receive())
+            if msg.type != "subscribe":
+                raise _Close(BAD_MESSAGE, "bad message: the first message must be subscribe")
+            return msg
+        raise _Close(TIMED_OUT, f"no subscribe message within {FIRST_MESSAGE_TIMEOUT:.0f}s")
+
+    async def _login(self, token: str | None) -> None:
+        if token is None:
+            if self.token is None and not self.public_read:
+                raise _Close(UNAUTHORIZED, "unauthorized: send a token in the subscribe message")
+            return
+        try:
+            self.principal = await self.auth.authenticate(token)
+        except Unauthorized as err:
+            raise _Close(UNAUTHORIZED, f"unauthorized: {err}") from None
+        self.token = token
+
+    def _subscribed(self, clusters: list[str] | None, topics: list[str]) -> dict[str, object]:
+        return {"clusters": ["*"] if clusters is None else clusters, "topics": topics,
+                "role": ROLE_NAMES.get(self.principal.role, "anonymous")}
+
+    async def _reader(self, sub: Subscriber) -> None:
+        while True:
+            msg = _parse(await websocket.receive())
+            self.heard = trio.current_time()
+            if msg.type == "pong":
+                continue
+            await self._login(msg.token)
+            clusters, topics = _subscription(msg)
+            async with self.lock:
+                await self._send_all(self.query.stream_open(
+                    sub, msg.since, self._subscribed(clusters, topics), clusters, topics))
+
+    async def _writer(self, sub: Subscriber) -> None:
+        async for msg in sub.receive:
+            async with self.lock:
+                if sub.lagging:
+                    log.info("stream subscriber of %s lagging: resync", self.principal.username
+                             or "anonymous")
+                    await self._send_all(self.query.stream_resync(sub))
+                elif msg.seq > sub.floor:
+                    await self._send(msg.data)
+
+    async def _pinger(self) -> None:
+        while True:
+            await trio.sleep(self.ping_interval)
+            silent = trio.current_time() - self.heard
+            if silent > 2 * self.ping_interval:
+                raise _Close(TIMED_OUT, f"no message from the client for {silent:.0f}s")
+            if self.token is not None:
+                await self._login(self.token)  # expired or revoked since: 4401
+            async with self.lock:
+                await self._send(b'{"type":"ping","seq":%d}' % self.query.stream_head())
+
+    async def _shutdown(self) -> None:
+        await self.query.stream_closed()
+        raise _Close(GOING_AWAY, "the master is shutting down")
+
+    async def _send_all(self, messages: list[bytes]) -> None:
+        for data in messages:
+            await self._send(data)
+
+    async def _send(self, data: bytes) -> None:
+        # A peer that stops reading blocks the send; two ping intervals later it is dead.
+        with trio.move_on_after(2 * self.ping_interval):
+            await websocket.send(data.decode())
+            return
+        raise _Close(TIMED_OUT, "the client stopped reading")
+
+    async def _close(self, close: _Close) -> None:
+        log.info("stream connection closed: %d %s", close.code, close.reason)
+        with trio.move_on_after(1):
+            await websocket.close(close.code, close.reason[:MAX_REASON])
+
+
+def register(app: QuartTrio, query: Query, auth: AuthService, *, public_read: bool,
+             cors_origins: tuple[str, ...], ping_interval: float) -> None:
+    @app.websocket("/api/v2/subscribe")
+    async def subscribe() -> Response | None:
+        origin = websocket.headers.get("Origin")
+        own = f"{'https' if websocket.scheme in ('wss', 'https') else 'http'}://{websocket.host}"
+        if origin is not None and origin != own and origin not in cors_origins:
+            log.warning("stream refused: origin %r not allowed", origin[:200])
+            return Response(f"origin {origin[:200]!r} is not allowed\n", status=403,
+                            content_type="text/plain")
+        await websocket.accept()
+        await _Connection(query, auth, public_read=public_read, ping_interval=ping_interval).run()
+        return None
+
+

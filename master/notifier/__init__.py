@@ -1,0 +1,26 @@
+"""Slack, e-mail and generic webhook senders, and the messages they carry.
+
+No I/O policy lives here beyond one delivery: what to send, when and to whom
+is the alert service's business (master/service/notify.py).
+"""
+
+from .channels import (
+    CHANNEL_TYPES,
+    DEFAULT_NAMES,
+    MASK,
+    SECRET_FIELDS,
+    ineffective_reason,
+    masked,
+    normalize_config,
+    wants,
+)
+from .deliver import deliver, send_once
+from .errors import SendError
+from .message import SEVERITIES, AlertItem, Notification, severity_rank
+from .webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+
+__all__ = [
+    "CHANNEL_TYPES", "DEFAULT_NAMES", "MASK", "SECRET_FIELDS", "SEVERITIES", "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER", "AlertItem", "Notification", "SendError", "deliver", "ineffective_reason",
+    "masked", "normalize_config", "send_once", "severity_rank", "sign", "wants",
+]

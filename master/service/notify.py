@@ -1,0 +1,281 @@
+"""Notification channels: stored config (secrets sealed), the admin API's operations, delivery.
+
+Delivery never runs in the request or ingest path: `notify()` puts a message
+on each wanted channel's bounded queue with `send_nowait` and returns; one
+sender task per channel drains its queue with timeouts and retries, so a
+receiver that is down delays only its own channel. A full queue drops the
+message, and the drop is logged and counted on the channel, never silent.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import httpx
+import msgspec
+import trio
+
+from ..database import Database
+from ..database.notify import list_channels, record_send, record_test, save_channel, seed_channels
+from ..model.errors import BadRequest, Conflict, NotFound
+from ..notifier import (
+    CHANNEL_TYPES,
+    DEFAULT_NAMES,
+    SECRET_FIELDS,
+    Notification,
+    SendError,
+    deliver,
+    ineffective_reason,
+    masked,
+    normalize_config,
+    send_once,
+    wants,
+)
+from .secretbox import SecretBox
+
+log = logging.getLogger("master.notify")
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """How notifications are sent: per-attempt limit, attempts, first retry wait, queue size."""
+
+    timeout: float = 10.0
+    attempts: int = 3
+    backoff: float = 1.0
+    queue_size: int = 100
+
+
+class _Channel:
+    def __init__(self, type: str, queue_size: int) -> None:
+        self.type = type
+        self.row: dict[str, Any] = {
+            "type": type, "name": DEFAULT_NAMES[type], "enabled": False, "last_test_status": "",
+            "last_test_message": "", "last_test_at": None, "last_send_status": "",
+            "last_send_error": "", "last_send_at": None, "sent_count": 0, "failed_count": 0,
+            "dropped_count": 0, "created_at": None, "updated_at": None,
+        }
+        self.config: dict[str, Any] = normalize_config(type, {}, {})
+        self.send, self.receive = trio.open_memory_channel[Notification](queue_size)
+        self.busy = False
+
+    @property
+    def reason(self) -> str | None:
+        return ineffective_reason(self.type, bool(self.row["enabled"]), self.config)
+
+
+class NotifyService:
+    """The three channels, their stored state, and the tasks that deliver to them."""
+
+    def __init__(self, db: Database, box: SecretBox, delivery: Delivery,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self._box = box
+        self._delivery = delivery
+        self._clock = clock
+        self._channels = {t: _Channel(t, delivery.queue_size) for t in CHANNEL_TYPES}
+        self._client: httpx.AsyncClient | None = None
+        self._pending_records: list[tuple[str, str, str, float]] = []
+        self._records_ready = trio.Event()
+        self.stopped = trio.Event()
+
+    # -- stored state ---------------------------------------------------------
+
+    def _seal(self, type: str, config: dict[str, Any]) -> str:
+        stored = dict(config)
+        for key in SECRET_FIELDS[type]:
+            stored[key] = self._box.seal(stored.get(key, ""))
+        return msgspec.json.encode(stored).decode()
+
+    def _unseal(self, type: str, text: str) -> dict[str, Any]:
+        stored = msgspec.json.decode(text)
+        for key in SECRET_FIELDS[type]:
+            stored[key] = self._box.open(stored.get(key, ""))
+        return normalize_config(type, stored, {})
+
+    def _take_row(self, row: dict[str, Any]) -> None:
+        channel = self._channels[row["type"]]
+        config = row.pop("config")
+        channel.row = row
+        channel.config = self._unseal(row["type"], config)
+
+    async def load(self, seed: dict[str, dict[str, Any]] | None = None) -> bool:
+        """Read the stored channels; first seed them from `seed` (type -> name, enabled,
+        config) if the table is empty. Returns whether it seeded."""
+        seeded = False
+        rows: list[dict[str, Any]] = []
+        for type, given in (seed or {}).items():
+            try:
+                config = normalize_config(type, given.get("config", {}), {})
+            except BadRequest as err:
+                log.error("not seeding the %s channel from the environment: %s", type, err)
+                continue
+            rows.append({"type": type, "name": DEFAULT_NAMES[type],
+                         "enabled": bool(given.get("enabled")), "config": self._seal(type, config)})
+        if rows:
+            seeded = await self._db.write(partial(seed_channels, rows=rows, now=self._clock()))
+            if seeded:
+                log.info("seeded notification channels from the environment: %s",
+                         ", ".join(sorted(r["type"] for r in rows)))
+        for row in await self._db.read(list_channels):
+            self._take_row(row)
+        return seeded
+
+    def view(self, type: str) -> dict[str, Any]:
+        """A channel as the API shows it: secrets masked, effectiveness and why not."""
+        channel = self._get(type)
+        config, secrets_set = masked(type, channel.config)
+        reason = channel.reason
+        queued = channel.send.statistics().current_buffer_used + int(channel.busy)
+        return {**channel.row, "config": config, "secrets_set": secrets_set,
+                "effective": reason is None, "ineffective_reason": reason, "queued": queued}
+
+    def views(self) -> list[dict[str, Any]]:
+        return [self.view(t) for t in CHANNEL_TYPES]
+
+    def _get(self, type: str) -> _Channel:
+        channel = self._channels.get(type)
+        if channel is None:
+            raise NotFound(f"no channel type {type!r}; the types are {', '.join(CHANNEL_TYPES)}")
+        return channel
+
+    async def update(self, type: str, *, name: str | None, enabled: bool | None,
+                     config: dict[str, Any] | None) -> dict[str, Any]:
+        """Change a channel; omitted parts stay. Raises NotFound, BadRequest naming the field."""
+        channel = self._get(type)
+        new_config = channel.config if config is None else normalize_config(
+            type, config, channel.config)
+        new_name = channel.row["name"] if name is None else name.strip()
+        if not new_name or len(new_name) > 100:
+            raise BadRequest("name must be 1-100 characters")
+        new_enabled = bool(channel.row["enabled"]) if enabled is None else enabled
+        row = await self._db.write(partial(
+            save_channel, type=type, name=new_name, enabled=new_enabled,
+            config=self._seal(type, new_config), now=self._clock()))
+        self._take_row(row)
+        return self.view(type)
+
+    async def test(self, type: str) -> dict[str, Any]:
+        """Send a test message now (one attempt), record and return the outcome.
+
+        Raises NotFound, or Conflict saying why when the channel is not effective.
+        """
+        channel = self._get(type)
+        if channel.reason is not None:
+            raise Conflict(f"the {type} channel is not effective: {channel.reason}")
+        now = self._clock()
+        note = Notification(kind="test", cluster_id="", severity="info",
+                            title="AtlHyper test notification", at=now)
+        try:
+            await send_once(type, channel.config, note, client=self._http(),
+                            per_attempt=self._delivery.timeout)
+            status, message = "ok", "test message sent"
+        except SendError as err:
+            status, message = "failed", str(err)
+            log.warning("test of the %s channel failed: %s", type, message)
+        await self._db.write(partial(record_test, type=type, status=status, message=message,
+                                     now=now))
+        channel.row.update(last_test_status=status, last_test_message=message, last_test_at=now)
+        return {"type": type, "status": status, "message": message, "tested_at": now}
+
+    # -- delivery ---------------------------------------------------------------
+
+    def notify(self, note: Notification) -> list[str]:
+        """Queue `note` for every effective channel whose filters want it; never waits.
+
+        Returns the channel types it was queued for.
+        """
+        queued = []
+        for channel in self._channels.values():
+            if channel.reason is not None or not wants(channel.config, note.cluster_id,
+                                                       note.severity):
+                continue
+            try:
+                channel.send.send_nowait(note)
+                queued.append(channel.type)
+            except trio.WouldBlock:
+                log.warning("notification queue of the %s channel is full: dropped %r",
+                            channel.type, note.title)
+                self._record(channel, "dropped", "queue full")
+            except (trio.ClosedResourceError, trio.BrokenResourceError):
+                log.warning("shutting down: %s notification %r not sent", channel.type, note.title)
+                self._record(channel, "dropped", "master shutting down")
+        return queued
+
+    def _record(self, channel: _Channel, status: str, error: str) -> None:
+        now = self._clock()
+        count = {"ok": "sent_count", "failed": "failed_count", "dropped": "dropped_count"}[status]
+        channel.row[count] += 1
+        channel.row.update(last_send_status=status, last_send_error=error, last_send_at=now)
+        self._pending_records.append((channel.type, status, error, now))
+        self._records_ready.set()
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self._delivery.timeout)
+        return self._client
+
+    async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Run one sender per channel and the outcome writer until `aclose()` and drained."""
+        try:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(self._write_records)
+                async with trio.open_nursery() as senders:
+                    for channel in self._channels.values():
+                        senders.start_soon(self._sender, channel)
+                    task_status.started()
+                await self.flush_records()
+                nursery.cancel_scope.cancel()
+        finally:
+            if self._client is not None:
+                with trio.CancelScope(shield=True):
+                    await self._client.aclose()
+                self._client = None
+            self.stopped.set()
+
+    async def _sender(self, channel: _Channel) -> None:
+        async with channel.receive:
+            async for note in channel.receive:
+                if channel.reason is not None:
+                    continue  # disabled or emptied since it was queued
+                d = self._delivery
+                channel.busy = True
+                try:
+                    await deliver(channel.type, channel.config, note, client=self._http(),
+                                  per_attempt=d.timeout, attempts=d.attempts, backoff=d.backoff)
+                    self._record(channel, "ok", "")
+                except SendError as err:
+                    log.warning("%s notification %r failed: %s", channel.type, note.title, err)
+                    self._record(channel, "failed", str(err))
+                finally:
+                    channel.busy = False
+
+    async def _write_records(self) -> None:
+        while True:
+            await self._records_ready.wait()
+            self._records_ready = trio.Event()
+            await self.flush_records()
+            await trio.sleep(0.2)  # outcomes of a burst share one transaction
+
+    async def flush_records(self) -> None:
+        """Write the delivery outcomes counted so far."""
+        records, self._pending_records = self._pending_records, []
+        if not records:
+            return
+
+        def write(conn: sqlite3.Connection) -> None:
+            for type, status, error, now in records:
+                record_send(conn, type, status=status, error=error, now=now)
+
+        await self._db.write(write, durable=False)
+
+    async def aclose(self) -> None:
+        """Stop taking notifications; `serve` returns once what was queued is delivered."""
+        for channel in self._channels.values():
+            await channel.send.aclose()
