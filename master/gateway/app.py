@@ -16,7 +16,18 @@ from ..service.auth import AuthService
 from ..service.commands import CommandService
 from ..service.notify import NotifyService
 from ..webapi import install_error_handlers, json_response
-from . import admin, clusters, commands, events, notify, openapi, resources, stream, users
+from . import (
+    admin,
+    clusters,
+    commands,
+    dashboard,
+    events,
+    notify,
+    openapi,
+    resources,
+    stream,
+    users,
+)
 from .auth import PUBLIC, install_auth, requires
 
 
@@ -66,4 +77,5 @@ def create_gateway_app(s: GatewayServices) -> QuartTrio:
                     ping_interval=s.stream_ping_interval)
     notify.register(app, s.notify, s.alerts)
     openapi.register(app)
+    dashboard.register(app)
     return app
