@@ -16,7 +16,7 @@ from trio_websocket import ConnectionClosed, ConnectionRejected, wrap_client_str
 
 from .alerting import CLEAN, crash, first_look, start_alerting
 from .conftest import MasterRunner, StartMaster
-from .goagent import GoAgent, event
+from .goagent import GoAgent, event, pod
 from .streamclient import StreamClient
 
 
@@ -408,3 +408,27 @@ async def test_alerts_topic_state_and_changes(start_master: StartMaster) -> None
             resolved, _ = await late.until("alert")
             assert resolved["alert"]["status"] == "resolved"
             assert resolved["alert"]["id"] == fired["alert"]["id"]
+
+
+async def test_summaries_of_one_cluster_coalesce_and_the_last_one_wins(
+    start_master: StartMaster,
+) -> None:
+    master = await start_master(stream_coalesce=1.0)
+    token = await master.admin_token()
+    async with GoAgent.open(master.agent_url, "c1") as agent, \
+            StreamClient.connect(master.gateway_url) as stream:
+        await agent.snapshot()
+        await stream.subscribe(token, topics=["summary"])
+        await stream.opening()
+        # Ten snapshots in quick succession, the pod count growing each time.
+        for n in range(1, 11):
+            pods = [pod(f"p-{i}") for i in range(n)]
+            assert (await agent.snapshot(pods=pods)).status_code == 200
+        summaries = []
+        with trio.move_on_after(2.5):
+            while True:
+                summaries.append(await stream.next())
+    counts = [m["summary"]["total_pods"] for m in summaries]
+    # At most one per second (plus the one that may open a new interval), and the last is current.
+    assert 1 <= len(counts) <= 3, counts
+    assert counts[-1] == 10
