@@ -26,9 +26,9 @@ TOPICS = {
     "commands": "command",
     "alerts": "alert",
 }
-# The replay buffer is bounded by count (config) and by bytes: a few large
+# The replay buffer is bounded by count (config) and by size: a few large
 # event batches must not pin a lot of memory.
-REPLAY_MAX_BYTES = 64 << 20
+REPLAY_MAX_CHARS = 64 << 20
 
 Body = dict[str, Any]
 
@@ -37,19 +37,20 @@ class Message(NamedTuple):
     seq: int
     topic: str
     cluster_id: str
-    data: bytes
+    # JSON text, encoded (and decoded to str) once for every subscriber.
+    data: str
 
 
-def encode(topic: str, seq: int, cluster_id: str, body: Body, *, state: bool = False) -> bytes:
+def encode(topic: str, seq: int, cluster_id: str, body: Body, *, state: bool = False) -> str:
     head: Body = {"type": TOPICS[topic], "seq": seq, "cluster_id": cluster_id}
     if state:
         head["state"] = True
-    return msgspec.json.encode(head | body)
+    return msgspec.json.encode(head | body).decode()
 
 
-def control(kind: str, seq: int, body: Body | None = None) -> bytes:
+def control(kind: str, seq: int, body: Body | None = None) -> str:
     """A message about the stream itself (subscribed, resync, synced, ping)."""
-    return msgspec.json.encode({"type": kind, "seq": seq} | (body or {}))
+    return msgspec.json.encode({"type": kind, "seq": seq} | (body or {})).decode()
 
 
 class Subscriber:
@@ -84,7 +85,7 @@ class Fanout:
         self.seq = 0
         self._replay: deque[Message] = deque()
         self._replay_limit = replay
-        self._replay_bytes = 0
+        self._replay_chars = 0
         self._queue_size = queue_size
         self._coalesce = coalesce
         self._metrics = metrics
@@ -175,9 +176,9 @@ class Fanout:
 
     def _remember(self, msg: Message) -> None:
         self._replay.append(msg)
-        self._replay_bytes += len(msg.data)
-        while len(self._replay) > self._replay_limit or self._replay_bytes > REPLAY_MAX_BYTES:
-            self._replay_bytes -= len(self._replay.popleft().data)
+        self._replay_chars += len(msg.data)
+        while len(self._replay) > self._replay_limit or self._replay_chars > REPLAY_MAX_CHARS:
+            self._replay_chars -= len(self._replay.popleft().data)
 
     async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Send coalesced messages when their interval is over; runs until cancelled."""

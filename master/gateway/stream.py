@@ -20,7 +20,7 @@ from quart_trio import QuartTrio
 from ..model.auth import ANONYMOUS, ROLE_NAMES
 from ..model.errors import Unauthorized
 from ..query import Query
-from ..query.stream import TOPICS, Subscriber
+from ..query.stream import TOPICS, Subscriber, control
 from ..service.auth import AuthService
 
 log = logging.getLogger("master.stream")
@@ -180,20 +180,20 @@ class _Connection:
             if self.token is not None:
                 await self._login(self.token)  # expired or revoked since: 4401
             async with self.lock:
-                await self._send(b'{"type":"ping","seq":%d}' % self.query.stream_head())
+                await self._send(control("ping", self.query.stream_head()))
 
     async def _shutdown(self) -> None:
         await self.query.stream_closed()
         raise _Close(GOING_AWAY, "the master is shutting down")
 
-    async def _send_all(self, messages: list[bytes]) -> None:
+    async def _send_all(self, messages: list[str]) -> None:
         for data in messages:
             await self._send(data)
 
-    async def _send(self, data: bytes) -> None:
+    async def _send(self, data: str) -> None:
         # A peer that stops reading blocks the send; two ping intervals later it is dead.
         with trio.move_on_after(2 * self.ping_interval):
-            await websocket.send(data.decode())
+            await websocket.send(data)
             return
         raise _Close(TIMED_OUT, "the client stopped reading")
 

@@ -13,7 +13,7 @@ from ..datahub.fanout import TOPICS, Body, Subscriber, control, encode
 from ..datahub.memory import command_body
 from .base import Reads
 
-__all__ = ["TOPICS", "StreamReads", "Subscriber"]
+__all__ = ["TOPICS", "StreamReads", "Subscriber", "control"]
 
 
 class StreamReads(Reads):
@@ -33,7 +33,7 @@ class StreamReads(Reads):
     def stream_open(
         self, sub: Subscriber, since: int | None, subscribed: Body,
         clusters: Iterable[str] | None = None, topics: Iterable[str] | None = None,
-    ) -> list[bytes]:
+    ) -> list[str]:
         """`subscribed`, then the replay after `since` or (resync and) the state, then `synced`.
 
         With `clusters`/`topics`, the subscription changes first (a new
@@ -58,7 +58,7 @@ class StreamReads(Reads):
         out.append(control("synced", head, {"replayed": len(replay or ())}))
         return out
 
-    def stream_resync(self, sub: Subscriber) -> list[bytes]:
+    def stream_resync(self, sub: Subscriber) -> list[str]:
         """For a lagging subscriber: `resync`, the current state, `synced`."""
         fanout = self.hub.fanout
         dropped = sub.dropped
@@ -70,11 +70,11 @@ class StreamReads(Reads):
             control("synced", head, {"replayed": 0}),
         ]
 
-    def _state(self, sub: Subscriber, head: int) -> list[bytes]:
+    def _state(self, sub: Subscriber, head: int) -> list[str]:
         hub = self.hub
         ids = sorted(a.cluster_id for a in hub.agents()
                      if sub.clusters is None or a.cluster_id in sub.clusters)
-        out: list[bytes] = []
+        out: list[str] = []
         for cid in ids:
             bodies = {
                 "clusters": hub.cluster_body(cid) if "clusters" in sub.topics else None,
