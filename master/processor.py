@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import msgspec
 
+from .model.agent import check_cluster_id
 from .model.errors import BadRequest, PayloadTooLarge
 from .model.event import Event
 from .model.gotime import normalize_go_time
@@ -110,6 +111,7 @@ def _decode(body: bytes, header_cluster_id: str | None, received_at: float) -> C
     cluster_id = header_cluster_id or body_cluster
     if not cluster_id:
         raise BadRequest("cluster id missing: send X-Cluster-ID or a cluster_id in the body")
+    check_cluster_id(cluster_id)
     try:
         fetched_at = normalize_go_time(index.fetched_at)
     except ValueError as err:

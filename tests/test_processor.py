@@ -79,3 +79,9 @@ def test_summary_change_detected() -> None:
 def test_event_without_uid_gets_a_key() -> None:
     snap = decode(snapshot(events=[{"name": "x.1", "namespace": "ns", "type": "Normal"}]))
     assert snap.events[0].uid == "ns/x.1"
+
+
+@pytest.mark.parametrize("cluster_id", ["prod eu", "pröd", "a" * 254, "tab\there"])
+def test_body_cluster_id_follows_the_header_rule(cluster_id: str) -> None:
+    with pytest.raises(BadRequest, match="printable ASCII"):
+        decode(snapshot(cluster_id), None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from quart_trio import QuartTrio
 
 from ..datahub import MemoryHub
 from ..metrics import Metrics
+from ..model.agent import check_cluster_id
 from ..model.command import CommandResult
 from ..model.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
 from ..model.snapshot import ClusterSnapshot
@@ -46,18 +46,11 @@ class AgentLimits:
     poll_timeout: float
 
 
-# Printable ASCII without spaces: headers arrive as latin-1, so anything else would
-# register a garbled cluster id.
-_CLUSTER_ID = re.compile(r"[\x21-\x7e]{1,253}")
-
-
 def _cluster_id(*, required: bool = True) -> str:
     cluster_id = request.headers.get("X-Cluster-ID") or request.args.get("cluster_id", "")
     if required and not cluster_id:
         raise BadRequest("cluster id missing: send the X-Cluster-ID header")
-    if cluster_id and not _CLUSTER_ID.fullmatch(cluster_id):
-        raise BadRequest("cluster id must be 1-253 printable ASCII characters without spaces")
-    return cluster_id
+    return check_cluster_id(cluster_id) if cluster_id else cluster_id
 
 
 class AgentGuard(Protocol):

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import msgspec
+
+from .errors import BadRequest
+
+# Printable ASCII without spaces: headers arrive as latin-1, so anything else would
+# register a garbled cluster id.
+_CLUSTER_ID = re.compile(r"[\x21-\x7e]{1,253}")
 
 ONLINE = "online"
 OFFLINE = "offline"
@@ -21,3 +29,10 @@ class AgentStatus(msgspec.Struct, kw_only=True):
     def last_seen(self) -> float | None:
         seen = [t for t in (self.last_heartbeat, self.last_snapshot) if t is not None]
         return max(seen) if seen else None
+
+
+def check_cluster_id(cluster_id: str) -> str:
+    """The id itself; BadRequest unless it is 1-253 printable ASCII characters without spaces."""
+    if not _CLUSTER_ID.fullmatch(cluster_id):
+        raise BadRequest("cluster id must be 1-253 printable ASCII characters without spaces")
+    return cluster_id
