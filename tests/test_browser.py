@@ -1,8 +1,9 @@
 """The dashboard in Debian's Chromium, driven by Playwright, against a real master and agents.
 
 One worker thread runs the whole browser session with Playwright's sync API;
-steps that act on the master or an agent (stop an agent, stop and start the
-master) call back into Trio with `trio.from_thread.run`. The gateway and agent
+steps that act on the master or an agent (stop an agent, push a snapshot that
+makes an alert fire or resolve, stop and start the master) call back into Trio
+with `trio.from_thread.run`. The gateway and agent
 ports are fixed for the test, so that after a restart the page and the agents
 find the master at the same address. The run saves the screenshots the README
 shows (docs/*.png).
@@ -21,7 +22,9 @@ import trio
 
 from master.demo import DemoAgent, SimulatedCluster
 
+from .alerting import CLEAN, FAST, crash
 from .conftest import ADMIN_PASSWORD, MasterRunner, make_config
+from .goagent import GoAgent
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(
@@ -30,6 +33,7 @@ pytestmark = pytest.mark.skipif(
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 WAIT = 20_000  # ms: Playwright's auto-waiting assertions, generous for a busy 2-core machine
 CLUSTERS = ("eu-prod", "us-staging")
+LAB = "edge-lab"  # its agent is the test's own (tests/goagent.py): its alerts are the test's
 
 
 def free_port() -> int:
@@ -65,6 +69,40 @@ class Agents:
         self.scopes.pop(cluster_id).cancel()
 
 
+class LabAgent:
+    """A Go-shaped agent the test drives: heartbeats until stopped, snapshots on demand."""
+
+    def __init__(self, nursery: trio.Nursery, agent_url: str) -> None:
+        self.nursery = nursery
+        self.agent_url = agent_url
+        self.scope = trio.CancelScope()
+        self.agent: GoAgent | None = None
+
+    async def start(self) -> None:
+        """Returns once the cluster is registered and has a clean first snapshot."""
+        await self.nursery.start(self._run)
+        await self.push()
+
+    async def _run(self, *, task_status: trio.TaskStatus[None]) -> None:
+        with self.scope:
+            async with GoAgent.open(self.agent_url, LAB) as agent:
+                assert (await agent.heartbeat()).status_code == 200
+                self.agent = agent
+                task_status.started()
+                while True:
+                    await trio.sleep(0.5)
+                    await agent.heartbeat()
+
+    async def push(self, *events: dict[str, Any]) -> None:
+        """A snapshot with these events (none: a clean one) and every node ready."""
+        assert self.agent is not None
+        r = await self.agent.snapshot(**{**CLEAN, "events": list(events) or None})
+        assert r.status_code == 200, r.text
+
+    async def stop(self) -> None:
+        self.scope.cancel()
+
+
 def shoot(page: Any, name: str) -> None:
     DOCS.mkdir(exist_ok=True)
     page.screenshot(path=str(DOCS / f"dashboard-{name}.png"))
@@ -73,13 +111,15 @@ def shoot(page: Any, name: str) -> None:
 async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
     gateway_port, agent_port = free_port(), free_port()
     config = make_config(tmp_path, gateway_port=gateway_port, agentsdk_port=agent_port,
-                         heartbeat_expire=3.0)
+                         heartbeat_expire=3.0, alert_interval=FAST["alert_interval"])
     runner = MasterRunner(nursery, config)
     await runner.start()
     base = runner.gateway_url
     agents = Agents(nursery, runner.agent_url)
     for seed, cluster_id in enumerate(CLUSTERS, start=1):
         await agents.start(cluster_id, seed)
+    lab = LabAgent(nursery, runner.agent_url)
+    await lab.start()
 
     async with runner.gateway_client() as gw:
         deployments = (await gw.get("/api/v2/deployments",
@@ -125,12 +165,62 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         page.get_by_role("button", name="Log in").click()
 
         # The clusters appear, online, and the stream is live.
-        for cluster_id in CLUSTERS:
+        for cluster_id in (*CLUSTERS, LAB):
             card = page.locator(f"article.card[data-cluster='{cluster_id}']")
             expect(card).to_have_attribute("data-status", "online", timeout=WAIT)
         expect(conn).to_have_attribute("data-state", "live", timeout=WAIT)
         page.evaluate("window.__sameDocument = true")  # gone if the page ever reloads
+
+        # The state sent on (re)subscribe replaces the alerts a page holds: one that resolved
+        # while the page was not listening goes.
+        held = page.evaluate("""async () => {
+            const {AlertStore} = await import("/static/alerts.js");
+            const store = new AlertStore(() => {});
+            const msg = (id, more = {}) => ({type: "alert", seq: id, cluster_id: "c", ...more,
+                alert: {id, cluster_id: "c", status: "firing", severity: "warning", fired_at: ""}});
+            store.onMessage(msg(1));
+            store.onMessage(msg(2));
+            const live = store.of("c").map((a) => a.id);
+            store.onMessage(msg(2, {state: true}));
+            store.onMessage(msg(3, {state: true}));
+            store.onMessage({type: "synced", seq: 3, state: true});
+            const resynced = store.of("c").map((a) => a.id);
+            store.onMessage({type: "synced", seq: 3, state: true});
+            return [live, resynced, store.size];
+        }""")
+        assert held == [[2, 1], [3, 2], 0], held
+
+        # A pod of edge-lab crash-loops: its card counts the critical alert, live.
+        lab_card = page.locator(f"article.card[data-cluster='{LAB}']")
+        call(lab.push, crash(3))
+        expect(lab_card).to_have_attribute("data-alerts", "1", timeout=WAIT)
+        expect(lab_card).to_have_attribute("data-severity", "critical")
+        expect(lab_card.locator(".stat.alerts")).to_contain_text("1 critical")
+        expect(page.locator(".totals .stat.alerts.sev-critical")).to_be_visible()
         shoot(page, "clusters")
+
+        # The cluster's page lists it; a higher count, then the all-clear, arrive live.
+        lab_card.get_by_role("link", name=LAB).click()
+        expect(page).to_have_url(f"{base}/#/cluster/{LAB}", timeout=WAIT)
+        alert = page.locator("#alert-list li[data-rule='critical_event']")
+        expect(alert).to_contain_text("BackOff", timeout=WAIT)
+        expect(alert).to_contain_text("Pod default/web-5d9c7b8f6d-abcde")
+        expect(alert).to_have_attribute("data-severity", "critical")
+        call(lab.push, crash(5))
+        expect(alert).to_contain_text("×5", timeout=WAIT)
+        shoot(page, "alerts")
+        call(lab.push)
+        expect(alert).to_have_attribute("data-status", "resolved", timeout=WAIT)
+        expect(alert).to_have_count(0, timeout=WAIT)
+        expect(page.locator("#active-alerts")).to_contain_text("No active alerts.")
+
+        # Back on the clusters: the card follows the alert firing again and resolving.
+        page.get_by_role("link", name="Clusters", exact=True).first.click()
+        call(lab.push, crash(6))
+        expect(lab_card).to_have_attribute("data-alerts", "1", timeout=WAIT)
+        call(lab.push)
+        expect(lab_card).to_have_attribute("data-alerts", "0", timeout=WAIT)
+        call(lab.stop)
 
         # A cluster's resources.
         page.get_by_role("link", name="eu-prod").click()

@@ -43,16 +43,17 @@ function route() {
   if (!ctx.me) return;
   const r = parseRoute();
   const view = ctx.view;
-  if (view && view.route && view.matches(r)) {
-    view.route(r);
-  } else {
+  const fresh = !(view && view.route && view.matches(r));
+  if (fresh) {
     if (view) view.destroy();
     const opts = {operator: isOperator(), streamState: () => ctx.streamState};
     ctx.view = r.name === "cluster" ? new ClusterView(r, opts) : new ClustersView(opts);
     fill(main, ctx.view.el);
     ctx.view.load();
+  } else {
+    view.route(r);
   }
-  ctx.stream.subscribe(ctx.view.subscription());
+  ctx.stream.subscribe(ctx.view.subscription(), {fresh});
   document.title = ctx.view.title();
 }
 

@@ -1,5 +1,7 @@
-// The Cluster page: a header kept live, and tabs for resources, events and operations.
+// The Cluster page: a header and the active alerts kept live, and tabs for resources, events
+// and operations.
 
+import {AlertsPanel} from "./alerts.js";
 import {api} from "./api.js";
 import {countsOf} from "./clusters.js";
 import {CommandStore, OperationsPanel} from "./commands.js";
@@ -20,6 +22,7 @@ export class ClusterView {
     this.store = new CommandStore(this.clusterId, streamState);
     this.resources = new ResourcesPanel(this.clusterId, this.store, operator);
     this.events = new EventsPanel(this.clusterId);
+    this.alerts = new AlertsPanel(this.clusterId);
     this.operations = operator ? new OperationsPanel(this.store) : null;
     this.refreshTables = throttle(() => this.resources.refresh(), REFRESH_EVERY);
     this.head = h("div.cluster-head");
@@ -35,7 +38,7 @@ export class ClusterView {
     }
     this.el = h("section.page", {"aria-labelledby": "page-title"},
       h("p.crumbs", {}, h("a", {href: "#/clusters"}, "Clusters"), " / "),
-      this.head, this.error,
+      this.head, this.error, this.alerts.el,
       h("nav.tabs", {"aria-label": "Cluster sections"}, this.tabLinks),
       Object.values(this.panels));
     this.loaded = new Set();
@@ -63,7 +66,7 @@ export class ClusterView {
   }
 
   subscription() {
-    const topics = ["clusters", "summary", "events"];
+    const topics = ["clusters", "summary", "events", "alerts"];
     if (this.operator) topics.push("commands");
     return {clusters: [this.clusterId], topics};
   }
@@ -112,6 +115,7 @@ export class ClusterView {
 
   onMessage(msg) {
     if (msg.cluster_id && msg.cluster_id !== this.clusterId) return;
+    this.alerts.onMessage(msg);
     if (msg.type === "synced" && msg.resynced) {
       // Missed changes: what came through REST is reloaded too.
       for (const tab of this.loaded) this.loadTab(tab);
@@ -134,6 +138,7 @@ export class ClusterView {
     this.refreshTables.cancel();
     this.resources.destroy();
     this.events.destroy();
+    this.alerts.destroy();
     if (this.operations) this.operations.destroy();
     this.store.destroy();
   }

@@ -1,5 +1,6 @@
 // The Clusters page: one card per cluster, totals across them, kept live by the stream.
 
+import {AlertStore, highest} from "./alerts.js";
 import {api} from "./api.js";
 import {badge, fill, h, timeAgo} from "./dom.js";
 
@@ -17,9 +18,18 @@ function stat(label, value, cls = "") {
   return h("div.stat", {class: cls}, h("dt", {}, label), h("dd", {}, value));
 }
 
+/** "Firing alerts": how many, in the colour of the most severe, which is also said in words. */
+function alertStat(alerts) {
+  const severity = highest(alerts);
+  return stat("Firing alerts", h("span", {},
+    String(alerts.length), severity ? [" ", badge(severity)] : null),
+  `alerts${severity ? ` sev-${severity}` : ""}`);
+}
+
 export class ClustersView {
   constructor() {
     this.clusters = new Map();
+    this.alerts = new AlertStore(() => this.render());
     this.error = h("p.error", {role: "alert", hidden: true});
     this.totals = h("dl.totals", {"aria-label": "Totals across clusters"});
     this.grid = h("div.cards", {id: "cluster-cards"});
@@ -38,7 +48,7 @@ export class ClustersView {
   route() {}
 
   subscription() {
-    return {clusters: ["*"], topics: ["clusters", "summary"]};
+    return {clusters: ["*"], topics: ["clusters", "summary", "alerts"]};
   }
 
   async load() {
@@ -55,6 +65,7 @@ export class ClustersView {
   }
 
   onMessage(msg) {
+    this.alerts.onMessage(msg);
     if (msg.type === "synced" && msg.resynced) {
       this.clusters.clear();
       this.load();
@@ -80,6 +91,7 @@ export class ClustersView {
       stat("Pods pending", sum((c) => c.pods?.pending), sum((c) => c.pods?.pending) ? "warn" : ""),
       stat("Pods failed", sum((c) => c.pods?.failed), sum((c) => c.pods?.failed) ? "bad" : ""),
       stat("Warning events", sum((c) => c.warning_events)),
+      alertStat([...this.alerts.all()]),
     );
     if (!list.length) {
       fill(this.grid, h("p.empty", {}, "No clusters yet. Point an agent at this master's agent " +
@@ -93,7 +105,10 @@ export class ClustersView {
     const id = c.cluster_id;
     const nodes = c.nodes || {};
     const pods = c.pods || {};
-    return h("article.card", {dataset: {cluster: id, status: c.status || "unknown"},
+    const alerts = this.alerts.of(id);
+    return h("article.card", {dataset: {cluster: id, status: c.status || "unknown",
+                                        alerts: String(alerts.length),
+                                        severity: highest(alerts) || ""},
                               "aria-labelledby": `card-${id}`},
       h("header", {},
         h("h2", {id: `card-${id}`}, h("a", {href: `#/cluster/${encodeURIComponent(id)}`}, id)),
@@ -107,6 +122,7 @@ export class ClustersView {
           h("span", {class: pods.pending ? "warn" : ""}, `${pods.pending ?? 0} pending`), " · ",
           h("span", {class: pods.failed ? "bad" : ""}, `${pods.failed ?? 0} failed`))),
         stat("Warning events", c.warning_events ?? 0, c.warning_events ? "warn" : ""),
+        alertStat(alerts),
       ));
   }
 

@@ -11,7 +11,9 @@ const SILENCE = 50000; // no message (not even a ping, every 20 s) for this long
 export class Stream {
   /**
    * onMessage(msg): every data message (cluster, summary, events, command, alert), `resync`,
-   *   and `synced` (with `resynced`: whether the state that came before it followed a resync).
+   *   and `synced` (with `resynced`: whether the state that came before it followed a resync,
+   *   and `state`: whether the current state came before it, rather than a replay; the state
+   *   messages, flagged `state`, then replace what a view holds of their topics).
    * onState(state): "connecting" | "live" | "reconnecting" | "resynced" | "stopped".
    * onUnauthorized(): the master closed with 4401.
    */
@@ -29,6 +31,7 @@ export class Stream {
     this.watchdog = null;
     this.resyncedTimer = null;
     this.resynced = false;
+    this.stateMode = false; // the messages up to the next `synced` are the current state
     this.stopped = false;
     this.state = "idle";
   }
@@ -38,12 +41,13 @@ export class Stream {
     return `${scheme}//${location.host}/api/v2/subscribe`;
   }
 
-  /** Follow `subscription` ({clusters, topics}); opens the socket on first use. */
-  subscribe(subscription) {
+  /** Follow `subscription` ({clusters, topics}); opens the socket on first use. `fresh`: ask
+   *  for the current state even if the subscription is the same (a new view holds nothing). */
+  subscribe(subscription, {fresh = false} = {}) {
     const same = JSON.stringify(subscription) === JSON.stringify(this.subscription);
-    if (same && this.ws) return;
+    if (same && this.ws && !fresh) return;
     this.subscription = subscription;
-    if (!same) this.needState = true;
+    if (!same || fresh) this.needState = true;
     if (this.ws && this.ws.readyState === WebSocket.OPEN) {
       this.sendSubscribe();
     } else if (!this.ws && !this.retry) {
@@ -144,16 +148,20 @@ export class Stream {
         this.delay = FIRST_DELAY;
         this.needState = false;
         this.resynced = false;
+        this.stateMode = msg.mode === "state";
         this.head = msg.seq;
         return;
       case "synced":
         // Everything up to the head is now reflected (replayed or in the state).
         this.seq = Math.max(...[this.seq, this.head, msg.seq].filter((n) => typeof n === "number"));
-        this.onMessage({type: "synced", seq: msg.seq, resynced: this.resynced});
+        this.onMessage({type: "synced", seq: msg.seq, resynced: this.resynced,
+                        state: this.stateMode});
+        this.stateMode = false;
         this.showSynced();
         return;
       case "resync":
         this.resynced = true;
+        this.stateMode = true;
         this.onMessage(msg);
         return;
       default:
