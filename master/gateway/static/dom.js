@@ -39,9 +39,15 @@ export function fill(el, ...children) {
   return el;
 }
 
+/** Milliseconds since the epoch, or NaN for a missing, bad or Go zero ("0001-01-01…") time. */
+function when(iso) {
+  const t = Date.parse(iso);
+  return t > 0 ? t : NaN;  // the agent sends Go's zero time for "unknown"
+}
+
 export function ago(iso) {
   if (!iso) return "never";
-  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  const seconds = Math.max(0, (Date.now() - when(iso)) / 1000);
   if (!Number.isFinite(seconds)) return "unknown";
   if (seconds < 60) return `${Math.round(seconds)} s ago`;
   if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
@@ -50,13 +56,13 @@ export function ago(iso) {
 }
 
 export function age(iso) {
-  return iso ? ago(iso).replace(" ago", "") : "";
+  return Number.isFinite(when(iso)) ? ago(iso).replace(" ago", "") : "–";
 }
 
 export function clock(iso) {
   if (!iso) return "";
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  const t = when(iso);
+  return Number.isNaN(t) ? "unknown" : new Date(t).toLocaleString();
 }
 
 /** A <time> that keeps saying how long ago it was (see tickTimes). */
