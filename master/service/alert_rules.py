@@ -6,11 +6,10 @@ condition's key is (cluster, kind, namespace, name, reason): the dedup key.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from ..model.agent import OFFLINE, AgentStatus
-from ..model.event import CRITICAL_REASONS
+from ..model.event import CRITICAL_REASONS, Event
 from ..model.snapshot import ClusterSnapshot, node_ready
 
 Key = tuple[str, str, str, str, str]
@@ -45,22 +44,29 @@ class Condition:
 
 
 def _events(snapshot: ClusterSnapshot) -> dict[Key, Condition]:
-    found: dict[Key, Condition] = {}
+    # Snapshots carry hundreds of events and this runs on the event loop: add up
+    # counts per key first, and build one Condition per key, not per event.
+    cid = snapshot.cluster_id
+    counts: dict[Key, int] = {}
+    latest: dict[Key, Event] = {}
     for event in snapshot.events:
         if event.type != "Warning" or event.reason not in CRITICAL_REASONS:
             continue
         obj = event.involved_object
-        where = f"{obj.namespace}/{obj.name}" if obj.namespace else obj.name
-        cond = Condition(
-            rule=EVENT, severity="critical", cluster_id=snapshot.cluster_id, kind=obj.kind,
-            namespace=obj.namespace, name=obj.name, reason=event.reason,
-            title=f"{event.reason}: {obj.kind} {where} on {snapshot.cluster_id}",
-            message=event.message, count=max(event.count, 1),
+        key = (cid, obj.kind, obj.namespace, obj.name, event.reason)
+        # several events of one object and reason add up
+        counts[key] = min(counts.get(key, 0) + max(event.count, 1), MAX_COUNT)
+        latest[key] = event
+    found: dict[Key, Condition] = {}
+    for key, event in latest.items():
+        _, kind, namespace, name, reason = key
+        where = f"{namespace}/{name}" if namespace else name
+        found[key] = Condition(
+            rule=EVENT, severity="critical", cluster_id=cid, kind=kind,
+            namespace=namespace, name=name, reason=reason,
+            title=f"{reason}: {kind} {where} on {cid}",
+            message=event.message, count=counts[key],
         )
-        earlier = found.get(cond.key)
-        if earlier is not None:  # several events of one object and reason add up
-            cond = dataclasses.replace(cond, count=min(earlier.count + cond.count, MAX_COUNT))
-        found[cond.key] = cond
     return found
 
 

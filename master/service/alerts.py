@@ -171,6 +171,8 @@ class AlertService:
             self._looked.add(cid)
             notes += self._apply(cid, conditions, now, first=first)
             self._prune(cid, now)
+            # One cluster at a time: a look at many big snapshots must not stall ingest.
+            await trio.lowlevel.checkpoint()
         for cid, burst in self._bursts.items():
             notes += self._flush_burst(cid, burst, now)
         await self._persist_and_send(notes)
