@@ -55,6 +55,13 @@ async def test_channels_listed_with_effectiveness_and_unknown_type_404(
         ("webhook", {"name": ""}, "name"),
         ("webhook", {"enabled": "yes"}, "enabled"),
         ("webhook", {"colour": "red"}, "colour"),
+        # URLs httpx would refuse only at send time (the sender task must never meet them).
+        ("slack", {"config": {"webhook_url": "https://hooks.example.com:99999/x"}},
+         "config.webhook_url"),
+        ("webhook", {"config": {"url": "http://[zz]/"}}, "config.url"),
+        ("email", {"config": {"smtp_password": "pässword"}}, "config.smtp_password must be ASCII"),
+        ("email", {"config": {"smtp_port": "²"}}, "config.smtp_port"),
+        ("email", {"config": {"smtp_port": "9" * 5000}}, "config.smtp_port"),
     ],
 )
 async def test_bad_config_is_400_naming_the_field(
@@ -65,6 +72,15 @@ async def test_bad_config_is_400_naming_the_field(
         r = await gw.put(f"/api/v2/notify/channels/{type}", json=body)
     assert r.status_code == 400, r.text
     assert field in r.json()["error"]["message"]
+
+
+async def test_a_wrong_secret_value_is_not_echoed(start_master: StartMaster) -> None:
+    runner = await start_master()
+    async with runner.gateway_client() as gw:
+        r = await gw.put("/api/v2/notify/channels/slack",
+                         json={"config": {"webhook_url": 31415926535}})
+    assert r.status_code == 400 and "config.webhook_url" in r.text
+    assert "31415926535" not in r.text
 
 
 async def test_secrets_masked_kept_encrypted_and_never_logged(

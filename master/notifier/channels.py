@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx
+
 from ..model.errors import BadRequest
 from .message import SEVERITIES, severity_rank
 
@@ -33,13 +35,33 @@ def _string(config: dict[str, Any], key: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise BadRequest(f"config.{key} must be a string, got {value!r}")
+        # A secret's value is never echoed, not even a wrong one.
+        shown = type(value).__name__ if _is_secret(key) else repr(value)[:100]
+        raise BadRequest(f"config.{key} must be a string, got {shown}")
     return value.strip()
+
+
+def _is_secret(key: str) -> bool:
+    return any(key in keys for keys in SECRET_FIELDS.values())
+
+
+def _ascii(config: dict[str, Any], key: str) -> str:
+    """SMTP AUTH sends the login as ASCII (smtplib would fail at send time)."""
+    value = _string(config, key)
+    if not value.isascii():
+        raise BadRequest(f"config.{key} must be ASCII (SMTP login)")
+    return value
 
 
 def _url(config: dict[str, Any], key: str) -> str:
     url = _string(config, key)
-    if url and not _URL.fullmatch(url):
+    if not url:
+        return url
+    try:
+        port = httpx.URL(url).port  # what the sender will parse; a bad port or host fails here
+    except (httpx.InvalidURL, ValueError):
+        port = -1
+    if not _URL.fullmatch(url) or (port is not None and not 0 < port <= 65535):
         raise BadRequest(f"config.{key} must be an http:// or https:// URL")
     return url
 
@@ -91,14 +113,14 @@ def normalize_config(type: str, config: Any, stored: dict[str, Any]) -> dict[str
         if host and not _HOST.fullmatch(host):
             raise BadRequest("config.smtp_host must be a host name or IP address")
         port = given.get("smtp_port", 0) or 0
-        if isinstance(port, str) and port.strip().isdigit():
-            port = int(port)
+        if isinstance(port, str) and port.strip().isascii() and port.strip().isdigit():
+            port = int(port[:6])
         if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
             raise BadRequest("config.smtp_port must be a port number 1-65535")
         tls = _tls(given.get("smtp_tls"))
         out.update(smtp_host=host, smtp_port=port or (465 if tls == "tls" else 587),
-                   smtp_user=_string(given, "smtp_user"),
-                   smtp_password=_string(given, "smtp_password"), smtp_tls=tls)
+                   smtp_user=_ascii(given, "smtp_user"),
+                   smtp_password=_ascii(given, "smtp_password"), smtp_tls=tls)
         sender = _string(given, "from_address")
         if sender and not _ADDRESS.fullmatch(sender):
             raise BadRequest("config.from_address must be an e-mail address")

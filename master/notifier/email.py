@@ -49,11 +49,13 @@ async def send_email(config: dict[str, Any], note: Notification, *, socket_timeo
     The socket carries `socket_timeout`; the thread is abandoned if the caller is
     cancelled (its socket timeout ends it soon after).
     """
-    msg = build_email(config, note)
     try:
+        msg = build_email(config, note)
         await trio.to_thread.run_sync(_send, config, msg, socket_timeout, abandon_on_cancel=True)
     except smtplib.SMTPAuthenticationError as err:
         raise SendError(f"SMTP login refused ({err.smtp_code})") from None
     except (smtplib.SMTPException, OSError) as err:
         # Never the password: smtplib's messages carry codes and server text only.
         raise SendError(f"{type(err).__name__}: {err}") from None
+    except ValueError as err:  # a header or login smtplib cannot encode
+        raise SendError(f"message could not be encoded: {type(err).__name__}") from None

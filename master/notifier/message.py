@@ -65,8 +65,12 @@ def _line(item: AlertItem) -> str:
 
 
 def subject(note: Notification) -> str:
-    """A one-line summary: e-mail subject, Slack fallback text."""
-    return f"[{note.severity.upper()}] {note.title}"
+    """A one-line summary: e-mail subject, Slack fallback text.
+
+    One line whatever the agent put in object names: a line break in a mail
+    header is refused (and would be header injection).
+    """
+    return " ".join(f"[{note.severity.upper()}] {note.title}".split())
 
 
 def render_text(note: Notification) -> str:

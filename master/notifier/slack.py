@@ -15,7 +15,7 @@ async def send_slack(client: httpx.AsyncClient, config: dict[str, Any], note: No
     url = config["webhook_url"]
     try:
         response = await client.post(url, json=slack_payload(note))
-    except httpx.HTTPError as err:
+    except (httpx.HTTPError, httpx.InvalidURL) as err:
         # The URL is the credential: keep it out of the message.
         raise SendError(f"{type(err).__name__}: {str(err).replace(url, '<webhook_url>')}") from None
     if response.status_code >= 300:

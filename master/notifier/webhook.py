@@ -40,7 +40,7 @@ async def send_webhook(
         headers[SIGNATURE_HEADER] = sign(config["secret"], timestamp, body)
     try:
         response = await client.post(config["url"], content=body, headers=headers)
-    except httpx.HTTPError as err:
+    except (httpx.HTTPError, httpx.InvalidURL) as err:
         raise SendError(f"{type(err).__name__}: {err}") from None
     if response.status_code >= 300:
         raise SendError(f"webhook answered HTTP {response.status_code}")

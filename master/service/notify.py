@@ -253,6 +253,10 @@ class NotifyService:
                 except SendError as err:
                     log.warning("%s notification %r failed: %s", channel.type, note.title, err)
                     self._record(channel, "failed", str(err))
+                except Exception as err:  # a sender bug must not take the master down
+                    log.error("%s notification %r failed unexpectedly: %s", channel.type, note.title,
+                              type(err).__name__)  # no traceback: it could quote a secret
+                    self._record(channel, "failed", f"internal error: {type(err).__name__}")
                 finally:
                     channel.busy = False
 
