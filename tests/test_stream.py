@@ -288,13 +288,35 @@ async def test_revoked_token_closes_the_stream(start_master: StartMaster) -> Non
 
 async def test_shutdown_closes_streams_going_away(master: MasterRunner) -> None:
     token = await master.admin_token()
-    async with StreamClient.connect(master.gateway_url) as stream:
+    async with StreamClient.connect(master.gateway_url) as stream, \
+            StreamClient.connect(master.gateway_url) as quiet:
         await stream.subscribe(token)
         await stream.opening()
+        # `quiet` has not even subscribed yet: it is told too, not left to time out.
         async with trio.open_nursery() as nursery:
             nursery.start_soon(master.stop)
-            code, reason = await closed_with(stream)
-    assert code == 1001 and "shutting down" in reason
+            for client in (stream, quiet):
+                code, reason = await closed_with(client)
+                assert code == 1001 and "shutting down" in reason
+
+
+async def test_since_from_before_a_restart_is_a_resync_not_a_replay(master: MasterRunner) -> None:
+    async with GoAgent.open(master.agent_url, "c1") as agent:
+        await agent.snapshot()
+    async with StreamClient.connect(master.gateway_url) as stream:
+        await stream.subscribe(await master.admin_token())
+        await stream.opening()
+        since = stream.last_seq
+    await master.restart()
+    async with GoAgent.open(master.agent_url, "c1") as agent:
+        for _ in range(5):  # the new run's stream moves on
+            await agent.snapshot()
+            await agent.heartbeat()
+    async with StreamClient.connect(master.gateway_url) as stream:
+        await stream.subscribe(await master.admin_token(), since=since)
+        opening = await stream.opening()
+    assert opening[0]["mode"] == "state"
+    assert opening[1]["type"] == "resync" and "restarted" in opening[1]["reason"]
 
 
 async def _stalled_client(nursery: trio.Nursery, gateway_url: str) -> StreamClient:

@@ -82,7 +82,9 @@ class Fanout:
         self, *, replay: int, queue_size: int, coalesce: float, metrics: Metrics,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.seq = 0
+        # The sequence starts from the clock (microseconds), so a `since` from an
+        # earlier run of the master is recognised as such, never resumed against.
+        self.first = self.seq = time.time_ns() // 1000
         self._replay: deque[Message] = deque()
         self._replay_limit = replay
         self._replay_chars = 0
@@ -111,6 +113,10 @@ class Fanout:
         """A new subscription on the same connection: the queue restarts from now."""
         sub.clusters = _frozen(clusters)
         sub.topics = frozenset(topics)
+        self.restart(sub)
+
+    def restart(self, sub: Subscriber) -> None:
+        """What `sub` queued so far is covered by the state or replay it gets now."""
         sub.drain()
         sub.lagging = False
         sub.floor = self.seq
@@ -122,8 +128,8 @@ class Fanout:
 
     def since(self, sub: Subscriber, seq: int) -> list[Message] | None:
         """What `sub` wants after `seq`, or None when some of it is no longer buffered."""
-        if seq > self.seq:
-            return None  # ahead of us: this master restarted since
+        if seq > self.seq or seq < self.first:
+            return None  # from another run of this master
         oldest = self._replay[0].seq if self._replay else self.seq + 1
         if seq + 1 < oldest:
             return None
@@ -131,9 +137,7 @@ class Fanout:
 
     def resynced(self, sub: Subscriber, reason: str) -> None:
         """`sub` is about to get the current state: what it queued is obsolete."""
-        sub.drain()
-        sub.lagging = False
-        sub.floor = self.seq
+        self.restart(sub)
         self._metrics.stream_resyncs.labels(reason).inc()
 
     # -- publishing ---------------------------------------------------------------

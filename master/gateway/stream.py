@@ -28,7 +28,7 @@ log = logging.getLogger("master.stream")
 FIRST_MESSAGE_TIMEOUT = 10.0
 MAX_CLUSTERS = 1000
 # A close reason must fit a control frame (123 bytes of UTF-8).
-MAX_REASON = 120
+MAX_REASON = 123
 
 BAD_MESSAGE = 4400
 UNAUTHORIZED = 4401
@@ -107,16 +107,20 @@ class _Connection:
             async with trio.open_nursery() as nursery:
                 self.nursery = nursery
                 nursery.start_soon(self._guard, self._reader, sub)
-                async with self.lock:
-                    await self._send_all(self.query.stream_open(
-                        sub, first.since, self._subscribed(clusters, topics)))
-                nursery.start_soon(self._guard, self._writer, sub)
-                nursery.start_soon(self._guard, self._pinger)
                 nursery.start_soon(self._guard, self._shutdown)
+                nursery.start_soon(self._guard, self._start, sub, first, clusters, topics)
         finally:
             self.query.stream_unsubscribe(sub)
         if self.closing is not None:
             await self._close(self.closing)
+
+    async def _start(self, sub: Subscriber, first: ClientMessage, clusters: list[str] | None,
+                     topics: list[str]) -> None:
+        async with self.lock:
+            await self._send_all(self.query.stream_open(
+                sub, first.since, self._subscribed(clusters, topics)))
+        self.nursery.start_soon(self._guard, self._writer, sub)
+        self.nursery.start_soon(self._guard, self._pinger)
 
     async def _guard(self, task: object, *args: object) -> None:
         """Run one of the connection's tasks; a `_Close` from it ends the connection."""
@@ -127,12 +131,32 @@ class _Connection:
             self.nursery.cancel_scope.cancel()
 
     async def _first_message(self) -> ClientMessage:
-        with trio.move_on_after(FIRST_MESSAGE_TIMEOUT):
-            msg = _parse(await websocket.receive())
-            if msg.type != "subscribe":
-                raise _Close(BAD_MESSAGE, "bad message: the first message must be subscribe")
-            return msg
-        raise _Close(TIMED_OUT, f"no subscribe message within {FIRST_MESSAGE_TIMEOUT:.0f}s")
+        """The opening `subscribe`; a shutdown meanwhile closes with 1001."""
+        got: list[ClientMessage | _Close] = []
+
+        async def receive(cancel: trio.CancelScope) -> None:
+            with trio.move_on_after(FIRST_MESSAGE_TIMEOUT):
+                try:
+                    got.append(_parse(await websocket.receive()))
+                except _Close as close:
+                    got.append(close)
+            cancel.cancel()
+
+        async def shutdown(cancel: trio.CancelScope) -> None:
+            await self.query.stream_closed()
+            got.append(_Close(GOING_AWAY, "the master is shutting down"))
+            cancel.cancel()
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(receive, nursery.cancel_scope)
+            nursery.start_soon(shutdown, nursery.cancel_scope)
+        if not got:
+            raise _Close(TIMED_OUT, f"no subscribe message within {FIRST_MESSAGE_TIMEOUT:.0f}s")
+        if isinstance(got[0], _Close):
+            raise got[0]
+        if got[0].type != "subscribe":
+            raise _Close(BAD_MESSAGE, "bad message: the first message must be subscribe")
+        return got[0]
 
     async def _login(self, token: str | None) -> None:
         if token is None:
@@ -198,9 +222,11 @@ class _Connection:
         raise _Close(TIMED_OUT, "the client stopped reading")
 
     async def _close(self, close: _Close) -> None:
-        log.info("stream connection closed: %d %s", close.code, close.reason)
+        # The reason may quote the client; a close frame holds 123 bytes of it.
+        reason = close.reason.encode()[:MAX_REASON].decode("utf-8", "ignore")
+        log.info("stream connection closed: %d %s", close.code, reason)
         with trio.move_on_after(1):
-            await websocket.close(close.code, close.reason[:MAX_REASON])
+            await websocket.close(close.code, reason)
 
 
 def register(app: QuartTrio, query: Query, auth: AuthService, *, public_read: bool,

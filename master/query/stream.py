@@ -42,6 +42,8 @@ class StreamReads(Reads):
         fanout = self.hub.fanout
         if topics is not None:
             fanout.change(sub, clusters, topics)
+        else:
+            fanout.restart(sub)  # what it queued since subscribing is in what follows
         head = fanout.seq
         replay = fanout.since(sub, since) if since is not None else None
         out = [control("subscribed", head, subscribed | {
@@ -51,8 +53,9 @@ class StreamReads(Reads):
         else:
             if since is not None:
                 fanout.resynced(sub, "gone")
-                reason = (f"since {since} is ahead of this master's stream (it restarted)"
-                          if since > head else f"messages after {since} are no longer buffered")
+                reason = (f"since {since} is from another run of this master (it restarted)"
+                          if since > head or since < fanout.first
+                          else f"messages after {since} are no longer buffered")
                 out.append(control("resync", head, {"reason": reason}))
             out.extend(self._state(sub, head))
         out.append(control("synced", head, {"replayed": len(replay or ())}))

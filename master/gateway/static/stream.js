@@ -146,20 +146,23 @@ export class Stream {
         return;
       case "subscribed":
         this.delay = FIRST_DELAY;
-        this.needState = false;
         this.resynced = false;
         this.stateMode = msg.mode === "state";
         this.head = msg.seq;
         return;
       case "synced":
-        // Everything up to the head is now reflected (replayed or in the state).
-        this.seq = Math.max(...[this.seq, this.head, msg.seq].filter((n) => typeof n === "number"));
+        // Everything up to the head is now reflected (replayed or in the state). The head,
+        // not the highest seq seen: after a master restart the new stream starts elsewhere.
+        // Only now is the state complete: a connection cut before this asks for it again.
+        this.seq = msg.seq;
+        this.needState = false;
         this.onMessage({type: "synced", seq: msg.seq, resynced: this.resynced,
                         state: this.stateMode});
         this.stateMode = false;
         this.showSynced();
         return;
       case "resync":
+        this.needState = true;
         this.resynced = true;
         this.stateMode = true;
         this.onMessage(msg);
