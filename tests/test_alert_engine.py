@@ -62,6 +62,13 @@ async def test_cooldown_reminder_flapping_and_change_hook(db: Database, tmp_path
     assert changes[-1]["status"] == "resolved"
     rows, total = await engine.query(cluster_id="c1")
     assert total == 1 and rows[0] == changes[-1]
+    # Back again within the cooldown, and still firing when it is over: the channels,
+    # whose last word was "resolved", hear that it is back (once), then its resolution.
+    assert await look(190, events=[crash(5)]) == 3, "quietly at first"
+    assert await look(200, events=[crash(5)]) == 3
+    assert await look(265, events=[crash(5)]) == 4, "still firing past the cooldown: said once"
+    assert await look(275, events=[crash(5)]) == 4
+    assert await look(280) == 5 and changes[-1]["status"] == "resolved"
 
 
 async def test_counts_add_up_without_passing_sqlite_integers(db: Database, tmp_path: Path) -> None:

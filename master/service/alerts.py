@@ -92,6 +92,10 @@ class _Tracked:
     row: dict[str, Any]
     announced: str = ""  # "", "direct" or "digest"
     last_sent: float = float("-inf")
+    # Fired again within the cooldown after its resolved message: quiet for now,
+    # announced if it is still firing when the cooldown is over.
+    refired: bool = False
+    said_resolved: bool = False  # the last message the channels got about it
 
 
 @dataclass
@@ -115,7 +119,7 @@ class AlertService:
         self._clock = clock
         # cluster -> dedup key -> alert: firing ones, and resolved ones within their cooldown.
         self._alerts: dict[str, dict[Key, _Tracked]] = {}
-        self._seen: dict[str, tuple[int, str]] = {}
+        self._seen: dict[str, tuple[int, float | None, str]] = {}
         self._looked: set[str] = set()
         self._lagging: dict[str, dict[Key, float]] = {}
         self._bursts: dict[str, _Burst] = {}
@@ -155,7 +159,8 @@ class AlertService:
         for agent in self._hub.agents():
             cid = agent.cluster_id
             snapshot = self._hub.snapshot(cid)
-            marker = (id(snapshot), agent.status)
+            # id() alone could be reused by a newer snapshot; with its arrival time it is not.
+            marker = (id(snapshot), snapshot.received_at if snapshot else None, agent.status)
             first = cid not in self._looked
             waiting = bool(self._lagging.get(cid))
             if not first and not waiting and self._seen.get(cid) == marker:
@@ -201,11 +206,19 @@ class AlertService:
                             and now - tracked.last_sent >= policy.cooldown):
                         tracked.last_sent = now
                         notes.append((self._single("repeat", tracked, now), [tracked]))
+                if tracked.refired and not first and now - tracked.last_sent >= policy.cooldown:
+                    # The channels' last word was "resolved": say it is back.
+                    tracked.refired = tracked.said_resolved = False
+                    tracked.announced = "direct"
+                    tracked.last_sent = now
+                    self._touch(tracked)
+                    notes.append((self._single("firing", tracked, now), [tracked]))
             elif tracked is not None and now - tracked.last_sent < policy.cooldown:
                 # Back within the cooldown: the same row fires again, quietly.
                 tracked.row.update(status="firing", resolved_at=None,
                                    count=min(tracked.row["count"] + 1, MAX_COUNT),
                                    message=cond.message)
+                tracked.refired = tracked.said_resolved
                 tracked.announced = ""
                 self._touch(tracked)
             else:
@@ -215,6 +228,7 @@ class AlertService:
             current.append(tracked)
         for key, tracked in alerts.items():
             if key not in conditions and tracked.row["status"] == "firing":
+                tracked.refired = False
                 tracked.row.update(status="resolved", resolved_at=now)
                 self._touch(tracked)
                 burst = self._bursts.get(cid)
@@ -222,6 +236,7 @@ class AlertService:
                     burst.held.remove(tracked)
                 if tracked.announced == "direct":
                     tracked.last_sent = now
+                    tracked.said_resolved = True
                     notes.append((self._single("resolved", tracked, now), [tracked]))
         if first:
             if current:
@@ -306,7 +321,10 @@ class AlertService:
             channels = self._notify.notify(note)
             for tracked in alerts:
                 if note.kind in ("firing", "digest"):
-                    tracked.announced = "direct" if note.kind == "firing" else "digest"
+                    # A start-up digest after a restart does not make an alert announced on
+                    # its own before into a digest item: it still gets its resolved message.
+                    if note.kind == "firing" or tracked.announced != "direct":
+                        tracked.announced = "direct" if note.kind == "firing" else "digest"
                     tracked.last_sent = note.at
                 if channels:
                     known = msgspec.json.decode(tracked.row["notified"])
