@@ -10,6 +10,7 @@ the code and cancels the others.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import msgspec
@@ -106,7 +107,6 @@ class _Connection:
         try:
             async with trio.open_nursery() as nursery:
                 self.nursery = nursery
-                nursery.start_soon(self._guard, self._reader, sub)
                 nursery.start_soon(self._guard, self._shutdown)
                 nursery.start_soon(self._guard, self._start, sub, first, clusters, topics)
         finally:
@@ -116,16 +116,18 @@ class _Connection:
 
     async def _start(self, sub: Subscriber, first: ClientMessage, clusters: list[str] | None,
                      topics: list[str]) -> None:
+        """The opening, then the other tasks: a second subscribe is read only after it."""
         async with self.lock:
             await self._send_all(self.query.stream_open(
                 sub, first.since, self._subscribed(clusters, topics)))
-        self.nursery.start_soon(self._guard, self._writer, sub)
+        for task in (self._reader, self._writer):
+            self.nursery.start_soon(self._guard, task, sub)
         self.nursery.start_soon(self._guard, self._pinger)
 
-    async def _guard(self, task: object, *args: object) -> None:
+    async def _guard(self, task: Callable[..., Awaitable[None]], *args: object) -> None:
         """Run one of the connection's tasks; a `_Close` from it ends the connection."""
         try:
-            await task(*args)  # type: ignore[operator]
+            await task(*args)
         except _Close as close:
             self.closing = self.closing or close
             self.nursery.cancel_scope.cancel()
