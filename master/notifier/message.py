@@ -6,14 +6,13 @@ Plain functions over plain data (no I/O): the senders only move the bytes.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 SEVERITIES = ("info", "warning", "critical")
 # What a notification is: one alert starting, repeating past its cooldown, clearing,
 # a digest of several (start-up or burst), or an operator's test.
-KINDS = ("firing", "repeat", "resolved", "digest", "test")
 
 
 def severity_rank(severity: str) -> int:
@@ -52,7 +51,6 @@ class Notification:
     items: tuple[AlertItem, ...] = ()
     link: str = ""
     at: float = 0.0
-    alert_ids: tuple[int, ...] = field(default=(), compare=False)
 
 
 def _when(at: float) -> str:

@@ -125,7 +125,7 @@ def evaluate(
                     rule=DEPLOYMENT, severity="warning", cluster_id=cluster_id, kind=kind,
                     namespace=namespace, name=name, reason=reason,
                     title=f"Deployment {namespace}/{name} on {cluster_id} below desired replicas",
-                    message=f"{ready} of {desired} replicas ready for {now - since:.0f}s",
+                    message=f"{ready} of {desired} replicas ready",
                 )
     if agent.status == OFFLINE and offline_counts:
         cond = Condition(

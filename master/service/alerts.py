@@ -24,8 +24,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import partial
+from math import inf
 from typing import Any
 
 import msgspec
@@ -34,7 +34,7 @@ import trio
 from ..database import Database
 from ..database.alerts import firing_alerts, query_alerts, save_alerts
 from ..datahub import MemoryHub
-from ..model.gotime import format_time
+from ..model.gotime import from_epoch
 from ..notifier import SEVERITIES, AlertItem, Notification, severity_rank
 from .alert_rules import MAX_COUNT, Condition, Key, evaluate
 from .notify import NotifyService
@@ -57,10 +57,6 @@ class AlertPolicy:
     public_url: str = ""
 
 
-def _iso(at: float | None) -> str | None:
-    return None if at is None else format_time(datetime.fromtimestamp(at, UTC))
-
-
 def alert_view(row: dict[str, Any]) -> dict[str, Any]:
     """An alert as GET /api/v2/alerts and the stream show it."""
     notified = row["notified"]
@@ -69,8 +65,8 @@ def alert_view(row: dict[str, Any]) -> dict[str, Any]:
         "severity": row["severity"], "title": row["title"], "message": row["message"],
         "object": {"kind": row["object_kind"], "namespace": row["object_namespace"],
                    "name": row["object_name"]},
-        "reason": row["reason"], "status": row["status"], "fired_at": _iso(row["fired_at"]),
-        "resolved_at": _iso(row["resolved_at"]), "count": row["count"],
+        "reason": row["reason"], "status": row["status"], "fired_at": from_epoch(row["fired_at"]),
+        "resolved_at": from_epoch(row["resolved_at"]), "count": row["count"],
         "notified_channels": msgspec.json.decode(notified) if isinstance(notified, str) else notified,
     }
 
@@ -122,6 +118,8 @@ class AlertService:
         self._seen: dict[str, tuple[int, float | None, str]] = {}
         self._looked: set[str] = set()
         self._lagging: dict[str, dict[Key, float]] = {}
+        # cluster -> when its next lagging deployment reaches the grace time
+        self._due: dict[str, float] = {}
         self._bursts: dict[str, _Burst] = {}
         self._started = clock()
         self._changed: dict[int, _Tracked] = {}
@@ -162,9 +160,8 @@ class AlertService:
             # id() alone could be reused by a newer snapshot; with its arrival time it is not.
             marker = (id(snapshot), snapshot.received_at if snapshot else None, agent.status)
             first = cid not in self._looked
-            waiting = bool(self._lagging.get(cid))
-            if not first and not waiting and self._seen.get(cid) == marker:
-                continue
+            if not first and self._seen.get(cid) == marker and now < self._due.get(cid, inf):
+                continue  # nothing new, and no deployment's grace runs out yet
             offline_counts = now - self._started >= self._policy.offline_grace
             if first and snapshot is None and not offline_counts:
                 continue  # a restored cluster: give its agent time to report first
@@ -174,6 +171,9 @@ class AlertService:
                                   grace=self._policy.deployment_grace,
                                   offline_counts=offline_counts)
             self._looked.add(cid)
+            grace = self._policy.deployment_grace
+            self._due[cid] = min((since + grace for key, since in self._lagging[cid].items()
+                                  if key not in conditions), default=inf)
             notes += self._apply(cid, conditions, now, first=first)
             self._prune(cid, now)
             # One cluster at a time: a look at many big snapshots must not stall ingest.
