@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -12,7 +13,7 @@ import trio
 from ..metrics import Metrics
 from ..model.agent import OFFLINE, ONLINE, AgentStatus
 from ..model.command import Command, CommandResult
-from ..model.event import Event
+from ..model.event import Event, event_time
 from ..model.gotime import format_time
 from ..model.snapshot import ClusterSnapshot, SnapshotChanges
 from ..model.views import cluster_view, command_view
@@ -218,8 +219,8 @@ class MemoryHub:
         window = self.event_window(cluster_id)
         if not window:
             return None
-        window.sort(key=lambda e: e.last_timestamp or e.first_timestamp or "", reverse=True)
-        return {"events": [e.to_json(cluster_id) for e in window[:STATE_EVENTS]]}
+        latest = heapq.nlargest(STATE_EVENTS, window, key=event_time)
+        return {"events": [e.to_json(cluster_id) for e in latest]}
 
     # -- change marks for persistence ----------------------------------------
 

@@ -29,6 +29,11 @@ SECURITY_HEADERS = {
 }
 
 
+def origin_allowed(origin: str, scheme: str, host: str, cors_origins: tuple[str, ...]) -> bool:
+    """A browser origin may call us: our own (scheme http/https and host), or an allowed one."""
+    return origin == f"{scheme}://{host}" or origin in cors_origins
+
+
 def requires(role: int) -> Callable[[F], F]:
     """Mark a view with the least role that may call it (PUBLIC: anyone); default viewer."""
 
@@ -54,10 +59,9 @@ def install_auth(app: QuartTrio, auth: AuthService, audit: AuditLog, *, public_r
                  cors_origins: tuple[str, ...]) -> None:
     def allowed_origin() -> str | None:
         origin = request.headers.get("Origin")
-        if origin is None:
+        if origin is None or not origin_allowed(origin, request.scheme, request.host, cors_origins):
             return None
-        own = f"{request.scheme}://{request.host}"
-        return origin if origin == own or origin in cors_origins else None
+        return origin
 
     @app.before_request
     async def authenticate() -> Response | None:

@@ -23,6 +23,7 @@ from ..model.errors import Unauthorized
 from ..query import Query
 from ..query.stream import TOPICS, Subscriber, control
 from ..service.auth import AuthService
+from .auth import origin_allowed
 
 log = logging.getLogger("master.stream")
 
@@ -161,7 +162,7 @@ class _Connection:
         return got[0]
 
     async def _login(self, token: str | None) -> None:
-        if token is None:
+        if not token:  # none, or empty: no token
             if self.token is None and not self.public_read:
                 raise _Close(UNAUTHORIZED, "unauthorized: send a token in the subscribe message")
             return
@@ -236,8 +237,8 @@ def register(app: QuartTrio, query: Query, auth: AuthService, *, public_read: bo
     @app.websocket("/api/v2/subscribe")
     async def subscribe() -> Response | None:
         origin = websocket.headers.get("Origin")
-        own = f"{'https' if websocket.scheme in ('wss', 'https') else 'http'}://{websocket.host}"
-        if origin is not None and origin != own and origin not in cors_origins:
+        scheme = "https" if websocket.scheme in ("wss", "https") else "http"
+        if origin is not None and not origin_allowed(origin, scheme, websocket.host, cors_origins):
             log.warning("stream refused: origin %r not allowed", origin[:200])
             return Response(f"origin {origin[:200]!r} is not allowed\n", status=403,
                             content_type="text/plain")

@@ -62,6 +62,11 @@ class Event(msgspec.Struct, kw_only=True, gc=False):
         return out
 
 
+def event_time(event: Event) -> str:
+    """What events sort by, newest last: last seen, else first seen ("" when unknown)."""
+    return event.last_timestamp or event.first_timestamp or ""
+
+
 def severity_of(event_type: str, reason: str) -> str:
     """critical for a Warning with a critical reason, warning for other Warnings, else info."""
     if event_type == "Warning":

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from ..database.events import query_events
-from ..model.event import Event
+from ..model.event import Event, event_time
 from .base import Reads
 
 
@@ -47,7 +47,7 @@ class EventReads(Reads):
         found = [
             (cid, e) for cid in clusters for e in self.hub.event_window(cid) if flt.matches(e)
         ]
-        found.sort(key=lambda ce: ce[1].last_timestamp or ce[1].first_timestamp or "", reverse=True)
+        found.sort(key=lambda ce: event_time(ce[1]), reverse=True)
         page = [e.to_json(cid) for cid, e in found[offset : offset + limit]]
         return {"events": page, "total": len(found), "source": "realtime"}
 
