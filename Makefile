@@ -17,6 +17,7 @@ run: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check master tests bench
+	$(VENV)/bin/ruff format --check master tests bench
 	$(VENV)/bin/mypy
 
 test: lint

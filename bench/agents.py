@@ -43,16 +43,27 @@ class Recorder:
             self.error_samples.append(what)
 
     def dispatch_latency(self) -> list[float]:
-        return [self.command_received[c] - t for c, t in self.command_sent.items()
-                if c in self.command_received]
+        return [
+            self.command_received[c] - t
+            for c, t in self.command_sent.items()
+            if c in self.command_received
+        ]
 
 
 class BenchAgent(DemoAgent):
     """A demo agent whose snapshots are pre-built bodies, timed as they are pushed."""
 
-    def __init__(self, master_url: str, cluster_id: str, template: SimulatedCluster,
-                 bodies: Sequence[tuple[bytes, int]], recorder: Recorder, *,
-                 client: httpx.AsyncClient, token: str | None) -> None:
+    def __init__(
+        self,
+        master_url: str,
+        cluster_id: str,
+        template: SimulatedCluster,
+        bodies: Sequence[tuple[bytes, int]],
+        recorder: Recorder,
+        *,
+        client: httpx.AsyncClient,
+        token: str | None,
+    ) -> None:
         super().__init__(master_url, template, client=client, token=token)
         self._id = cluster_id
         self._bodies = itertools.cycle(bodies)
@@ -94,9 +105,17 @@ class BenchAgent(DemoAgent):
         self.errors_seen = self.errors
 
 
-async def drive_commands(gateway_url: str, agents: Sequence[BenchAgent], targets: list[dict[str, Any]],
-                         rate: float, until: float, recorder: Recorder, client: httpx.AsyncClient,
-                         *, headers: dict[str, str]) -> None:
+async def drive_commands(
+    gateway_url: str,
+    agents: Sequence[BenchAgent],
+    targets: list[dict[str, Any]],
+    rate: float,
+    until: float,
+    recorder: Recorder,
+    client: httpx.AsyncClient,
+    *,
+    headers: dict[str, str],
+) -> None:
     """Submit `rate` commands per second until `until` (trio clock), then wait for all of them;
     each must end in `success`.
 
@@ -122,9 +141,13 @@ async def drive_commands(gateway_url: str, agents: Sequence[BenchAgent], targets
             recorder.commands_submitted += 1
             recorder.requests += 1
             try:
-                r = await client.post(gateway_url + "/api/v2/commands", params={"wait": 60},
-                                      json={"cluster_id": cluster_id, **target}, headers=headers,
-                                      timeout=90)
+                r = await client.post(
+                    gateway_url + "/api/v2/commands",
+                    params={"wait": 60},
+                    json={"cluster_id": cluster_id, **target},
+                    headers=headers,
+                    timeout=90,
+                )
             except httpx.HTTPError as err:
                 recorder.error(f"command submit: {err!r}")
                 return
@@ -134,8 +157,9 @@ async def drive_commands(gateway_url: str, agents: Sequence[BenchAgent], targets
             command_id = r.json()["command_id"]
             recorder.command_sent[command_id] = sent
             recorder.requests += 1
-            status = await client.get(f"{gateway_url}/api/v2/commands/{command_id}",
-                                      headers=headers, timeout=30)
+            status = await client.get(
+                f"{gateway_url}/api/v2/commands/{command_id}", headers=headers, timeout=30
+            )
             if status.status_code == 200 and status.json()["status"] == "success":
                 recorder.commands_succeeded += 1
                 recorder.command_round_trip.append(trio.current_time() - sent)
@@ -156,9 +180,14 @@ async def drive_commands(gateway_url: str, agents: Sequence[BenchAgent], targets
                 nursery.start_soon(one, rng.choice(free), rng.choice(targets))
 
 
-async def hold_idle_polls(agent_url: str, count: int, recorder: Recorder, *,
-                          tokens: dict[str, str],
-                          task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+async def hold_idle_polls(
+    agent_url: str,
+    count: int,
+    recorder: Recorder,
+    *,
+    tokens: dict[str, str],
+    task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
+) -> None:
     """`count` connections that only long-poll (clusters idle-1..N), re-polling when answered.
 
     Raw keep-alive sockets: thousands of pooled httpx connections would make

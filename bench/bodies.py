@@ -54,8 +54,9 @@ def _for_agent(args: tuple[int, str]) -> list[tuple[bytes, int]]:
     return [(gzip.compress(j, compresslevel=6, mtime=0), len(j)) for j in relabelled]
 
 
-def build_bodies(cluster_ids: list[str], pods: int, *, variants: int = VARIANTS, workers: int = 2
-                 ) -> tuple[list[list[tuple[bytes, int]]], list[tuple[str, list[bytes]]]]:
+def build_bodies(
+    cluster_ids: list[str], pods: int, *, variants: int = VARIANTS, workers: int = 2
+) -> tuple[list[list[tuple[bytes, int]]], list[tuple[str, list[bytes]]]]:
     """(gzipped body, JSON size) variants per agent, in `cluster_ids` order, and the templates."""
     templates = build_templates(min(TEMPLATES, len(cluster_ids)) or 1, pods, variants)
     with ProcessPoolExecutor(workers, initializer=_init, initargs=(templates,)) as pool:
@@ -69,11 +70,27 @@ def targets(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     found = []
     for dep in (snapshot.get("deployments") or [])[:20]:
         s = dep["summary"]
-        found.append({"action": "scale", "target_kind": "Deployment", "target_namespace": s["namespace"],
-                      "target_name": s["name"], "params": {"replicas": 3}})
-    stable = [p for p in snapshot.get("pods") or [] if p["summary"].get("ownerKind") != "ReplicaSet"]
+        found.append(
+            {
+                "action": "scale",
+                "target_kind": "Deployment",
+                "target_namespace": s["namespace"],
+                "target_name": s["name"],
+                "params": {"replicas": 3},
+            }
+        )
+    stable = [
+        p for p in snapshot.get("pods") or [] if p["summary"].get("ownerKind") != "ReplicaSet"
+    ]
     for pod in stable[:20]:
         s = pod["summary"]
-        found.append({"action": "get_logs", "target_kind": "Pod", "target_namespace": s["namespace"],
-                      "target_name": s["name"], "params": {"tailLines": 20}})
+        found.append(
+            {
+                "action": "get_logs",
+                "target_kind": "Pod",
+                "target_namespace": s["namespace"],
+                "target_name": s["name"],
+                "params": {"tailLines": 20},
+            }
+        )
     return found

@@ -37,8 +37,14 @@ class Seen:
     failures: list[str] = field(default_factory=list)
 
 
-async def subscriber(url: str, token: str, seen: Seen, measuring: trio.Event,
-                     *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+async def subscriber(
+    url: str,
+    token: str,
+    seen: Seen,
+    measuring: trio.Event,
+    *,
+    task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
+) -> None:
     started = False
     try:
         async with open_websocket_url(url, connect_timeout=CONNECT_TIMEOUT) as ws:
@@ -69,7 +75,9 @@ async def subscriber(url: str, token: str, seen: Seen, measuring: trio.Event,
 
 
 async def run(gateway_url: str, token: str, count: int, seconds: float) -> dict[str, Any]:
-    url = gateway_url.replace("http://", "ws://").replace("https://", "wss://") + "/api/v2/subscribe"
+    url = (
+        gateway_url.replace("http://", "ws://").replace("https://", "wss://") + "/api/v2/subscribe"
+    )
     seen = Seen()
     measuring = trio.Event()
     async with trio.open_nursery() as nursery:
@@ -81,9 +89,14 @@ async def run(gateway_url: str, token: str, count: int, seconds: float) -> dict[
         await trio.sleep(seconds)
         wall = trio.current_time() - started
         nursery.cancel_scope.cancel()
-    return {"subscribers": count, "update_latency_s": summarize(seen.latency),
-            "deliveries_per_s": rate(seen.deliveries, wall), "resyncs": seen.resyncs,
-            "failures": len(seen.failures), "failure_samples": seen.failures[:5]}
+    return {
+        "subscribers": count,
+        "update_latency_s": summarize(seen.latency),
+        "deliveries_per_s": rate(seen.deliveries, wall),
+        "resyncs": seen.resyncs,
+        "failures": len(seen.failures),
+        "failure_samples": seen.failures[:5],
+    }
 
 
 def main() -> None:

@@ -45,7 +45,9 @@ class TypedEnvelope(msgspec.Struct):
 _typed = msgspec.json.Decoder(TypedEnvelope)
 
 
-def _cpu_per_mb(bodies: Sequence[bytes], json_bytes: int, work: object, min_seconds: float) -> float:
+def _cpu_per_mb(
+    bodies: Sequence[bytes], json_bytes: int, work: object, min_seconds: float
+) -> float:
     assert callable(work)
     rounds = 0
     started = time.process_time()

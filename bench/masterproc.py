@@ -51,17 +51,33 @@ async def read_metrics(client: httpx.AsyncClient, gateway_url: str) -> dict[str,
     return found
 
 
-async def run_master(env: dict[str, str], *,
-                     task_status: trio.TaskStatus[MasterProcess] = trio.TASK_STATUS_IGNORED) -> None:
+async def run_master(
+    env: dict[str, str], *, task_status: trio.TaskStatus[MasterProcess] = trio.TASK_STATUS_IGNORED
+) -> None:
     """Run `python -m master` on loopback with a throw-away data directory until cancelled."""
     with tempfile.TemporaryDirectory(prefix="bench-master-") as data:
-        full_env = {**os.environ, "MASTER_GATEWAY_PORT": "0", "MASTER_AGENTSDK_PORT": "0",
-                    "MASTER_BIND_HOST": "127.0.0.1", "MASTER_DATA_DIR": data,
-                    "MASTER_DEMO_AGENTS": "0", "PYTHONPATH": str(ROOT), **env}
+        full_env = {
+            **os.environ,
+            "MASTER_GATEWAY_PORT": "0",
+            "MASTER_AGENTSDK_PORT": "0",
+            "MASTER_BIND_HOST": "127.0.0.1",
+            "MASTER_DATA_DIR": data,
+            "MASTER_DEMO_AGENTS": "0",
+            "PYTHONPATH": str(ROOT),
+            **env,
+        }
         async with trio.open_nursery() as nursery:
             proc = await nursery.start(
-                partial(trio.run_process, [sys.executable, "-m", "master"], cwd=data, env=full_env,
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False))
+                partial(
+                    trio.run_process,
+                    [sys.executable, "-m", "master"],
+                    cwd=data,
+                    env=full_env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    check=False,
+                )
+            )
             lines: list[str] = []
             buffer = b""
             assert proc.stdout is not None
@@ -69,8 +85,14 @@ async def run_master(env: dict[str, str], *,
                 buffer += chunk
                 *done, buffer = buffer.split(b"\n")
                 lines += [d.decode(errors="replace") for d in done]
-                ready = next((m for line in lines if (m := re.search(
-                    r"master ready: agent port (\S+), gateway (\S+),", line))), None)
+                ready = next(
+                    (
+                        m
+                        for line in lines
+                        if (m := re.search(r"master ready: agent port (\S+), gateway (\S+),", line))
+                    ),
+                    None,
+                )
                 if ready:
                     break
             else:

@@ -35,8 +35,9 @@ async def read_response(stream: trio.SocketStream, buffer: bytearray) -> tuple[i
         buffer += chunk
     head = bytes(buffer[:end]).decode("latin-1").split("\r\n")
     status = int(head[0].split()[1])
-    length = next((int(h.split(":", 1)[1]) for h in head[1:]
-                   if h.lower().startswith("content-length:")), 0)
+    length = next(
+        (int(h.split(":", 1)[1]) for h in head[1:] if h.lower().startswith("content-length:")), 0
+    )
     need = end + 4 + length
     while len(buffer) < need:
         chunk = await stream.receive_some(max(65536, need - len(buffer)))
@@ -60,14 +61,24 @@ class RawClient:
     def __init__(self) -> None:
         self._idle: dict[tuple[str, int], list[_Connection]] = {}
 
-    async def request(self, method: str, url: str, *, timeout: float, content: bytes = b"",  # noqa: ASYNC109 (httpx's signature)
-                      headers: Mapping[str, str] | None = None,
-                      params: Mapping[str, str] | None = None) -> RawResponse:
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        timeout: float,  # noqa: ASYNC109 (httpx's signature)
+        content: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> RawResponse:
         parts = urlsplit(url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
         target = parts.path + (f"?{urlencode(params)}" if params else "")
-        lines = [f"{method} {target} HTTP/1.1", f"Host: {host}:{port}",
-                 "User-Agent: Go-http-client/1.1"]
+        lines = [
+            f"{method} {target} HTTP/1.1",
+            f"Host: {host}:{port}",
+            "User-Agent: Go-http-client/1.1",
+        ]
         if content or method in ("POST", "PUT"):
             lines.append(f"Content-Length: {len(content)}")
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]

@@ -13,7 +13,10 @@ def _fmt(value: Any, unit: str = "", scale: float = 1.0, digits: int = 1) -> str
 
 
 def _lat(summary: dict[str, float]) -> str:
-    return " / ".join(_fmt(summary[k], "", 1e3) for k in ("p50", "p99", "max")) + f" ms (n={summary['n']})"
+    return (
+        " / ".join(_fmt(summary[k], "", 1e3) for k in ("p50", "p99", "max"))
+        + f" ms (n={summary['n']})"
+    )
 
 
 def _check(ok: bool | None) -> str:
@@ -30,25 +33,60 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(what, measured, target, verdict) rows."""
     ingest, cost, cmds = r["ingest"], r["cost"], r["commands"]
     rows = [
-        ("errors (non-2xx, timeouts)", str(r["errors"]["count"]), "0", _check(r["errors"]["count"] == 0)),
+        (
+            "errors (non-2xx, timeouts)",
+            str(r["errors"]["count"]),
+            "0",
+            _check(r["errors"]["count"] == 0),
+        ),
         ("lost commands", str(cmds["lost"]), "0", _check(cmds["lost"] == 0)),
-        ("snapshot ingest p99", _fmt(ingest["latency_s"]["p99"], " ms", 1e3), "<= 250 ms",
-         _check(_le(ingest["latency_s"]["p99"], 0.25))),
-        ("command dispatch p99", _fmt(cmds["dispatch_s"]["p99"], " ms", 1e3), "<= 50 ms",
-         _check(_le(cmds["dispatch_s"]["p99"], 0.05))),
-        ("ingest cost ratio (master CPU/MB / floor)", _fmt(cost["ratio_total"], "", 1, 2), "<= 1.5",
-         _check(_le(cost["ratio_total"], 1.5))),
+        (
+            "snapshot ingest p99",
+            _fmt(ingest["latency_s"]["p99"], " ms", 1e3),
+            "<= 250 ms",
+            _check(_le(ingest["latency_s"]["p99"], 0.25)),
+        ),
+        (
+            "command dispatch p99",
+            _fmt(cmds["dispatch_s"]["p99"], " ms", 1e3),
+            "<= 50 ms",
+            _check(_le(cmds["dispatch_s"]["p99"], 0.05)),
+        ),
+        (
+            "ingest cost ratio (master CPU/MB / floor)",
+            _fmt(cost["ratio_total"], "", 1, 2),
+            "<= 1.5",
+            _check(_le(cost["ratio_total"], 1.5)),
+        ),
     ]
     if "heartbeat" in r:
         ratio = r["heartbeat"]["ratio"]
-        rows.append(("heartbeat throughput vs bare ASGI", _fmt(ratio, "", 1, 2), ">= 0.7",
-                     _check(None if ratio is None else ratio >= 0.7)))
+        rows.append(
+            (
+                "heartbeat throughput vs bare ASGI",
+                _fmt(ratio, "", 1, 2),
+                ">= 0.7",
+                _check(None if ratio is None else ratio >= 0.7),
+            )
+        )
     if "stream" in r:
-        rows.append(("stream update latency p99", _fmt(r["stream"]["update_latency_s"]["p99"], " ms", 1e3),
-                     "<= 250 ms", _check(_le(r["stream"]["update_latency_s"]["p99"], 0.25))))
+        rows.append(
+            (
+                "stream update latency p99",
+                _fmt(r["stream"]["update_latency_s"]["p99"], " ms", 1e3),
+                "<= 250 ms",
+                _check(_le(r["stream"]["update_latency_s"]["p99"], 0.25)),
+            )
+        )
     if "long_polls" in r:
-        rows.append(("master RSS per held poll", _fmt(r["long_polls"]["rss_kb_per_poll"], " KB"),
-                     "<= 40 KB", _check(_le(r["long_polls"]["rss_kb_per_poll"], 40))))
+        rows.append(
+            (
+                "master RSS per held poll",
+                _fmt(r["long_polls"]["rss_kb_per_poll"], " KB"),
+                "<= 40 KB",
+                _check(_le(r["long_polls"]["rss_kb_per_poll"], 40)),
+            )
+        )
     return rows
 
 
@@ -75,17 +113,23 @@ def render(r: dict[str, Any]) -> str:
     ]
     if "heartbeat" in r:
         hb = r["heartbeat"]
-        lines.append(f"heartbeats/s master vs bare ASGI     {_fmt(hb['master_per_s'], '', 1, 0)} vs "
-                     f"{_fmt(hb['bare_asgi_per_s'], '', 1, 0)}")
+        lines.append(
+            f"heartbeats/s master vs bare ASGI     {_fmt(hb['master_per_s'], '', 1, 0)} vs "
+            f"{_fmt(hb['bare_asgi_per_s'], '', 1, 0)}"
+        )
     if "stream" in r:
         st = r["stream"]
         lines.append(f"stream update latency p50/p99/max    {_lat(st['update_latency_s'])}")
-        lines.append(f"stream deliveries, subscribers       {_fmt(st['deliveries_per_s'], '/s')}, "
-                     f"{st['subscribers']} ({st['resyncs']} resyncs, {st['failures']} failed)")
+        lines.append(
+            f"stream deliveries, subscribers       {_fmt(st['deliveries_per_s'], '/s')}, "
+            f"{st['subscribers']} ({st['resyncs']} resyncs, {st['failures']} failed)"
+        )
     if "long_polls" in r:
         lp = r["long_polls"]
-        lines.append(f"held polls, RSS idle -> held         {lp['held']}, {_fmt(lp['rss_idle_mb'], ' MB')} -> "
-                     f"{_fmt(lp['rss_held_mb'], ' MB')}")
+        lines.append(
+            f"held polls, RSS idle -> held         {lp['held']}, {_fmt(lp['rss_idle_mb'], ' MB')} -> "
+            f"{_fmt(lp['rss_held_mb'], ' MB')}"
+        )
     if r["errors"]["samples"]:
         lines += ["", "first errors:"] + [f"  {e}" for e in r["errors"]["samples"]]
     rows = targets(r)

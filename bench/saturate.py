@@ -44,8 +44,9 @@ def heartbeat_request(host: str, cluster_id: str, token: str | None) -> bytes:
     ).encode()
 
 
-async def saturate(url: str, cluster_ids: list[str], tokens: dict[str, str], *, connections: int,
-                   seconds: float) -> dict[str, float]:
+async def saturate(
+    url: str, cluster_ids: list[str], tokens: dict[str, str], *, connections: int, seconds: float
+) -> dict[str, float]:
     """Hammer `POST /agent/heartbeat` on `url` from `connections` keep-alive connections,
     as the agents `cluster_ids` (so a real master gains no clusters)."""
     parts = urlsplit(url)
@@ -71,16 +72,28 @@ async def saturate(url: str, cluster_ids: list[str], tokens: dict[str, str], *, 
             for i in range(connections):
                 nursery.start_soon(worker, i)
     elapsed = trio.current_time() - started
-    return {"requests_per_s": ok / elapsed, "errors": errors, "seconds": elapsed,
-            "connections": connections}
+    return {
+        "requests_per_s": ok / elapsed,
+        "errors": errors,
+        "seconds": elapsed,
+        "connections": connections,
+    }
 
 
-async def run_bare_app(*, task_status: trio.TaskStatus[tuple[str, int]] = trio.TASK_STATUS_IGNORED) -> None:
+async def run_bare_app(
+    *, task_status: trio.TaskStatus[tuple[str, int]] = trio.TASK_STATUS_IGNORED
+) -> None:
     """Run bench/bare_app.py as a subprocess until cancelled; reports (url, pid)."""
     async with trio.open_nursery() as nursery:
         proc = await nursery.start(
-            partial(trio.run_process, [sys.executable, "-m", "bench.bare_app"], cwd=ROOT,
-                    stdout=subprocess.PIPE, check=False))
+            partial(
+                trio.run_process,
+                [sys.executable, "-m", "bench.bare_app"],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                check=False,
+            )
+        )
         assert proc.stdout is not None
         line = b""
         async for chunk in proc.stdout:

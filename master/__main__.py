@@ -36,10 +36,16 @@ async def _main(config: Config) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m master` and `atlhyper-master`; returns the exit status."""
     parser = argparse.ArgumentParser(prog="atlhyper-master", description=__doc__)
-    parser.add_argument("--config", type=Path, default=None,
-                        help="TOML file (default: ./config.toml when present)")
-    parser.add_argument("--demo", type=int, default=None, metavar="N",
-                        help="start N simulated clusters (MASTER_DEMO_AGENTS)")
+    parser.add_argument(
+        "--config", type=Path, default=None, help="TOML file (default: ./config.toml when present)"
+    )
+    parser.add_argument(
+        "--demo",
+        type=int,
+        default=None,
+        metavar="N",
+        help="start N simulated clusters (MASTER_DEMO_AGENTS)",
+    )
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)

@@ -327,7 +327,13 @@ def _bool(value: object) -> bool:
 
 
 def _origins(value: object) -> tuple[str, ...]:
-    items = list(value) if isinstance(value, list | tuple) else value.split(",") if isinstance(value, str) else None
+    items = (
+        list(value)
+        if isinstance(value, list | tuple)
+        else value.split(",")
+        if isinstance(value, str)
+        else None
+    )
     if items is None or not all(isinstance(i, str) for i in items):
         raise ValueError(f"expected a comma-separated list of origins, got {value!r}")
     origins = tuple(i.strip().rstrip("/") for i in items if i.strip())
@@ -354,7 +360,13 @@ def _optional_url(value: object) -> str:
 
 
 def _addresses(value: object) -> tuple[str, ...]:
-    items = list(value) if isinstance(value, list | tuple) else value.split(",") if isinstance(value, str) else None
+    items = (
+        list(value)
+        if isinstance(value, list | tuple)
+        else value.split(",")
+        if isinstance(value, str)
+        else None
+    )
     if items is None or not all(isinstance(i, str) for i in items):
         raise ValueError(f"expected a comma-separated list of e-mail addresses, got {value!r}")
     addresses = tuple(i.strip() for i in items if i.strip())

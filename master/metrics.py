@@ -17,36 +17,56 @@ class Metrics:
 
     def __init__(self) -> None:
         r = self.registry = CollectorRegistry(auto_describe=True)
-        self.snapshots = Counter(
-            "master_snapshots", "Snapshots accepted from agents", registry=r)
+        self.snapshots = Counter("master_snapshots", "Snapshots accepted from agents", registry=r)
         self.snapshot_bytes = Counter(
-            "master_snapshot_bytes", "Snapshot JSON bytes accepted (after gunzip)", registry=r)
+            "master_snapshot_bytes", "Snapshot JSON bytes accepted (after gunzip)", registry=r
+        )
         self.snapshot_seconds = Histogram(
-            "master_snapshot_ingest_seconds", "Time to accept one snapshot, body read to stored",
-            buckets=_LATENCY_BUCKETS, registry=r)
+            "master_snapshot_ingest_seconds",
+            "Time to accept one snapshot, body read to stored",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
         self.decode_cpu = Counter(
-            "master_snapshot_decode_cpu_seconds", "CPU spent on gunzip and decode of snapshots",
-            registry=r)
+            "master_snapshot_decode_cpu_seconds",
+            "CPU spent on gunzip and decode of snapshots",
+            registry=r,
+        )
         self.heartbeats = Counter("master_heartbeats", "Heartbeats accepted", registry=r)
         self.rejected = Counter(
-            "master_agent_rejected", "Agent requests refused, by status", ["status"], registry=r)
+            "master_agent_rejected", "Agent requests refused, by status", ["status"], registry=r
+        )
         self.polls_held = Gauge("master_polls_held", "Long polls waiting for a command", registry=r)
         self.commands = Counter(
-            "master_command_transitions", "Command status changes, by new status", ["status"],
-            registry=r)
+            "master_command_transitions",
+            "Command status changes, by new status",
+            ["status"],
+            registry=r,
+        )
         self.dispatch_seconds = Histogram(
-            "master_command_dispatch_seconds", "From a command's creation to its first hand-out",
-            buckets=_LATENCY_BUCKETS, registry=r)
+            "master_command_dispatch_seconds",
+            "From a command's creation to its first hand-out",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
         self.stream_subscribers = Gauge(
-            "master_stream_subscribers", "Open live-stream subscriptions", registry=r)
+            "master_stream_subscribers", "Open live-stream subscriptions", registry=r
+        )
         self.stream_messages = Counter(
-            "master_stream_messages", "Live-stream messages published, by topic", ["topic"],
-            registry=r)
+            "master_stream_messages",
+            "Live-stream messages published, by topic",
+            ["topic"],
+            registry=r,
+        )
         self.stream_deliveries = Counter(
-            "master_stream_deliveries", "Live-stream messages queued for subscribers", registry=r)
+            "master_stream_deliveries", "Live-stream messages queued for subscribers", registry=r
+        )
         self.stream_resyncs = Counter(
-            "master_stream_resyncs", "Resyncs sent instead of missed messages, by reason",
-            ["reason"], registry=r)
+            "master_stream_resyncs",
+            "Resyncs sent instead of missed messages, by reason",
+            ["reason"],
+            registry=r,
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -173,7 +173,10 @@ def diff_snapshot(
         if old is None:
             new.append(event)
         elif (old.count, old.last_timestamp, old.message, old.type) != (
-            event.count, event.last_timestamp, event.message, event.type,
+            event.count,
+            event.last_timestamp,
+            event.message,
+            event.type,
         ):
             updated.append(event)
     return SnapshotChanges(

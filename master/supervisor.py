@@ -64,8 +64,11 @@ def _hypercorn_config(host: str, port: int, grace: float) -> HypercornConfig:
 
 
 async def _serve_app(
-    app: QuartTrio, hc: HypercornConfig, stopping: trio.Event,
-    *, task_status: trio.TaskStatus[str] = trio.TASK_STATUS_IGNORED,
+    app: QuartTrio,
+    hc: HypercornConfig,
+    stopping: trio.Event,
+    *,
+    task_status: trio.TaskStatus[str] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     async def started(binds: list[str]) -> None:
         task_status.started(binds[0])
@@ -103,23 +106,44 @@ async def run_master(
     )
     stopping = trio.Event()
     auth = AuthService(
-        db, secret=load_or_create_secret(config.data_dir, config.jwt_secret),
-        lifetime=config.jwt_lifetime, max_failures=config.login_max_failures,
+        db,
+        secret=load_or_create_secret(config.data_dir, config.jwt_secret),
+        lifetime=config.jwt_lifetime,
+        max_failures=config.login_max_failures,
         backoff=config.login_backoff,
     )
     agent_tokens = AgentTokens(db, require=config.agent_require_token)
     audit = AuditLog(db, retention_days=config.audit_retention_days)
-    notify = NotifyService(db, SecretBox.in_dir(config.data_dir), Delivery(
-        timeout=config.notify_timeout, attempts=config.notify_attempts,
-        backoff=config.notify_backoff, queue_size=config.notify_queue_size))
-    alerts = AlertService(hub, db, notify, AlertPolicy(
-        interval=config.alert_interval, cooldown=config.alert_cooldown,
-        deployment_grace=config.alert_deployment_grace, burst_count=config.alert_burst_count,
-        burst_window=config.alert_burst_window, offline_grace=config.heartbeat_expire,
-        public_url=config.public_url), on_change=hub.publish_alert)
+    notify = NotifyService(
+        db,
+        SecretBox.in_dir(config.data_dir),
+        Delivery(
+            timeout=config.notify_timeout,
+            attempts=config.notify_attempts,
+            backoff=config.notify_backoff,
+            queue_size=config.notify_queue_size,
+        ),
+    )
+    alerts = AlertService(
+        hub,
+        db,
+        notify,
+        AlertPolicy(
+            interval=config.alert_interval,
+            cooldown=config.alert_cooldown,
+            deployment_grace=config.alert_deployment_grace,
+            burst_count=config.alert_burst_count,
+            burst_window=config.alert_burst_window,
+            offline_grace=config.heartbeat_expire,
+            public_url=config.public_url,
+        ),
+        on_change=hub.publish_alert,
+    )
     if not config.agent_require_token:
-        log.warning("MASTER_AGENT_REQUIRE_TOKEN=false: any client that reaches the agent port "
-                    "can report for any cluster; use only on a trusted network")
+        log.warning(
+            "MASTER_AGENT_REQUIRE_TOKEN=false: any client that reaches the agent port "
+            "can report for any cluster; use only on a trusted network"
+        )
 
     async with trio.open_nursery() as storage:
         await storage.start(db.serve)
@@ -141,7 +165,8 @@ async def run_master(
                 await services.start(commands.serve_persister)
                 await services.start(
                     partial(
-                        serve_event_cleanup, db,
+                        serve_event_cleanup,
+                        db,
                         retention_days=config.event_retention_days,
                         max_per_cluster=config.event_max_count,
                         interval=config.event_cleanup_interval,
@@ -149,27 +174,44 @@ async def run_master(
                 )
                 async with trio.open_nursery() as servers:
                     agent_url = await servers.start(
-                        _serve_app, create_agent_app(hub, limits, metrics, agent_tokens),
-                        _hypercorn_config(config.bind_host, config.agentsdk_port, config.shutdown_grace),
+                        _serve_app,
+                        create_agent_app(hub, limits, metrics, agent_tokens),
+                        _hypercorn_config(
+                            config.bind_host, config.agentsdk_port, config.shutdown_grace
+                        ),
                         stopping,
                     )
                     gateway = GatewayServices(
-                        query=Query(hub, db), commands=commands, metrics=metrics, auth=auth,
-                        agent_tokens=agent_tokens, audit=audit, public_read=config.public_read,
-                        cors_origins=config.cors_origins, token_lifetime=config.jwt_lifetime,
+                        query=Query(hub, db),
+                        commands=commands,
+                        metrics=metrics,
+                        auth=auth,
+                        agent_tokens=agent_tokens,
+                        audit=audit,
+                        public_read=config.public_read,
+                        cors_origins=config.cors_origins,
+                        token_lifetime=config.jwt_lifetime,
                         stream_ping_interval=config.stream_ping_interval,
-                        notify=notify, alerts=alerts,
+                        notify=notify,
+                        alerts=alerts,
                     )
                     gateway_url = await servers.start(
-                        _serve_app, create_gateway_app(gateway),
-                        _hypercorn_config(config.bind_host, config.gateway_port, config.shutdown_grace),
+                        _serve_app,
+                        create_gateway_app(gateway),
+                        _hypercorn_config(
+                            config.bind_host, config.gateway_port, config.shutdown_grace
+                        ),
                         stopping,
                     )
                     if config.demo_agents:
                         tokens = await _demo_tokens(agent_tokens, config.demo_agents)
                         await servers.start(_run_demo, config, agent_url, tokens, stopping)
-                    log.info("master ready: agent port %s, gateway %s, database %s",
-                             agent_url, gateway_url, config.database_path)
+                    log.info(
+                        "master ready: agent port %s, gateway %s, database %s",
+                        agent_url,
+                        gateway_url,
+                        config.database_path,
+                    )
                     servers.start_soon(_close_hub_on_stop, hub, stopping)
                     task_status.started(Running(agent_url, gateway_url, stopping))
                 log.info("servers stopped; writing what is left")
@@ -190,17 +232,28 @@ def _channel_seed(config: Config) -> dict[str, dict[str, object]]:
     """Channels named by MASTER_MAIL_*, MASTER_SLACK_* and MASTER_WEBHOOK_* (first start only)."""
     seed: dict[str, dict[str, object]] = {}
     if config.mail_enabled or config.mail_smtp_host:
-        seed["email"] = {"enabled": config.mail_enabled, "config": {
-            "smtp_host": config.mail_smtp_host, "smtp_port": config.mail_smtp_port,
-            "smtp_tls": config.mail_smtp_tls, "smtp_user": config.mail_username,
-            "smtp_password": config.mail_password, "from_address": config.mail_from,
-            "to_addresses": list(config.mail_to)}}
+        seed["email"] = {
+            "enabled": config.mail_enabled,
+            "config": {
+                "smtp_host": config.mail_smtp_host,
+                "smtp_port": config.mail_smtp_port,
+                "smtp_tls": config.mail_smtp_tls,
+                "smtp_user": config.mail_username,
+                "smtp_password": config.mail_password,
+                "from_address": config.mail_from,
+                "to_addresses": list(config.mail_to),
+            },
+        }
     if config.slack_enabled or config.slack_webhook_url:
-        seed["slack"] = {"enabled": config.slack_enabled,
-                         "config": {"webhook_url": config.slack_webhook_url}}
+        seed["slack"] = {
+            "enabled": config.slack_enabled,
+            "config": {"webhook_url": config.slack_webhook_url},
+        }
     if config.webhook_enabled or config.webhook_url:
-        seed["webhook"] = {"enabled": config.webhook_enabled, "config": {
-            "url": config.webhook_url, "secret": config.webhook_secret}}
+        seed["webhook"] = {
+            "enabled": config.webhook_enabled,
+            "config": {"url": config.webhook_url, "secret": config.webhook_secret},
+        }
     return seed
 
 
@@ -223,16 +276,24 @@ async def _demo_tokens(agent_tokens: AgentTokens, count: int) -> dict[str, str]:
 
 
 async def _run_demo(
-    config: Config, agent_url: str, tokens: dict[str, str], stopping: trio.Event,
-    *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
+    config: Config,
+    agent_url: str,
+    tokens: dict[str, str],
+    stopping: trio.Event,
+    *,
+    task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Demo agents run until shutdown begins (they stop before the servers do)."""
     async with trio.open_nursery() as nursery:
         await nursery.start(
             partial(
-                serve_demo_agents, agent_url, config.demo_agents, pods=config.demo_pods,
+                serve_demo_agents,
+                agent_url,
+                config.demo_agents,
+                pods=config.demo_pods,
                 snapshot_interval=config.demo_snapshot_interval,
-                heartbeat_interval=config.demo_heartbeat_interval, tokens=tokens,
+                heartbeat_interval=config.demo_heartbeat_interval,
+                tokens=tokens,
             )
         )
         task_status.started()

@@ -40,10 +40,12 @@ async def wait_for(check: Callable[[], Awaitable[Any] | Any], what: str) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def put_channel(gw: httpx.AsyncClient, type: str, config: dict[str, Any],
-                      enabled: bool = True, **body: Any) -> dict[str, Any]:
-    r = await gw.put(f"/api/v2/notify/channels/{type}",
-                     json={"enabled": enabled, "config": config, **body})
+async def put_channel(
+    gw: httpx.AsyncClient, type: str, config: dict[str, Any], enabled: bool = True, **body: Any
+) -> dict[str, Any]:
+    r = await gw.put(
+        f"/api/v2/notify/channels/{type}", json={"enabled": enabled, "config": config, **body}
+    )
     assert r.status_code == 200, r.text
     view: dict[str, Any] = r.json()
     return view
@@ -70,8 +72,9 @@ def verify_signature(request: Received, secret: str = SECRET) -> None:
     """What a webhook consumer does: recompute the HMAC over timestamp and raw body."""
     timestamp = request.headers[TIMESTAMP_HEADER.lower()]
     assert request.headers[SIGNATURE_HEADER.lower()] == sign(secret, timestamp, request.body)
-    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + request.body,
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        secret.encode(), f"{timestamp}.".encode() + request.body, hashlib.sha256
+    ).hexdigest()
     assert request.headers[SIGNATURE_HEADER.lower()] == f"sha256={expected}"
 
 

@@ -69,7 +69,9 @@ class MasterRunner:
 
     async def login(self, username: str, password: str) -> str:
         async with httpx.AsyncClient(base_url=self.gateway_url) as client:
-            r = await client.post("/api/v2/user/login", json={"username": username, "password": password})
+            r = await client.post(
+                "/api/v2/user/login", json={"username": username, "password": password}
+            )
         assert r.status_code == 200, r.text
         token: str = r.json()["token"]
         return token
@@ -107,11 +109,16 @@ def make_config(tmp_path: Path, **changes: Any) -> Config:
     tests/test_trust.py runs with them required.
     """
     base = Config(
-        gateway_port=0, agentsdk_port=0, data_dir=tmp_path / "data",
-        command_poll_timeout=2.0, shutdown_grace=2.0, demo_agents=0,
+        gateway_port=0,
+        agentsdk_port=0,
+        data_dir=tmp_path / "data",
+        command_poll_timeout=2.0,
+        shutdown_grace=2.0,
+        demo_agents=0,
         # The Go-shaped test events carry fixed dates that must not age out.
         event_retention_days=36500,
-        admin_password=ADMIN_PASSWORD, agent_require_token=False,
+        admin_password=ADMIN_PASSWORD,
+        agent_require_token=False,
     )
     return base.replace(**changes)
 

@@ -61,8 +61,13 @@ class HttpReceiver:
         self.requests.append(Received(scope["path"], headers, body))
         if self.hang:
             await trio.sleep_forever()
-        await send({"type": "http.response.start", "status": self.status,
-                    "headers": [(b"content-type", b"text/plain")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status,
+                "headers": [(b"content-type", b"text/plain")],
+            }
+        )
         await send({"type": "http.response.body", "body": b"ok"})
 
 
@@ -75,8 +80,14 @@ async def http_receiver(**kwargs: Any) -> AsyncIterator[HttpReceiver]:
     config.graceful_timeout = 0.1
     stop = trio.Event()
     async with trio.open_nursery() as nursery:
-        binds = await nursery.start(partial(serve, receiver, config,  # type: ignore[arg-type]
-                                            shutdown_trigger=stop.wait))
+        binds = await nursery.start(
+            partial(
+                serve,
+                receiver,
+                config,  # type: ignore[arg-type]
+                shutdown_trigger=stop.wait,
+            )
+        )
         receiver.url = binds[0] + "/hook"
         yield receiver
         stop.set()

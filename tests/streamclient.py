@@ -21,21 +21,33 @@ class StreamClient:
     @classmethod
     @asynccontextmanager
     async def connect(
-        cls, gateway_url: str, *, origin: str | None = None, queue: int = 64,
+        cls,
+        gateway_url: str,
+        *,
+        origin: str | None = None,
+        queue: int = 64,
     ) -> AsyncIterator[StreamClient]:
         url = gateway_url.replace("http://", "ws://") + "/api/v2/subscribe"
         headers = [(b"Origin", origin.encode())] if origin else []
-        async with open_websocket_url(url, extra_headers=headers,
-                                      message_queue_size=queue) as ws:
+        async with open_websocket_url(url, extra_headers=headers, message_queue_size=queue) as ws:
             yield cls(ws)
 
     async def send(self, message: dict[str, Any] | str) -> None:
         await self.ws.send_message(message if isinstance(message, str) else json.dumps(message))
 
-    async def subscribe(self, token: str | None, *, clusters: list[str] | None = None,
-                        topics: list[str] | None = None, since: int | None = None) -> None:
-        msg: dict[str, Any] = {"type": "subscribe", "clusters": clusters or ["*"],
-                               "topics": topics or ["clusters", "summary", "events", "commands"]}
+    async def subscribe(
+        self,
+        token: str | None,
+        *,
+        clusters: list[str] | None = None,
+        topics: list[str] | None = None,
+        since: int | None = None,
+    ) -> None:
+        msg: dict[str, Any] = {
+            "type": "subscribe",
+            "clusters": clusters or ["*"],
+            "topics": topics or ["clusters", "summary", "events", "commands"],
+        }
         if token is not None:
             msg["token"] = token
         if since is not None:
@@ -54,8 +66,9 @@ class StreamClient:
                     continue
                 return msg
 
-    async def until(self, kind: str, patience: float = TIMEOUT, **match: Any) -> tuple[
-            dict[str, Any], list[dict[str, Any]]]:
+    async def until(
+        self, kind: str, patience: float = TIMEOUT, **match: Any
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Read until a message of `kind` (with the given top-level values); (it, all read)."""
         seen = []
         with trio.fail_after(patience):

@@ -10,9 +10,14 @@ from .goagent import GoAgent, event
 
 
 async def command(gateway: httpx.AsyncClient, action: str = "scale", **fields: object) -> str:
-    body = {"cluster_id": "c1", "action": action, "target_kind": "Deployment",
-            "target_namespace": "default", "target_name": "web",
-            "params": {"replicas": 3} if action == "scale" else {}}
+    body = {
+        "cluster_id": "c1",
+        "action": action,
+        "target_kind": "Deployment",
+        "target_namespace": "default",
+        "target_name": "web",
+        "params": {"replicas": 3} if action == "scale" else {},
+    }
     body.update(fields)
     r = await gateway.post("/api/v2/commands", json=body)
     assert r.status_code == 201, r.text
@@ -27,7 +32,9 @@ async def status(gateway: httpx.AsyncClient, command_id: str) -> str:
     return value
 
 
-async def test_heartbeat_without_body_registers_cluster(agent: GoAgent, gateway: httpx.AsyncClient) -> None:
+async def test_heartbeat_without_body_registers_cluster(
+    agent: GoAgent, gateway: httpx.AsyncClient
+) -> None:
     r = await agent.heartbeat()
     assert r.status_code == 200
     assert r.request.headers.get("content-length") in (None, "0")
@@ -39,7 +46,9 @@ async def test_heartbeat_without_body_registers_cluster(agent: GoAgent, gateway:
     assert c1["last_heartbeat"] is not None and c1["last_snapshot"] is None
 
 
-async def test_snapshot_is_indexed_and_summary_computed(agent: GoAgent, gateway: httpx.AsyncClient) -> None:
+async def test_snapshot_is_indexed_and_summary_computed(
+    agent: GoAgent, gateway: httpx.AsyncClient
+) -> None:
     r = await agent.snapshot(futureKinds=[{"name": "x"}])
     assert r.status_code in (200, 202), r.text
     detail = (await gateway.get("/api/v2/clusters/c1")).json()
@@ -56,9 +65,13 @@ async def test_snapshot_is_indexed_and_summary_computed(agent: GoAgent, gateway:
     assert detail["status"] == "online" and detail["last_snapshot"] is not None
 
 
-async def test_event_times_normalised_and_zero_time_unknown(agent: GoAgent, gateway: httpx.AsyncClient) -> None:
+async def test_event_times_normalised_and_zero_time_unknown(
+    agent: GoAgent, gateway: httpx.AsyncClient
+) -> None:
     await agent.snapshot()
-    events = (await gateway.get("/api/v2/events", params={"source": "realtime", "cluster_id": "c1"})).json()
+    events = (
+        await gateway.get("/api/v2/events", params={"source": "realtime", "cluster_id": "c1"})
+    ).json()
     by_uid = {e["uid"]: e for e in events["events"]}
     assert by_uid["e1"]["last_timestamp"] == "2026-01-18T01:00:03.123456Z"
     assert by_uid["e1"]["first_timestamp"] is None
@@ -88,12 +101,16 @@ async def test_poll_times_out_with_no_command(start_master: StartMaster) -> None
             assert await go.poll() is None
 
 
-async def test_poll_returns_at_once_when_command_queued(agent: GoAgent, gateway: httpx.AsyncClient) -> None:
+async def test_poll_returns_at_once_when_command_queued(
+    agent: GoAgent, gateway: httpx.AsyncClient
+) -> None:
     await agent.heartbeat()
     got: list[dict[str, object] | None] = []
     async with trio.open_nursery() as nursery:
+
         async def poll() -> None:
             got.append(await agent.poll())
+
         nursery.start_soon(poll)
         await trio.sleep(0.2)
         command_id = await command(gateway)
@@ -102,15 +119,25 @@ async def test_poll_returns_at_once_when_command_queued(agent: GoAgent, gateway:
                 await trio.sleep(0.01)
     cmd = got[0]
     assert cmd is not None and cmd["id"] == command_id
-    assert cmd == {"id": command_id, "action": "scale", "target_kind": "Deployment",
-                   "target_namespace": "default", "target_name": "web", "params": {"replicas": 3}}
+    assert cmd == {
+        "id": command_id,
+        "action": "scale",
+        "target_kind": "Deployment",
+        "target_namespace": "default",
+        "target_name": "web",
+        "params": {"replicas": 3},
+    }
     assert await status(gateway, command_id) == "running"
     r = await agent.result(command_id, output="scaled to 3")
     assert r.status_code == 200
     view = (await gateway.get(f"/api/v2/commands/{command_id}")).json()
     assert view["status"] == "success"
-    assert view["result"] == {"success": True, "output": "scaled to 3", "error": "",
-                              "executed_at": "2026-01-18T01:00:03.123456Z"}
+    assert view["result"] == {
+        "success": True,
+        "output": "scaled to 3",
+        "error": "",
+        "executed_at": "2026-01-18T01:00:03.123456Z",
+    }
 
 
 async def test_agent_hanging_up_mid_poll_loses_nothing(
@@ -119,8 +146,9 @@ async def test_agent_hanging_up_mid_poll_loses_nothing(
     await agent.heartbeat()
     async with httpx.AsyncClient(base_url=master.agent_url) as doomed:
         with trio.move_on_after(0.3):
-            await doomed.get("/agent/commands", params={"cluster_id": "c1"},
-                             headers={"X-Cluster-ID": "c1"})
+            await doomed.get(
+                "/agent/commands", params={"cluster_id": "c1"}, headers={"X-Cluster-ID": "c1"}
+            )
     # The hung-up poll's handler is gone; the command waits for the next poll.
     command_id = await command(gateway, "restart")
     await trio.sleep(0.1)
@@ -129,7 +157,9 @@ async def test_agent_hanging_up_mid_poll_loses_nothing(
     assert cmd is not None and cmd["id"] == command_id
 
 
-async def test_repoll_redelivers_scale_and_loses_restart(agent: GoAgent, gateway: httpx.AsyncClient) -> None:
+async def test_repoll_redelivers_scale_and_loses_restart(
+    agent: GoAgent, gateway: httpx.AsyncClient
+) -> None:
     await agent.heartbeat()
     scale_id = await command(gateway, "scale")
     first = await agent.poll()
@@ -167,8 +197,9 @@ async def test_results_for_unknown_duplicate_and_late_commands_are_harmless(
     await agent.heartbeat()
     r = await agent.result("no-such-command")
     assert r.status_code == 200
-    command_id = await command(gateway, "get_logs", target_kind="Pod", target_name="web-1",
-                               params={"tailLines": 10})
+    command_id = await command(
+        gateway, "get_logs", target_kind="Pod", target_name="web-1", params={"tailLines": 10}
+    )
     assert await agent.poll() is not None
     assert (await agent.result(command_id, output="line 1\nline 2")).status_code == 200
     assert (await agent.result(command_id, success=False, error="late")).status_code == 200
@@ -198,7 +229,9 @@ async def test_result_for_another_clusters_command_refused(
     assert await status(gateway, command_id) == "pending"
 
 
-async def test_plain_json_snapshot_and_body_cluster_id_fallback(master: MasterRunner, gateway: httpx.AsyncClient) -> None:
+async def test_plain_json_snapshot_and_body_cluster_id_fallback(
+    master: MasterRunner, gateway: httpx.AsyncClient
+) -> None:
     async with httpx.AsyncClient(base_url=master.agent_url) as client:
         r = await client.post("/agent/snapshot", json={"cluster_id": "plain", "pods": None})
     assert r.status_code == 200, r.text

@@ -30,13 +30,26 @@ class Clock:
 
 async def test_cooldown_reminder_flapping_and_change_hook(db: Database, tmp_path: Path) -> None:
     clock = Clock()
-    hub = MemoryHub(heartbeat_expire=60, event_window=3600, queue_size=10, result_timeout=60,
-                    max_attempts=1, metrics=Metrics(), clock=clock)
+    hub = MemoryHub(
+        heartbeat_expire=60,
+        event_window=3600,
+        queue_size=10,
+        result_timeout=60,
+        max_attempts=1,
+        metrics=Metrics(),
+        clock=clock,
+    )
     notify = NotifyService(db, SecretBox.in_dir(tmp_path), Delivery(), clock=clock)
     await notify.update("webhook", name=None, enabled=True, config={"url": "http://127.0.0.1:9/x"})
     changes: list[dict[str, Any]] = []
-    engine = AlertService(hub, db, notify, AlertPolicy(cooldown=100, offline_grace=10_000),
-                          on_change=changes.append, clock=clock)
+    engine = AlertService(
+        hub,
+        db,
+        notify,
+        AlertPolicy(cooldown=100, offline_grace=10_000),
+        on_change=changes.append,
+        clock=clock,
+    )
 
     async def look(at: float, **body: Any) -> int:
         clock.now = 1_000_000.0 + at
@@ -73,10 +86,22 @@ async def test_cooldown_reminder_flapping_and_change_hook(db: Database, tmp_path
 
 async def test_counts_add_up_without_passing_sqlite_integers(db: Database, tmp_path: Path) -> None:
     clock = Clock()
-    hub = MemoryHub(heartbeat_expire=60, event_window=3600, queue_size=10, result_timeout=60,
-                    max_attempts=1, metrics=Metrics(), clock=clock)
-    engine = AlertService(hub, db, NotifyService(db, SecretBox.in_dir(tmp_path), Delivery()),
-                          AlertPolicy(), clock=clock)
+    hub = MemoryHub(
+        heartbeat_expire=60,
+        event_window=3600,
+        queue_size=10,
+        result_timeout=60,
+        max_attempts=1,
+        metrics=Metrics(),
+        clock=clock,
+    )
+    engine = AlertService(
+        hub,
+        db,
+        NotifyService(db, SecretBox.in_dir(tmp_path), Delivery()),
+        AlertPolicy(),
+        clock=clock,
+    )
     huge = [crash(2**63 - 1, uid="a"), crash(2**63 - 1, uid="b")]  # one object, one reason
     raw = msgspec.json.encode(snapshot("c1", **{**CLEAN, "events": huge}))
     hub.apply_snapshot(decode_snapshot(raw, "c1", received_at=clock.now))

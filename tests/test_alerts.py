@@ -21,8 +21,11 @@ from .receivers import http_receiver
 
 async def test_crash_loop_is_one_alert_counted_then_one_resolved(start_master: StartMaster) -> None:
     runner = await start_alerting(start_master)
-    async with (http_receiver() as hook, runner.gateway_client() as gw,
-                GoAgent.open(runner.agent_url, "c1") as agent):
+    async with (
+        http_receiver() as hook,
+        runner.gateway_client() as gw,
+        GoAgent.open(runner.agent_url, "c1") as agent,
+    ):
         await put_channel(gw, "webhook", {"url": hook.url, "secret": SECRET})
         await first_look(agent, gw)
         for count in range(1, 6):  # the same BackOff event, its count rising on every snapshot
@@ -43,8 +46,11 @@ async def test_crash_loop_is_one_alert_counted_then_one_resolved(start_master: S
         (alert,) = await alerts(gw, rule="critical_event")
         assert alert["status"] == "resolved" and alert["count"] == 5
         assert alert["rule"] == "critical_event" and alert["reason"] == "BackOff"
-        assert alert["object"] == {"kind": "Pod", "namespace": "default",
-                                   "name": "web-5d9c7b8f6d-abcde"}
+        assert alert["object"] == {
+            "kind": "Pod",
+            "namespace": "default",
+            "name": "web-5d9c7b8f6d-abcde",
+        }
         assert alert["notified_channels"] == ["webhook"]
         kinds = [r.json()["kind"] for r in hook.requests]
         assert kinds == ["digest", "firing", "resolved"], "the first look, then the crash loop"
@@ -67,6 +73,7 @@ async def test_first_look_is_one_digest_per_cluster_also_after_restart(
                 # The default snapshot: a BackOff event and node-2 NotReady, already wrong.
                 assert (await agent.snapshot()).status_code == 200
         async with runner.gateway_client() as gw:
+
             async def both() -> bool:
                 return len(await alerts(gw)) == 4 and await drained(gw, "slack")
 
@@ -83,6 +90,7 @@ async def test_first_look_is_one_digest_per_cluster_also_after_restart(
         async with GoAgent.open(runner.agent_url, "c1") as agent:
             assert (await agent.snapshot()).status_code == 200
         async with runner.gateway_client() as gw:
+
             async def digested() -> bool:
                 return len(slack.requests) == 3 and await drained(gw, "slack")
 
@@ -94,14 +102,19 @@ async def test_first_look_is_one_digest_per_cluster_also_after_restart(
 
 async def test_burst_becomes_one_digest(start_master: StartMaster) -> None:
     runner = await start_alerting(start_master, alert_burst_count=3, alert_burst_window=3600.0)
-    async with (http_receiver() as hook, runner.gateway_client() as gw,
-                GoAgent.open(runner.agent_url, "c1") as agent):
+    async with (
+        http_receiver() as hook,
+        runner.gateway_client() as gw,
+        GoAgent.open(runner.agent_url, "c1") as agent,
+    ):
         await put_channel(gw, "webhook", {"url": hook.url, "secret": SECRET})
         await first_look(agent, gw)
         names = [f"api-{i}" for i in range(6)]
         events = [crash(1, name=n, uid=f"u{n}") for n in names]
         pods = [pod(n) for n in names]
-        assert (await agent.snapshot(**{**CLEAN, "events": events, "pods": pods})).status_code == 200
+        assert (
+            await agent.snapshot(**{**CLEAN, "events": events, "pods": pods})
+        ).status_code == 200
 
         async def six() -> bool:
             return len(await alerts(gw, status="firing")) == 6 and await drained(gw, "webhook")
@@ -118,9 +131,13 @@ async def test_receiver_down_is_retried_recorded_and_blocks_nothing(
     start_master: StartMaster,
 ) -> None:
     runner = await start_alerting(start_master, notify_attempts=3, notify_timeout=2.0)
-    async with (http_receiver(status=503) as down, http_receiver(hang=True) as hung,
-                http_receiver() as hook, runner.gateway_client() as gw,
-                GoAgent.open(runner.agent_url, "c1") as agent):
+    async with (
+        http_receiver(status=503) as down,
+        http_receiver(hang=True) as hung,
+        http_receiver() as hook,
+        runner.gateway_client() as gw,
+        GoAgent.open(runner.agent_url, "c1") as agent,
+    ):
         await put_channel(gw, "slack", {"webhook_url": down.url})
         await put_channel(gw, "webhook", {"url": hook.url, "secret": SECRET})
         assert (await agent.snapshot()).status_code == 200
@@ -156,8 +173,11 @@ async def test_receiver_down_is_retried_recorded_and_blocks_nothing(
 
 async def test_agent_offline_and_back(start_master: StartMaster) -> None:
     runner = await start_alerting(start_master, heartbeat_expire=1.0)
-    async with (http_receiver() as hook, runner.gateway_client() as gw,
-                GoAgent.open(runner.agent_url, "c1") as agent):
+    async with (
+        http_receiver() as hook,
+        runner.gateway_client() as gw,
+        GoAgent.open(runner.agent_url, "c1") as agent,
+    ):
         await put_channel(gw, "webhook", {"url": hook.url, "secret": SECRET})
         await first_look(agent, gw)
 
@@ -168,8 +188,10 @@ async def test_agent_offline_and_back(start_master: StartMaster) -> None:
         assert (await agent.heartbeat()).status_code == 200
 
         async def back() -> bool:
-            return bool(await alerts(gw, rule="agent_offline", status="resolved")) and len(
-                hook.requests) == 3
+            return (
+                bool(await alerts(gw, rule="agent_offline", status="resolved"))
+                and len(hook.requests) == 3
+            )
 
         await wait_for(back, "the agent back online")
         kinds = [(r.json()["kind"], r.json()["alerts"][0]["reason"]) for r in hook.requests[1:]]
@@ -178,8 +200,12 @@ async def test_agent_offline_and_back(start_master: StartMaster) -> None:
 
 async def test_deployment_below_desired_and_channel_filters(start_master: StartMaster) -> None:
     runner = await start_alerting(start_master, alert_deployment_grace=0.3)
-    async with (http_receiver() as warn, http_receiver() as crit, http_receiver() as other,
-                runner.gateway_client() as gw):
+    async with (
+        http_receiver() as warn,
+        http_receiver() as crit,
+        http_receiver() as other,
+        runner.gateway_client() as gw,
+    ):
         await put_channel(gw, "slack", {"webhook_url": warn.url, "min_severity": "warning"})
         await put_channel(gw, "webhook", {"url": crit.url, "min_severity": "critical"})
         async with GoAgent.open(runner.agent_url, "c1") as agent:
@@ -189,7 +215,8 @@ async def test_deployment_below_desired_and_channel_filters(start_master: StartM
 
             async def fired() -> bool:
                 return bool(await alerts(gw, rule="deployment_unavailable")) and await drained(
-                    gw, "slack")
+                    gw, "slack"
+                )
 
             await wait_for(fired, "the deployment alert")
         (alert,) = await alerts(gw, severity="warning")
@@ -220,12 +247,19 @@ async def test_alert_list_filters_and_errors(start_master: StartMaster) -> None:
         assert len(await alerts(gw, severity="critical", status="firing")) == 2
         assert await alerts(gw, until="2000-01-01T00:00:00Z") == []
         assert len(await alerts(gw, since="2000-01-01T00:00:00Z")) == 2
-        for params in ({"status": "open"}, {"severity": "fatal"}, {"rule": "x"},
-                       {"since": "yesterday"}, {"limit": 0}):
+        for params in (
+            {"status": "open"},
+            {"severity": "fatal"},
+            {"rule": "x"},
+            {"since": "yesterday"},
+            {"limit": 0},
+        ):
             r = await gw.get("/api/v2/alerts", params=params)
             assert r.status_code == 400 and r.json()["error"]["code"] == "bad_request"
-        viewer = await gw.post("/api/v2/user/register", json={
-            "username": "watcher", "password": "a-long-enough-pass-2026", "role": 1})
+        viewer = await gw.post(
+            "/api/v2/user/register",
+            json={"username": "watcher", "password": "a-long-enough-pass-2026", "role": 1},
+        )
         assert viewer.status_code == 201
     token = await runner.login("watcher", "a-long-enough-pass-2026")
     async with runner.gateway_client(token) as gw:

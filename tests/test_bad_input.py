@@ -28,7 +28,7 @@ CASES = {
     "truncated gzip": (GOOD[: len(GOOD) // 2], {}, 400),
     "corrupt gzip": (GOOD[:20] + bytes(b ^ 0xFF for b in GOOD[20:40]) + GOOD[40:], {}, 400),
     "invalid json": (gzip.compress(b'{"cluster_id": "c1", "pods": [}'), {}, 400),
-    "not an object": (gzip.compress(b'[1, 2, 3]'), {}, 400),
+    "not an object": (gzip.compress(b"[1, 2, 3]"), {}, 400),
     "string snapshot": (gzip.compress(b'"hello"'), {}, 400),
     "empty body": (b"", {}, 400),
     "non-utf8": (gzip.compress(b'{"cluster_id": "c1\xff\xfe"}'), {}, 400),
@@ -36,9 +36,22 @@ CASES = {
     "header/body mismatch": (gzip_json(snapshot("other")), {}, 400),
     "pods not a list": (gzip_json(snapshot("c1", pods={"a": 1})), {}, 400),
     "restarts not a number": (
-        gzip_json(snapshot("c1", pods=[{"summary": {"name": "p"}, "status": {"restarts": "many"}}])), {}, 400),
-    "labels not strings": (gzip_json(snapshot("c1", nodes=[{"summary": {"name": "n"}, "labels": {"a": 1}}])), {}, 400),
-    "event time not rfc3339": (gzip_json(snapshot("c1", events=[{"uid": "x", "last_timestamp": "yesterday"}])), {}, 400),
+        gzip_json(
+            snapshot("c1", pods=[{"summary": {"name": "p"}, "status": {"restarts": "many"}}])
+        ),
+        {},
+        400,
+    ),
+    "labels not strings": (
+        gzip_json(snapshot("c1", nodes=[{"summary": {"name": "n"}, "labels": {"a": 1}}])),
+        {},
+        400,
+    ),
+    "event time not rfc3339": (
+        gzip_json(snapshot("c1", events=[{"uid": "x", "last_timestamp": "yesterday"}])),
+        {},
+        400,
+    ),
     "cluster_id not a string": (gzip_json({"cluster_id": 7}), {"X-Cluster-ID": ""}, 400),
     "unknown encoding": (GOOD, {"Content-Encoding": "br"}, 415),
     "decompression bomb": (bomb(64 << 20), {}, 413),
@@ -46,11 +59,12 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", list(CASES))
-async def test_bad_snapshot_refused_and_changes_nothing(start_master: StartMaster, name: str) -> None:
+async def test_bad_snapshot_refused_and_changes_nothing(
+    start_master: StartMaster, name: str
+) -> None:
     body, headers, expected = CASES[name]
     runner = await start_master(max_snapshot_bytes=16 << 20)
-    async with GoAgent.open(runner.agent_url, "c1") as agent, \
-            runner.gateway_client() as gateway:
+    async with GoAgent.open(runner.agent_url, "c1") as agent, runner.gateway_client() as gateway:
         assert (await agent.snapshot()).status_code == 200
         before = (await gateway.get("/api/v2/clusters/c1")).json()
         r = await agent.push(body, **headers)
@@ -77,17 +91,41 @@ async def test_compressed_body_over_limit_is_413(start_master: StartMaster) -> N
     [
         ("/agent/heartbeat", {"method": "POST"}, 400),
         ("/agent/commands", {"method": "GET"}, 400),
-        ("/agent/result", {"method": "POST", "headers": {"X-Cluster-ID": "c1"}, "content": b"{bad"}, 400),
-        ("/agent/result", {"method": "POST", "headers": {"X-Cluster-ID": "c1"}, "content": b'{"success": true}'}, 400),
-        ("/agent/result", {"method": "POST", "headers": {"X-Cluster-ID": "c1"},
-                           "content": b'{"command_id": "x", "success": true, "executed_at": "soon"}'}, 400),
-        ("/agent/result", {"method": "POST", "headers": {"X-Cluster-ID": "c1"},
-                           "content": b'{"command_id": "\xff\xfe", "success": true}'}, 400),
+        (
+            "/agent/result",
+            {"method": "POST", "headers": {"X-Cluster-ID": "c1"}, "content": b"{bad"},
+            400,
+        ),
+        (
+            "/agent/result",
+            {"method": "POST", "headers": {"X-Cluster-ID": "c1"}, "content": b'{"success": true}'},
+            400,
+        ),
+        (
+            "/agent/result",
+            {
+                "method": "POST",
+                "headers": {"X-Cluster-ID": "c1"},
+                "content": b'{"command_id": "x", "success": true, "executed_at": "soon"}',
+            },
+            400,
+        ),
+        (
+            "/agent/result",
+            {
+                "method": "POST",
+                "headers": {"X-Cluster-ID": "c1"},
+                "content": b'{"command_id": "\xff\xfe", "success": true}',
+            },
+            400,
+        ),
         ("/agent/nope", {"method": "GET"}, 404),
         ("/agent/snapshot", {"method": "GET"}, 405),
     ],
 )
-async def test_bad_agent_calls(master: MasterRunner, path: str, kwargs: dict[str, object], expected: int) -> None:
+async def test_bad_agent_calls(
+    master: MasterRunner, path: str, kwargs: dict[str, object], expected: int
+) -> None:
     async with httpx.AsyncClient(base_url=master.agent_url) as client:
         method = str(kwargs.pop("method"))
         r = await client.request(method, path, **kwargs)  # type: ignore[arg-type]

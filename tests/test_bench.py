@@ -70,7 +70,10 @@ def _results(**changes: object) -> dict[str, object]:
         "errors": {"count": 0, "samples": []},
         "ingest": {"latency_s": {"n": 3, "p50": 0.01, "p99": 0.3, "max": 0.3}},
         "cost": {"ratio_total": 1.2},
-        "commands": {"lost": 0, "dispatch_s": {"n": 0, "p50": math.nan, "p99": math.nan, "max": math.nan}},
+        "commands": {
+            "lost": 0,
+            "dispatch_s": {"n": 0, "p50": math.nan, "p99": math.nan, "max": math.nan},
+        },
         "heartbeat": {"ratio": 0.69},
         "long_polls": {"rss_kb_per_poll": None},
     }
@@ -91,10 +94,30 @@ def test_targets_judge_each_figure() -> None:
 def test_tiny_scenario_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "load.py"), "--agents", "3", "--pods", "20",
-         "--duration", "4", "--commands-per-s", "2", "--idle-polls", "10",
-         "--browsers", "3", "--saturation-seconds", "1", "--json", str(out)],
-        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        [
+            sys.executable,
+            str(ROOT / "bench" / "load.py"),
+            "--agents",
+            "3",
+            "--pods",
+            "20",
+            "--duration",
+            "4",
+            "--commands-per-s",
+            "2",
+            "--idle-polls",
+            "10",
+            "--browsers",
+            "3",
+            "--saturation-seconds",
+            "1",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "verdict" in proc.stdout

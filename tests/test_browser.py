@@ -28,7 +28,8 @@ from .goagent import GoAgent
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+    CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"
+)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 WAIT = 20_000  # ms: Playwright's auto-waiting assertions, generous for a busy 2-core machine
@@ -54,14 +55,16 @@ class Agents:
     async def start(self, cluster_id: str, seed: int) -> None:
         """Start an agent for `cluster_id`; returns once its first snapshot was pushed."""
         cluster = await trio.to_thread.run_sync(
-            lambda: SimulatedCluster(cluster_id, pods=24, seed=seed))
+            lambda: SimulatedCluster(cluster_id, pods=24, seed=seed)
+        )
         agent = DemoAgent(self.agent_url, cluster, snapshot_interval=1.0, heartbeat_interval=0.5)
         scope = self.scopes[cluster_id] = trio.CancelScope()
         await self.nursery.start(self._run, agent, scope)
 
     @staticmethod
-    async def _run(agent: DemoAgent, scope: trio.CancelScope, *,
-                   task_status: trio.TaskStatus[None]) -> None:
+    async def _run(
+        agent: DemoAgent, scope: trio.CancelScope, *, task_status: trio.TaskStatus[None]
+    ) -> None:
         with scope:
             await agent.run(task_status=task_status)
 
@@ -110,8 +113,13 @@ def shoot(page: Any, name: str) -> None:
 
 async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
     gateway_port, agent_port = free_port(), free_port()
-    config = make_config(tmp_path, gateway_port=gateway_port, agentsdk_port=agent_port,
-                         heartbeat_expire=3.0, alert_interval=FAST["alert_interval"])
+    config = make_config(
+        tmp_path,
+        gateway_port=gateway_port,
+        agentsdk_port=agent_port,
+        heartbeat_expire=3.0,
+        alert_interval=FAST["alert_interval"],
+    )
     runner = MasterRunner(nursery, config)
     await runner.start()
     base = runner.gateway_url
@@ -122,16 +130,27 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
     await lab.start()
 
     async with runner.gateway_client() as gw:
-        deployments = (await gw.get("/api/v2/deployments",
-                                    params={"cluster_id": "eu-prod", "namespace": "shop"})).json()
+        deployments = (
+            await gw.get(
+                "/api/v2/deployments", params={"cluster_id": "eu-prod", "namespace": "shop"}
+            )
+        ).json()
     first, second = (d["summary"] for d in deployments["items"][:2])
 
     async def scale_over_rest(deployment: dict[str, Any], replicas: int) -> None:
         async with runner.gateway_client() as gw:
-            r = await gw.post("/api/v2/commands", params={"wait": 15}, json={
-                "cluster_id": "eu-prod", "action": "scale", "target_kind": "Deployment",
-                "target_namespace": deployment["namespace"], "target_name": deployment["name"],
-                "params": {"replicas": replicas}})
+            r = await gw.post(
+                "/api/v2/commands",
+                params={"wait": 15},
+                json={
+                    "cluster_id": "eu-prod",
+                    "action": "scale",
+                    "target_kind": "Deployment",
+                    "target_namespace": deployment["namespace"],
+                    "target_name": deployment["name"],
+                    "params": {"replicas": replicas},
+                },
+            )
         assert r.json()["status"] == "success", r.text
 
     def call(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
@@ -160,7 +179,9 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         page.get_by_label("Username").fill("admin")
         page.get_by_label("Password").fill("not the password")
         page.get_by_role("button", name="Log in").click()
-        expect(page.locator("#login-error")).to_have_text("Wrong username or password.", timeout=WAIT)
+        expect(page.locator("#login-error")).to_have_text(
+            "Wrong username or password.", timeout=WAIT
+        )
         page.get_by_label("Password").fill(ADMIN_PASSWORD)
         page.get_by_role("button", name="Log in").click()
 
@@ -233,8 +254,11 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         page.get_by_role("link", name="Events", exact=True).click()
         expect(page.locator("#event-feed li").first).to_be_visible(timeout=WAIT)
         call(scale_over_rest, second, second["replicas"] + 1)
-        arrived = page.locator("#event-feed li[data-live='1']").filter(
-            has_text="Scaled up").filter(has_text=second["name"])
+        arrived = (
+            page.locator("#event-feed li[data-live='1']")
+            .filter(has_text="Scaled up")
+            .filter(has_text=second["name"])
+        )
         expect(arrived.first).to_be_visible(timeout=WAIT)
         page.get_by_label("Warnings only").check()
         expect(page.locator("#event-feed li[data-type='Normal']").first).to_be_hidden()
@@ -245,8 +269,9 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         # Scale a deployment from its table; the command goes to success live.
         page.get_by_role("link", name="Resources", exact=True).click()
         replicas = first["replicas"] + 2
-        page.get_by_role("button", name=f"Scale {first['namespace']}/{first['name']}",
-                            exact=True).click()
+        page.get_by_role(
+            "button", name=f"Scale {first['namespace']}/{first['name']}", exact=True
+        ).click()
         page.get_by_label("Replicas").fill(str(replicas))
         page.locator("#action-panel").get_by_role("button", name="Scale").click()
         command = page.locator("#action-panel .command")
@@ -257,7 +282,8 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         # A deployment's events include those of the objects it owns (its ReplicaSets, Pods).
         row.get_by_role("button", name="Events").click()
         expect(page.locator("#action-panel caption")).to_contain_text(
-            f"Deployment {first['namespace']}/{first['name']} and the", timeout=WAIT)
+            f"Deployment {first['namespace']}/{first['name']} and the", timeout=WAIT
+        )
         page.keyboard.press("Escape")
         expect(page.locator("#action-panel")).to_be_hidden()
         expect(row.get_by_role("button", name="Events")).to_be_focused()
@@ -286,7 +312,8 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         call(agents.stop, "us-staging")
         expect(staging).to_have_attribute("data-status", "offline", timeout=WAIT)
         expect(page.locator("article.card[data-cluster='eu-prod']")).to_have_attribute(
-            "data-status", "online")
+            "data-status", "online"
+        )
 
         # The master stops: the page says it is reconnecting; it starts: the page resyncs.
         call(runner.stop)
@@ -296,7 +323,8 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         expect(conn).to_have_attribute("data-state", "resynced", timeout=WAIT)
         expect(conn).to_have_attribute("data-state", "live", timeout=WAIT)
         expect(page.locator("article.card[data-cluster='eu-prod']")).to_have_attribute(
-            "data-status", "online", timeout=WAIT)
+            "data-status", "online", timeout=WAIT
+        )
         assert page.evaluate("window.__sameDocument") is True
         assert errors == [], errors
 
@@ -305,15 +333,18 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
     nursery.cancel_scope.cancel()
 
 
-async def test_viewer_sees_no_operations_and_401_logs_out(nursery: trio.Nursery,
-                                                          tmp_path: Path) -> None:
+async def test_viewer_sees_no_operations_and_401_logs_out(
+    nursery: trio.Nursery, tmp_path: Path
+) -> None:
     runner = MasterRunner(nursery, make_config(tmp_path))
     await runner.start()
     agents = Agents(nursery, runner.agent_url)
     await agents.start("eu-prod", 1)
     async with runner.gateway_client() as gw:
-        r = await gw.post("/api/v2/user/register", json={
-            "username": "vera", "password": "viewer-password-42", "role": 1})
+        r = await gw.post(
+            "/api/v2/user/register",
+            json={"username": "vera", "password": "viewer-password-42", "role": 1},
+        )
         assert r.status_code == 201, r.text
     base = runner.gateway_url
 
@@ -337,7 +368,9 @@ async def test_viewer_sees_no_operations_and_401_logs_out(nursery: trio.Nursery,
                 expect(page.locator("#resource-table tbody tr").first).to_be_visible(timeout=WAIT)
                 expect(page.get_by_role("link", name="Operations")).to_have_count(0)
                 expect(page.locator("#resource-table button[data-action='logs']")).to_have_count(0)
-                expect(page.locator("#resource-table button[data-action='events']").first).to_be_visible()
+                expect(
+                    page.locator("#resource-table button[data-action='events']").first
+                ).to_be_visible()
                 # Keyboard: Tab reaches the controls with a visible focus ring, Enter works them.
                 # (after logging in the content has focus: Tab goes on to its first link)
                 page.keyboard.press("Tab")
@@ -345,10 +378,14 @@ async def test_viewer_sees_no_operations_and_401_logs_out(nursery: trio.Nursery,
                 page.locator("button[data-kind='services']").focus()
                 page.keyboard.press("Tab")
                 page.keyboard.press("Shift+Tab")
-                assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+                assert (
+                    page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+                    == "solid"
+                )
                 page.keyboard.press("Enter")
                 expect(page.locator("#resource-table[data-kind='services']")).to_be_visible(
-                    timeout=WAIT)
+                    timeout=WAIT
+                )
                 # The token stays in this tab's sessionStorage, not in localStorage.
                 assert page.evaluate("sessionStorage.getItem('atlhyper.token')")
                 assert page.evaluate("localStorage.length") == 0

@@ -10,8 +10,12 @@ from .conftest import StartMaster
 from .goagent import GoAgent
 from .test_agent_protocol import command, status
 
-BASE = {"cluster_id": "c1", "target_kind": "Deployment", "target_namespace": "default",
-        "target_name": "web"}
+BASE = {
+    "cluster_id": "c1",
+    "target_kind": "Deployment",
+    "target_namespace": "default",
+    "target_name": "web",
+}
 
 
 @pytest.mark.parametrize(
@@ -23,21 +27,37 @@ BASE = {"cluster_id": "c1", "target_kind": "Deployment", "target_namespace": "de
         ({**BASE, "action": "scale", "params": {"replicas": 1.5}}, "whole number"),
         ({**BASE, "action": "scale", "params": {"replicas": "3"}}, "must be a number"),
         ({**BASE, "action": "scale", "params": {"replicas": True}}, "must be a number"),
-        ({**BASE, "action": "scale", "target_kind": "Pod", "params": {"replicas": 1}}, "scale targets"),
+        (
+            {**BASE, "action": "scale", "target_kind": "Pod", "params": {"replicas": 1}},
+            "scale targets",
+        ),
         ({**BASE, "action": "restart", "target_name": ""}, "target_name is required"),
         ({**BASE, "action": "restart", "target_namespace": ""}, "target_namespace is required"),
         ({**BASE, "action": "cordon", "target_kind": "Pod"}, "targets a Node"),
         ({**BASE, "action": "update_image", "params": {"image": "nginx"}}, "params.container"),
-        ({**BASE, "action": "get_logs", "target_kind": "Pod", "params": {"tailLines": 0}}, "tailLines"),
-        ({"cluster_id": "c1", "action": "dynamic", "params": {"path": "api/v1"}}, "starting with /"),
-        ({**BASE, "action": "exec", "target_kind": "Pod", "params": {"command": [1]}}, "params.command"),
-        ({**BASE, "action": "scale", "params": {"replicas": 1}, "surprise": 1}, "invalid command body"),
+        (
+            {**BASE, "action": "get_logs", "target_kind": "Pod", "params": {"tailLines": 0}},
+            "tailLines",
+        ),
+        (
+            {"cluster_id": "c1", "action": "dynamic", "params": {"path": "api/v1"}},
+            "starting with /",
+        ),
+        (
+            {**BASE, "action": "exec", "target_kind": "Pod", "params": {"command": [1]}},
+            "params.command",
+        ),
+        (
+            {**BASE, "action": "scale", "params": {"replicas": 1}, "surprise": 1},
+            "invalid command body",
+        ),
         ({**BASE, "params": {"replicas": 1}}, "invalid command body"),
         ({**BASE, "action": "scale", "params": []}, "invalid command body"),
     ],
 )
-async def test_invalid_commands_are_400(agent: GoAgent, gateway: httpx.AsyncClient,
-                                        body: dict[str, object], fragment: str) -> None:
+async def test_invalid_commands_are_400(
+    agent: GoAgent, gateway: httpx.AsyncClient, body: dict[str, object], fragment: str
+) -> None:
     await agent.heartbeat()
     r = await gateway.post("/api/v2/commands", json=body)
     assert r.status_code == 400, r.text
@@ -45,7 +65,9 @@ async def test_invalid_commands_are_400(agent: GoAgent, gateway: httpx.AsyncClie
     assert (await gateway.get("/api/v2/commands")).json()["total"] == 0
 
 
-@pytest.mark.parametrize("body", [b"{nope", b"", b'{"cluster_id": "\xff", "action": "scale"}', b"[]"])
+@pytest.mark.parametrize(
+    "body", [b"{nope", b"", b'{"cluster_id": "\xff", "action": "scale"}', b"[]"]
+)
 async def test_invalid_json_body_is_400(gateway: httpx.AsyncClient, body: bytes) -> None:
     r = await gateway.post("/api/v2/commands", content=body)
     assert r.status_code == 400 and r.json()["error"]["code"] == "bad_request"
@@ -101,22 +123,29 @@ async def test_wait_answers_with_the_result(agent: GoAgent, gateway: httpx.Async
 
     async with trio.open_nursery() as nursery:
         nursery.start_soon(run_agent)
-        r = await gateway.post("/api/v2/commands", params={"wait": 5},
-                               json={**BASE, "action": "scale", "params": {"replicas": 2.0}})
+        r = await gateway.post(
+            "/api/v2/commands",
+            params={"wait": 5},
+            json={**BASE, "action": "scale", "params": {"replicas": 2.0}},
+        )
     assert r.status_code == 201
     assert r.json()["status"] == "success" and r.json()["result"]["output"] == "done"
 
 
 async def test_wait_ends_with_current_status(agent: GoAgent, gateway: httpx.AsyncClient) -> None:
     await agent.heartbeat()
-    r = await gateway.post("/api/v2/commands", params={"wait": 0.3}, json={**BASE, "action": "restart"})
+    r = await gateway.post(
+        "/api/v2/commands", params={"wait": 0.3}, json={**BASE, "action": "restart"}
+    )
     assert r.status_code == 201 and r.json()["status"] == "pending"
 
 
 @pytest.mark.parametrize("wait", ["-1", "abc", "1000"])
 async def test_bad_wait_is_400(agent: GoAgent, gateway: httpx.AsyncClient, wait: str) -> None:
     await agent.heartbeat()
-    r = await gateway.post("/api/v2/commands", params={"wait": wait}, json={**BASE, "action": "restart"})
+    r = await gateway.post(
+        "/api/v2/commands", params={"wait": wait}, json={**BASE, "action": "restart"}
+    )
     assert r.status_code == 400
 
 
@@ -135,7 +164,9 @@ async def test_history_newest_first_and_filters(agent: GoAgent, gateway: httpx.A
             await trio.sleep(0.05)
     assert [c["command_id"] for c in listed["commands"]] == [second, first]
     with trio.fail_after(5):  # the status filter reads the database, written just after
-        while (only := (await gateway.get("/api/v2/commands", params={"status": "success"})).json())["total"] == 0:
+        while (
+            only := (await gateway.get("/api/v2/commands", params={"status": "success"})).json()
+        )["total"] == 0:
             await trio.sleep(0.05)
     assert only["total"] == 1 and only["commands"][0]["command_id"] == first
     assert (await gateway.get("/api/v2/commands", params={"status": "bogus"})).status_code == 400

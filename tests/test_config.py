@@ -87,8 +87,10 @@ OVERRIDES: dict[str, tuple[str, object]] = {
     "mail_from": ("master@example.com", "master@example.com"),
     "mail_to": ("a@example.com, b@example.com", ("a@example.com", "b@example.com")),
     "slack_enabled": ("yes", True),
-    "slack_webhook_url": ("https://hooks.slack.com/services/T/B/x",
-                          "https://hooks.slack.com/services/T/B/x"),
+    "slack_webhook_url": (
+        "https://hooks.slack.com/services/T/B/x",
+        "https://hooks.slack.com/services/T/B/x",
+    ),
     "webhook_enabled": ("1", True),
     "webhook_url": ("http://10.0.0.5:9000/hook", "http://10.0.0.5:9000/hook"),
     "webhook_secret": ("s3cr3t", "s3cr3t"),

@@ -19,19 +19,31 @@ async def test_index_and_files_are_public_with_their_types(master: MasterRunner)
         assert index.headers["content-type"] == "text/html; charset=utf-8"
         assert "default-src 'self'" in index.headers["content-security-policy"]
         assert '<script type="module" src="/static/app.js">' in index.text
-        for name, kind in (("app.js", "text/javascript"), ("style.css", "text/css"),
-                           ("favicon.svg", "image/svg+xml"), ("index.html", "text/html")):
+        for name, kind in (
+            ("app.js", "text/javascript"),
+            ("style.css", "text/css"),
+            ("favicon.svg", "image/svg+xml"),
+            ("index.html", "text/html"),
+        ):
             r = await anonymous.get(f"/static/{name}")
             assert r.status_code == 200, name
             assert r.headers["content-type"].startswith(kind)
             assert r.content == (STATIC / name).read_bytes()
 
 
-@pytest.mark.parametrize("path", [
-    "/static/nope.js", "/static/../dashboard.py", "/static/..%2Fdashboard.py",
-    "/static/%2e%2e/%2e%2e/pyproject.toml", "/static/..%5Cdashboard.py", "/static/",
-    "/static//etc/passwd", "/index.html",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/nope.js",
+        "/static/../dashboard.py",
+        "/static/..%2Fdashboard.py",
+        "/static/%2e%2e/%2e%2e/pyproject.toml",
+        "/static/..%5Cdashboard.py",
+        "/static/",
+        "/static//etc/passwd",
+        "/index.html",
+    ],
+)
 async def test_nothing_but_the_files_is_served(master: MasterRunner, path: str) -> None:
     # The router may first redirect to a cleaner path (`//` -> `/`); where it lands is a 404.
     async with httpx.AsyncClient(base_url=master.gateway_url, follow_redirects=True) as anonymous:
@@ -47,8 +59,11 @@ def test_files_obey_the_content_security_policy() -> None:
         text = body.decode()
         if name.endswith(".html"):
             assert not re.search(r"<script(?![^>]*\bsrc=)", text), name
-            assert "<style" not in text and "style=" not in text and " on" not in text.lower().replace(
-                " one", ""), name
+            assert (
+                "<style" not in text
+                and "style=" not in text
+                and " on" not in text.lower().replace(" one", "")
+            ), name
         assert not re.search(r"(?:src|href)=[\"']?(?:https?:)?//", text), name
         assert "@import" not in text and "url(http" not in text, name
 

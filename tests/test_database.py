@@ -153,7 +153,9 @@ async def test_connection_pragmas(db: Database) -> None:
 # -- the writer --
 
 
-@pytest.mark.parametrize(("durables", "expected"), [((True,), 2), ((False,), 1), ((False, True), 2)])
+@pytest.mark.parametrize(
+    ("durables", "expected"), [((True,), 2), ((False,), 1), ((False, True), 2)]
+)
 async def test_only_batches_of_non_durable_writes_skip_the_fsync(
     db: Database, durables: tuple[bool, ...], expected: int
 ) -> None:

@@ -35,11 +35,24 @@ def test_seed_only_into_an_empty_table_and_outcomes_counted(conn: sqlite3.Connec
 
 
 def alert(cluster_id: str, fired_at: float, **changes: Any) -> dict[str, Any]:
-    return {"id": None, "rule": "critical_event", "cluster_id": cluster_id,
-            "severity": "critical", "title": "t", "message": "m", "object_kind": "Pod",
-            "object_namespace": "default", "object_name": "web", "reason": "BackOff",
-            "status": "firing", "fired_at": fired_at, "resolved_at": None, "count": 1,
-            "notified": "[]", **changes}
+    return {
+        "id": None,
+        "rule": "critical_event",
+        "cluster_id": cluster_id,
+        "severity": "critical",
+        "title": "t",
+        "message": "m",
+        "object_kind": "Pod",
+        "object_namespace": "default",
+        "object_name": "web",
+        "reason": "BackOff",
+        "status": "firing",
+        "fired_at": fired_at,
+        "resolved_at": None,
+        "count": 1,
+        "notified": "[]",
+        **changes,
+    }
 
 
 def test_alerts_saved_updated_and_queried(conn: sqlite3.Connection) -> None:

@@ -34,14 +34,19 @@ NANO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(Z|[+-]\d\d:\d\d)$")
 SAFE = "[bcdfghjklmnpqrstvwxz2456789]"
 
 
-def make(seed: int = 0, pods: int = 40, cluster_id: str = "demo-1",
-         warmup: timedelta = timedelta(0)) -> SimulatedCluster:
+def make(
+    seed: int = 0, pods: int = 40, cluster_id: str = "demo-1", warmup: timedelta = timedelta(0)
+) -> SimulatedCluster:
     """A cluster fresh at T0 (no warm-up by default: every pod is ready, nothing pending)."""
     return SimulatedCluster(cluster_id, pods=pods, seed=seed, now=T0, warmup=warmup)
 
 
-def run_for(cluster: SimulatedCluster, minutes: int, step: int = 20,
-            each: Callable[[datetime], None] | None = None) -> datetime:
+def run_for(
+    cluster: SimulatedCluster,
+    minutes: int,
+    step: int = 20,
+    each: Callable[[datetime], None] | None = None,
+) -> datetime:
     """Tick the cluster every `step` seconds for `minutes`; returns the end time."""
     now = T0
     for _ in range(minutes * 60 // step):
@@ -52,10 +57,17 @@ def run_for(cluster: SimulatedCluster, minutes: int, step: int = 20,
     return now
 
 
-def cmd(action: str, kind: str = "", namespace: str = "", name: str = "",
-        **params: Any) -> dict[str, Any]:
-    return {"id": "cmd-1", "action": action, "target_kind": kind,
-            "target_namespace": namespace, "target_name": name, "params": params}
+def cmd(
+    action: str, kind: str = "", namespace: str = "", name: str = "", **params: Any
+) -> dict[str, Any]:
+    return {
+        "id": "cmd-1",
+        "action": action,
+        "target_kind": kind,
+        "target_namespace": namespace,
+        "target_name": name,
+        "params": params,
+    }
 
 
 def roundtrip(snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -64,8 +76,11 @@ def roundtrip(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 
 def pods_of(snapshot: dict[str, Any], namespace: str, prefix: str) -> list[dict[str, Any]]:
-    return [p for p in snapshot["pods"] if p["summary"]["namespace"] == namespace
-            and p["summary"]["name"].startswith(prefix + "-")]
+    return [
+        p
+        for p in snapshot["pods"]
+        if p["summary"]["namespace"] == namespace and p["summary"]["name"].startswith(prefix + "-")
+    ]
 
 
 def workload(snapshot: dict[str, Any], key: str, name: str) -> dict[str, Any]:
@@ -73,6 +88,7 @@ def workload(snapshot: dict[str, Any], key: str, name: str) -> dict[str, Any]:
 
 
 # -- the envelope --
+
 
 def test_snapshot_has_every_protocol_key() -> None:
     snap = roundtrip(make().snapshot(T0))
@@ -113,28 +129,52 @@ def test_unset_times_are_go_zero_time() -> None:
     assert scheduled and all(e["first_timestamp"] == ZERO_TIME for e in scheduled)
 
 
-@pytest.mark.parametrize(("dt", "nanos", "expected"), [
-    (datetime(2026, 1, 18, 10, 0, 3, tzinfo=timezone(timedelta(hours=9))), 123456789,
-     "2026-01-18T10:00:03.123456789+09:00"),
-    (datetime(2026, 1, 18, 1, 0, 3, tzinfo=UTC), None, "2026-01-18T01:00:03Z"),
-    (datetime(2026, 1, 18, 1, 0, 3, 120000, tzinfo=UTC), None, "2026-01-18T01:00:03.12Z"),
-    (datetime(2026, 1, 17, 20, 0, 3, 5, tzinfo=timezone(timedelta(hours=-5))), None,
-     "2026-01-17T20:00:03.000005-05:00"),
-    (None, None, ZERO_TIME),
-])
+@pytest.mark.parametrize(
+    ("dt", "nanos", "expected"),
+    [
+        (
+            datetime(2026, 1, 18, 10, 0, 3, tzinfo=timezone(timedelta(hours=9))),
+            123456789,
+            "2026-01-18T10:00:03.123456789+09:00",
+        ),
+        (datetime(2026, 1, 18, 1, 0, 3, tzinfo=UTC), None, "2026-01-18T01:00:03Z"),
+        (datetime(2026, 1, 18, 1, 0, 3, 120000, tzinfo=UTC), None, "2026-01-18T01:00:03.12Z"),
+        (
+            datetime(2026, 1, 17, 20, 0, 3, 5, tzinfo=timezone(timedelta(hours=-5))),
+            None,
+            "2026-01-17T20:00:03.000005-05:00",
+        ),
+        (None, None, ZERO_TIME),
+    ],
+)
 def test_go_time(dt: datetime | None, nanos: int | None, expected: str) -> None:
     assert go_time(dt, nanos) == expected
 
 
 # -- resources where the master reads them --
 
-@pytest.mark.parametrize(("key", "doc_type"), [
-    ("pods", PodDoc), ("nodes", NodeDoc), ("deployments", WorkloadDoc),
-    ("statefulsets", WorkloadDoc), ("daemonsets", WorkloadDoc), ("services", NamedDoc),
-    ("ingresses", NamedDoc), ("namespaces", NamedDoc), ("events", FlatDoc),
-    ("configmaps", FlatDoc), ("secrets", FlatDoc), ("replicasets", FlatDoc), ("jobs", FlatDoc),
-    ("cronjobs", FlatDoc), ("pvs", FlatDoc), ("pvcs", FlatDoc),
-])
+
+@pytest.mark.parametrize(
+    ("key", "doc_type"),
+    [
+        ("pods", PodDoc),
+        ("nodes", NodeDoc),
+        ("deployments", WorkloadDoc),
+        ("statefulsets", WorkloadDoc),
+        ("daemonsets", WorkloadDoc),
+        ("services", NamedDoc),
+        ("ingresses", NamedDoc),
+        ("namespaces", NamedDoc),
+        ("events", FlatDoc),
+        ("configmaps", FlatDoc),
+        ("secrets", FlatDoc),
+        ("replicasets", FlatDoc),
+        ("jobs", FlatDoc),
+        ("cronjobs", FlatDoc),
+        ("pvs", FlatDoc),
+        ("pvcs", FlatDoc),
+    ],
+)
 def test_master_model_decodes_every_kind_with_names(key: str, doc_type: Any) -> None:
     cluster = make()
     raw = msgspec.json.encode(cluster.snapshot(run_for(cluster, 10))[key])
@@ -175,7 +215,8 @@ def test_owners_and_names_follow_kubernetes() -> None:
     assert postgres == ["postgres-0", "postgres-1"]
     proxies = pods_of(snap, "kube-system", "kube-proxy")
     assert sorted(p["summary"]["nodeName"] for p in proxies) == sorted(
-        n["summary"]["name"] for n in snap["nodes"])
+        n["summary"]["name"] for n in snap["nodes"]
+    )
 
 
 def test_secrets_carry_key_names_only() -> None:
@@ -187,6 +228,7 @@ def test_secrets_carry_key_names_only() -> None:
 
 
 # -- evolution --
+
 
 @pytest.mark.parametrize("seed", range(4))
 def test_an_hour_brings_crash_loops_and_scheduling_failures(seed: int) -> None:
@@ -253,12 +295,14 @@ def test_a_300_pod_snapshot_is_realistically_big() -> None:
 
 # -- commands --
 
+
 @pytest.mark.parametrize("replicas", [5, 1, 0, 2.0, "3"])
 def test_scale_changes_pods_and_summary(replicas: float | str) -> None:
     cluster = make()
     before = workload(cluster.snapshot(T0), "deployments", "frontend")["summary"]["replicas"]
-    ok, output, error = cluster.execute(cmd("scale", "Deployment", "shop", "frontend",
-                                            replicas=replicas))
+    ok, output, error = cluster.execute(
+        cmd("scale", "Deployment", "shop", "frontend", replicas=replicas)
+    )
     assert (ok, output, error) == (True, "deployment.apps/frontend scaled", "")
     snap = cluster.snapshot(T0)
     summary = workload(snap, "deployments", "frontend")["summary"]
@@ -266,7 +310,8 @@ def test_scale_changes_pods_and_summary(replicas: float | str) -> None:
     assert summary["ready"] == summary["available"] == int(replicas)
     messages = [e["message"] for e in snap["events"] if e["reason"] == "ScalingReplicaSet"]
     assert int(replicas) == before or any(
-        m.endswith(f"to {int(replicas)} from {before}") for m in messages)
+        m.endswith(f"to {int(replicas)} from {before}") for m in messages
+    )
 
 
 def test_scale_statefulset_adds_ordinals_and_claims() -> None:
@@ -274,7 +319,10 @@ def test_scale_statefulset_adds_ordinals_and_claims() -> None:
     assert cluster.execute(cmd("scale", "StatefulSet", "shop", "postgres", replicas=3.0))[0]
     snap = cluster.snapshot(T0)
     assert sorted(p["summary"]["name"] for p in pods_of(snap, "shop", "postgres")) == [
-        "postgres-0", "postgres-1", "postgres-2"]
+        "postgres-0",
+        "postgres-1",
+        "postgres-2",
+    ]
     assert "data-postgres-2" in {c["name"] for c in snap["pvcs"]}
 
 
@@ -291,8 +339,9 @@ def test_restart_replaces_pods_and_update_image_rolls_out() -> None:
     after = pods_of(cluster.snapshot(T0), "shop", "frontend")
     assert len(after) == len(before) and not before & {p["summary"]["name"] for p in after}
     image = "ghcr.io/acme/shop-frontend:2.0.0"
-    ok, _, _ = cluster.execute(cmd("update_image", "Deployment", "shop", "frontend",
-                                   container="frontend", image=image))
+    ok, _, _ = cluster.execute(
+        cmd("update_image", "Deployment", "shop", "frontend", container="frontend", image=image)
+    )
     snap = cluster.snapshot(T0)
     assert ok and workload(snap, "deployments", "frontend")["summary"]["images"] == [image]
     assert {p["containers"][0]["image"] for p in pods_of(snap, "shop", "frontend")} == {image}
@@ -317,7 +366,10 @@ def test_cordon_uncordon_and_drain() -> None:
         return next(d for d in docs if d.summary.name == name)
 
     assert cluster.execute(cmd("cordon", "Node", "", "worker-1")) == (
-        True, "node/worker-1 cordoned", "")
+        True,
+        "node/worker-1 cordoned",
+        "",
+    )
     assert node("worker-1").summary.schedulable is False
     assert cluster.execute(cmd("uncordon", "Node", "", "worker-1"))[0]
     assert node("worker-1").summary.schedulable is True
@@ -327,10 +379,15 @@ def test_cordon_uncordon_and_drain() -> None:
     assert left and {p["summary"]["ownerKind"] for p in left} == {"DaemonSet"}
 
 
-@pytest.mark.parametrize(("params", "lines"), [
-    ({}, 100), ({"tailLines": 5}, 5), ({"tailLines": 20.0}, 20),
-    ({"tailLines": 1, "container": "frontend"}, 1),
-])
+@pytest.mark.parametrize(
+    ("params", "lines"),
+    [
+        ({}, 100),
+        ({"tailLines": 5}, 5),
+        ({"tailLines": 20.0}, 20),
+        ({"tailLines": 1, "container": "frontend"}, 1),
+    ],
+)
 def test_get_logs_returns_tail_lines(params: dict[str, Any], lines: int) -> None:
     cluster = make()
     pod = pods_of(cluster.snapshot(T0), "shop", "frontend")[0]["summary"]["name"]
@@ -338,38 +395,51 @@ def test_get_logs_returns_tail_lines(params: dict[str, Any], lines: int) -> None
     assert ok and error == "" and len(output.splitlines()) == lines
 
 
-@pytest.mark.parametrize(("command", "error"), [
-    (cmd("scale", "Deployment", "shop", "nope", replicas=1), 'deployments.apps "nope" not found'),
-    (cmd("restart", "StatefulSet", "shop", "nope"), 'statefulsets.apps "nope" not found'),
-    (cmd("get_logs", "Pod", "shop", "nope"), 'pods "nope" not found'),
-    (cmd("cordon", "Node", "", "nope"), 'nodes "nope" not found'),
-    (cmd("describe", "Service", "shop", "nope"), 'services "nope" not found'),
-    (cmd("get_configmap", "ConfigMap", "shop", "nope"), 'configmaps "nope" not found'),
-    (cmd("scale", "Deployment", "kube-system", "frontend", replicas=1),
-     'deployments.apps "frontend" not found'),
-    (cmd("exec", "Pod", "shop", "nope", command="ls"), "unsupported action: exec"),
-    (cmd("reboot", "Node", "", "worker-1"), "unsupported action: reboot"),
-])
+@pytest.mark.parametrize(
+    ("command", "error"),
+    [
+        (
+            cmd("scale", "Deployment", "shop", "nope", replicas=1),
+            'deployments.apps "nope" not found',
+        ),
+        (cmd("restart", "StatefulSet", "shop", "nope"), 'statefulsets.apps "nope" not found'),
+        (cmd("get_logs", "Pod", "shop", "nope"), 'pods "nope" not found'),
+        (cmd("cordon", "Node", "", "nope"), 'nodes "nope" not found'),
+        (cmd("describe", "Service", "shop", "nope"), 'services "nope" not found'),
+        (cmd("get_configmap", "ConfigMap", "shop", "nope"), 'configmaps "nope" not found'),
+        (
+            cmd("scale", "Deployment", "kube-system", "frontend", replicas=1),
+            'deployments.apps "frontend" not found',
+        ),
+        (cmd("exec", "Pod", "shop", "nope", command="ls"), "unsupported action: exec"),
+        (cmd("reboot", "Node", "", "worker-1"), "unsupported action: reboot"),
+    ],
+)
 def test_failures_are_reported_not_raised(command: dict[str, Any], error: str) -> None:
     assert make().execute(command) == (False, "", error)
 
 
-@pytest.mark.parametrize(("command", "expected"), [
-    (cmd("describe", "Pod", "shop", "postgres-0"), "Name:"),
-    (cmd("describe", "Deployment", "shop", "frontend"), "NewReplicaSet:"),
-    (cmd("describe", "Node", "", "worker-1"), "Non-terminated Pods:"),
-    (cmd("get_configmap", "ConfigMap", "shop", "frontend-config"), '"FEATURE_FLAGS"'),
-    (cmd("dynamic", path="/api/v1/namespaces"), '"NamespaceList"'),
-    (cmd("dynamic", path="/version"), '"gitVersion"'),
-])
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (cmd("describe", "Pod", "shop", "postgres-0"), "Name:"),
+        (cmd("describe", "Deployment", "shop", "frontend"), "NewReplicaSet:"),
+        (cmd("describe", "Node", "", "worker-1"), "Non-terminated Pods:"),
+        (cmd("get_configmap", "ConfigMap", "shop", "frontend-config"), '"FEATURE_FLAGS"'),
+        (cmd("dynamic", path="/api/v1/namespaces"), '"NamespaceList"'),
+        (cmd("dynamic", path="/version"), '"gitVersion"'),
+    ],
+)
 def test_read_commands_answer_text(command: dict[str, Any], expected: str) -> None:
     ok, output, error = make().execute(command)
     assert ok and error == "" and expected in output
 
 
 def test_demo_imports_no_other_master_package() -> None:
-    code = ("import sys, master.demo; "
-            "print(sorted(m for m in sys.modules if m.startswith('master.')"
-            " and not m.startswith('master.demo')))")
+    code = (
+        "import sys, master.demo; "
+        "print(sorted(m for m in sys.modules if m.startswith('master.')"
+        " and not m.startswith('master.demo')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -24,10 +24,18 @@ async def fed(agent: GoAgent, gateway: httpx.AsyncClient) -> httpx.AsyncClient:
         event("e1"),
         event("e2", reason="Scheduled", type="Normal", name="db-0"),
         event("e3", reason="ScalingReplicaSet", type="Normal", kind="Deployment", name="web"),
-        event("e4", reason="SuccessfulCreate", type="Normal", kind="ReplicaSet", name="web-5d9c7b8f6d"),
+        event(
+            "e4", reason="SuccessfulCreate", type="Normal", kind="ReplicaSet", name="web-5d9c7b8f6d"
+        ),
         event("e5", reason="NodeNotReady", kind="Node", name="node-2", namespace="", host="node-2"),
-        event("e6", reason="Pulled", type="Normal", name="other-pod", host="node-2",
-              last="2026-01-18T12:00:00Z"),
+        event(
+            "e6",
+            reason="Pulled",
+            type="Normal",
+            name="other-pod",
+            host="node-2",
+            last="2026-01-18T12:00:00Z",
+        ),
     ]
     assert (await agent.snapshot(events=events)).status_code == 200
     with trio.fail_after(5):
@@ -77,7 +85,9 @@ async def test_resource_lists_filter_and_page(
 
 async def test_flat_kinds_and_items_as_sent(fed: httpx.AsyncClient) -> None:
     cms = await get(fed, "/api/v2/configmaps", cluster_id="c1")
-    assert cms["items"] == [{"name": "web-config", "namespace": "default", "uid": "cm1", "kind": "ConfigMap"}]
+    assert cms["items"] == [
+        {"name": "web-config", "namespace": "default", "uid": "cm1", "kind": "ConfigMap"}
+    ]
     pod = await get(fed, "/api/v2/pods/default/db-0", cluster_id="c1")
     assert pod["status"] == {"phase": "Pending", "restarts": 0, "podIP": "10.0.0.1"}
     assert pod["annotations"] is None  # the agent's bytes, not re-encoded
@@ -104,7 +114,9 @@ async def test_flat_kinds_and_items_as_sent(fed: httpx.AsyncClient) -> None:
         ("/api/v2/nothing-here", {}, 404),
     ],
 )
-async def test_errors_have_one_shape(fed: httpx.AsyncClient, path: str, params: dict[str, Any], status: int) -> None:
+async def test_errors_have_one_shape(
+    fed: httpx.AsyncClient, path: str, params: dict[str, Any], status: int
+) -> None:
     r = await fed.get(path, params=params)
     assert r.status_code == status
     body = r.json()
@@ -137,20 +149,36 @@ async def test_realtime_events(fed: httpx.AsyncClient) -> None:
 
 
 async def test_events_of_a_deployment_include_replicasets_and_pods(fed: httpx.AsyncClient) -> None:
-    found = await get(fed, "/api/v2/events/by-resource", cluster_id="c1", kind="Deployment",
-                      namespace="default", name="web")
+    found = await get(
+        fed,
+        "/api/v2/events/by-resource",
+        cluster_id="c1",
+        kind="Deployment",
+        namespace="default",
+        name="web",
+    )
     assert {e["uid"] for e in found["events"]} == {"e1", "e3", "e4"}
-    assert {"kind": "ReplicaSet", "namespace": "default", "name": "web-5d9c7b8f6d"} in found["objects"]
+    assert {"kind": "ReplicaSet", "namespace": "default", "name": "web-5d9c7b8f6d"} in found[
+        "objects"
+    ]
 
 
 async def test_events_of_a_node_include_its_host(fed: httpx.AsyncClient) -> None:
-    found = await get(fed, "/api/v2/events/by-resource", cluster_id="c1", kind="Node", name="node-2")
+    found = await get(
+        fed, "/api/v2/events/by-resource", cluster_id="c1", kind="Node", name="node-2"
+    )
     assert {e["uid"] for e in found["events"]} == {"e5", "e6"}
 
 
 async def test_openapi_document_lists_the_api(fed: httpx.AsyncClient) -> None:
     doc = await get(fed, "/api/v2/openapi.json")
     assert doc["openapi"].startswith("3.")
-    for path in ("/api/v2/clusters", "/api/v2/pods", "/api/v2/nodes/{name}", "/api/v2/commands",
-                 "/api/v2/events/by-resource", "/api/v2/commands/{command_id}"):
+    for path in (
+        "/api/v2/clusters",
+        "/api/v2/pods",
+        "/api/v2/nodes/{name}",
+        "/api/v2/commands",
+        "/api/v2/events/by-resource",
+        "/api/v2/commands/{command_id}",
+    ):
         assert path in doc["paths"]

@@ -48,8 +48,14 @@ MiB = 1 << 20
 # defaults' shape (the expanded limit above the compressed one), scaled down.
 LIMITS: dict[str, Any] = {"max_body_bytes": 8 * MiB, "max_snapshot_bytes": 16 * MiB}
 DEPTH = 100_000
-SCALE = {"cluster_id": "c1", "action": "scale", "target_kind": "Deployment",
-         "target_namespace": "default", "target_name": "web", "params": {"replicas": 3}}
+SCALE = {
+    "cluster_id": "c1",
+    "action": "scale",
+    "target_kind": "Deployment",
+    "target_namespace": "default",
+    "target_name": "web",
+    "params": {"replicas": 3},
+}
 # How much the test process (the master runs in it) may grow while refusing one body.
 RSS_SLACK = 100 * MiB
 
@@ -127,11 +133,16 @@ def rss() -> int:
 # --- raw HTTP/1.1, for what httpx would not send ------------------------------------
 
 
-def request(method: bytes, path: bytes, *headers: bytes, body: bytes = b"",
-            length: int | None = None) -> bytes:
+def request(
+    method: bytes, path: bytes, *headers: bytes, body: bytes = b"", length: int | None = None
+) -> bytes:
     """A request head (Content-Length `length`, else the body's) and `body`."""
-    lines = [method + b" " + path + b" HTTP/1.1", b"Host: localhost",
-             b"Content-Length: %d" % (len(body) if length is None else length), *headers]
+    lines = [
+        method + b" " + path + b" HTTP/1.1",
+        b"Host: localhost",
+        b"Content-Length: %d" % (len(body) if length is None else length),
+        *headers,
+    ]
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
@@ -147,8 +158,9 @@ def _complete(raw: bytes) -> bool:
     return True
 
 
-async def exchange(url: str, data: bytes, *, read_for: float,
-                   until_closed: bool = False) -> tuple[bytes, bool]:
+async def exchange(
+    url: str, data: bytes, *, read_for: float, until_closed: bool = False
+) -> tuple[bytes, bool]:
     """Send `data` on a new connection; read one response (or, with `until_closed`,
     until the server closes), for at most `read_for` seconds.
 
@@ -229,7 +241,10 @@ HOSTILE_SNAPSHOTS: dict[str, tuple[Callable[[], bytes], str, tuple[int, ...]]] =
     "20 MB string, gzip": (lambda: gz(big_string_snapshot()), "gzip", (413,)),
     "20 MB string, identity": (big_string_snapshot, "identity", (413,)),
     "200k pods, the last malformed": (
-        lambda: gz(many_pods(200_000, last={"summary": {"name": 7}})), "gzip", (400,)),
+        lambda: gz(many_pods(200_000, last={"summary": {"name": 7}})),
+        "gzip",
+        (400,),
+    ),
     "multi-member gzip bomb": (lambda: gzip.compress(b"\0" * MiB, 9) * 64, "gzip", (413,)),
     "bomb of braces": (lambda: gzip_bomb(64 * MiB), "gzip", (413,)),
     "gzip of a gzip bomb": (lambda: gz(gzip_bomb(64 * MiB)), "gzip", (400, 413)),
@@ -239,7 +254,10 @@ HOSTILE_SNAPSHOTS: dict[str, tuple[Callable[[], bytes], str, tuple[int, ...]]] =
     "100 KB of NUL": (lambda: gz(b"\0" * 100_000), "gzip", (400,)),
     "lone surrogate escape": (lambda: gz(in_snapshot("x", b'"\\ud800"')), "gzip", (400,)),
     "100k-digit number in an unknown key": (
-        lambda: gz(in_snapshot("x", b"1" * 100_000)), "gzip", (200, 400)),
+        lambda: gz(in_snapshot("x", b"1" * 100_000)),
+        "gzip",
+        (200, 400),
+    ),
 }
 
 
@@ -273,14 +291,20 @@ async def test_200k_tiny_pods_are_counted_and_served(start_master: StartMaster) 
         async with GoAgent.open(runner.agent_url, "big") as agent, runner.gateway_client() as gw:
             assert (await agent.push(body)).status_code == 200
             assert (await gw.get("/api/v2/clusters/big")).json()["pods"]["total"] == 200_000
-            page = (await gw.get("/api/v2/pods", params={"cluster_id": "big", "q": "p199999"})).json()
+            page = (
+                await gw.get("/api/v2/pods", params={"cluster_id": "big", "q": "p199999"})
+            ).json()
             assert page["total"] == 1 and page["items"] == [{"summary": {"name": "p199999"}}]
     assert rss() - start_rss < 2 * RSS_SLACK
     await assert_responsive(runner)
     after = await stored(runner)
     assert after.clusters == ["big", "c1"]
     assert (after.cluster, after.pods, after.events_total, after.commands) == (
-        before.cluster, before.pods, before.events_total, before.commands)
+        before.cluster,
+        before.pods,
+        before.events_total,
+        before.commands,
+    )
 
 
 # --- wrong types at many places of a snapshot ---------------------------------------
@@ -326,19 +350,24 @@ WRONG_TYPES: dict[str, Any] = {
     "daemonsets[0].summary.available list": named("daemonsets", available=[1]),
     "services[0].summary.type list": named("services", type=["ClusterIP"]),
     "namespaces[0].status.phase number": fresh(
-        namespaces=[{"summary": {"name": "d"}, "status": {"phase": 1}}]),
+        namespaces=[{"summary": {"name": "d"}, "status": {"phase": 1}}]
+    ),
     "configmaps[0].name object": fresh(configmaps=[{"name": {"n": "x"}}]),
     "pvs[0].labels number": fresh(pvs=[{"name": "pv", "labels": 5}]),
     "events[0] string": fresh(events=["BackOff"]),
     "events[0].count string": fresh(events=[with_event(count="3")]),
     "events[0].count float": fresh(events=[with_event(count=2.5)]),
     "events[0].involved_object list": fresh(events=[with_event(involved_object=[])]),
-    "events[0].involved_object.name number": fresh(events=[with_event(involved_object={"name": 5})]),
+    "events[0].involved_object.name number": fresh(
+        events=[with_event(involved_object={"name": 5})]
+    ),
     "events[0].last_timestamp number": fresh(events=[with_event(last_timestamp=0)]),
     "events[0].first_timestamp not RFC 3339": fresh(
-        events=[with_event(first_timestamp="2026-01-18 10:00")]),
+        events=[with_event(first_timestamp="2026-01-18 10:00")]
+    ),
     "events[500].type null": fresh(
-        events=[*(event(f"u{i}") for i in range(500)), with_event(type=None)]),
+        events=[*(event(f"u{i}") for i in range(500)), with_event(type=None)]
+    ),
     "top-level array": [fresh()],
     "top-level null": None,
     "top-level number": 42,
@@ -397,7 +426,10 @@ HOSTILE_COMMANDS: dict[str, tuple[bytes, tuple[int, ...]]] = {
     "replicas 1e400": (command_body(b'{"replicas":1e400}'), (400,)),
     "replicas 10**30": (command_body(params={"replicas": 10**30}), (201, 400)),
     "NUL in cluster_id": (command_body(cluster_id="c1\0"), (400, 404)),
-    "latin-1 body": (command_body(target_name="X").replace(b'"X"', '"é"'.encode("latin-1")), (400,)),
+    "latin-1 body": (
+        command_body(target_name="X").replace(b'"X"', '"é"'.encode("latin-1")),
+        (400,),
+    ),
     "top-level null": (b"null", (400,)),
     "100 [ deep, under the limit": (command_body(nested(b"[", b"]", depth=100)), (400,)),
 }
@@ -410,8 +442,11 @@ async def test_hostile_command_bodies(start_master: StartMaster, subtests: pytes
         for name, (body, expected) in HOSTILE_COMMANDS.items():
             with subtests.test(msg=name):
                 with trio.fail_after(20):
-                    r = await gw.post("/api/v2/commands", content=body,
-                                      headers={"Content-Type": "application/json"})
+                    r = await gw.post(
+                        "/api/v2/commands",
+                        content=body,
+                        headers={"Content-Type": "application/json"},
+                    )
                 if r.status_code == 201 and 201 in expected:
                     before = await stored(runner)
                 else:
@@ -429,26 +464,49 @@ async def test_non_utf8_headers_never_5xx(start_master: StartMaster) -> None:
     before = await seed(runner)
     junk = b"\xff\xfe\x80\xc3("
     agent_cases = [
-        request(b"POST", b"/agent/snapshot", b"X-Cluster-ID: c1", b"Content-Encoding: " + junk,
-                body=gzip_json(snapshot("c1"))),
-        request(b"POST", b"/agent/snapshot", b"X-Cluster-ID: " + junk,
-                b"Content-Encoding: gzip", body=gzip_json(snapshot("c1"))),
+        request(
+            b"POST",
+            b"/agent/snapshot",
+            b"X-Cluster-ID: c1",
+            b"Content-Encoding: " + junk,
+            body=gzip_json(snapshot("c1")),
+        ),
+        request(
+            b"POST",
+            b"/agent/snapshot",
+            b"X-Cluster-ID: " + junk,
+            b"Content-Encoding: gzip",
+            body=gzip_json(snapshot("c1")),
+        ),
         request(b"GET", b"/agent/commands?cluster_id=%ff%fe", b"X-Cluster-ID: " + junk),
-        request(b"POST", b"/agent/result", b"X-Cluster-ID: " + junk,
-                body=b'{"command_id": "nope", "success": true}'),
-        request(b"POST", b"/agent/heartbeat", b"Authorization: Bearer " + junk, b"X-Cluster-ID: c1"),
+        request(
+            b"POST",
+            b"/agent/result",
+            b"X-Cluster-ID: " + junk,
+            body=b'{"command_id": "nope", "success": true}',
+        ),
+        request(
+            b"POST", b"/agent/heartbeat", b"Authorization: Bearer " + junk, b"X-Cluster-ID: c1"
+        ),
     ]
     gateway_cases = [
         request(b"GET", b"/api/v2/clusters", b"Authorization: Bearer " + junk),
         request(b"GET", b"/api/v2/clusters", b"Authorization: " + junk),
         request(b"GET", b"/api/v2/pods?cluster_id=" + junk, b"Origin: " + junk),
         request(b"OPTIONS", b"/api/v2/clusters", b"Origin: http://" + junk),
-        request(b"POST", b"/api/v2/user/login", b"User-Agent: " + junk, b"Content-Type: " + junk,
-                body=b'{"username": "nobody", "password": "x"}'),
+        request(
+            b"POST",
+            b"/api/v2/user/login",
+            b"User-Agent: " + junk,
+            b"Content-Type: " + junk,
+            body=b'{"username": "nobody", "password": "x"}',
+        ),
     ]
     with trio.fail_after(30):
-        for url, data in [*((runner.agent_url, c) for c in agent_cases),
-                          *((runner.gateway_url, c) for c in gateway_cases)]:
+        for url, data in [
+            *((runner.agent_url, c) for c in agent_cases),
+            *((runner.gateway_url, c) for c in gateway_cases),
+        ]:
             raw, _ = await exchange(url, data, read_for=5)
             status = status_of(raw)
             assert status is not None and status < 500, (data[:80], raw[:200])
@@ -469,14 +527,17 @@ async def test_giant_headers_are_4xx_or_cut(
 ) -> None:
     runner = await start_master()
     before = await seed(runner)
-    for port, url, method, path in [("agent", runner.agent_url, b"POST", b"/agent/heartbeat"),
-                                    ("gateway", runner.gateway_url, b"GET", b"/api/v2/clusters")]:
+    for port, url, method, path in [
+        ("agent", runner.agent_url, b"POST", b"/agent/heartbeat"),
+        ("gateway", runner.gateway_url, b"GET", b"/api/v2/clusters"),
+    ]:
         for name, headers in GIANT_HEADERS.items():
             with subtests.test(msg=f"{port}: {name}"):
                 target = path + (b"?x=" + b"a" * 100_000 if name == "a 100 KB query" else b"")
                 with trio.fail_after(10):
-                    raw, closed = await exchange(url, request(
-                        method, target, b"X-Cluster-ID: c1", *headers), read_for=5)
+                    raw, closed = await exchange(
+                        url, request(method, target, b"X-Cluster-ID: c1", *headers), read_for=5
+                    )
                 status = status_of(raw)
                 refused = status is not None and 400 <= status < 500
                 assert refused or (status is None and closed), raw[:200]
@@ -486,9 +547,16 @@ async def test_giant_headers_are_4xx_or_cut(
 
 # --- slow clients --------------------------------------------------------------------
 
-SLOW_SNAPSHOT = request(
-    b"POST", b"/agent/snapshot", b"X-Cluster-ID: c1", b"Content-Type: application/json",
-    length=1_000_000) + b'{"cluster_id": "c1", "po'
+SLOW_SNAPSHOT = (
+    request(
+        b"POST",
+        b"/agent/snapshot",
+        b"X-Cluster-ID: c1",
+        b"Content-Type: application/json",
+        length=1_000_000,
+    )
+    + b'{"cluster_id": "c1", "po'
+)
 
 
 async def test_slow_bodies_are_cut_off_while_others_are_served(start_master: StartMaster) -> None:
@@ -552,17 +620,25 @@ async def security_events(gw: httpx.AsyncClient, type: str) -> int:
 
 
 async def login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
-    return await client.post("/api/v2/user/login", json={"username": username, "password": password})
+    return await client.post(
+        "/api/v2/user/login", json={"username": username, "password": password}
+    )
 
 
 async def test_login_flood_is_throttled_and_recorded(start_master: StartMaster) -> None:
     runner = await start_master(login_max_failures=3, login_backoff=1.0)
     before = await seed(runner)
     token = await runner.admin_token()  # before the flood: the address gets throttled too
-    async with runner.gateway_client(token) as admin, \
-            httpx.AsyncClient(base_url=runner.gateway_url, timeout=30) as client:
-        assert (await admin.post("/api/v2/user/register", json={
-            "username": "victim", "password": VICTIM_PASSWORD, "role": 1})).status_code == 201
+    async with (
+        runner.gateway_client(token) as admin,
+        httpx.AsyncClient(base_url=runner.gateway_url, timeout=30) as client,
+    ):
+        assert (
+            await admin.post(
+                "/api/v2/user/register",
+                json={"username": "victim", "password": VICTIM_PASSWORD, "role": 1},
+            )
+        ).status_code == 201
         with trio.fail_after(60):
             statuses = [(await login(client, "victim", f"guess-{i}")).status_code for i in range(3)]
             assert statuses == [401, 401, 401]
@@ -598,8 +674,10 @@ async def test_flood_of_made_up_users_is_throttled_by_address(start_master: Star
     start_rss = rss()
     with trio.fail_after(60):
         async with httpx.AsyncClient(base_url=runner.gateway_url, timeout=30) as client:
-            statuses = [(await login(client, f"ghost{i}-" + "g" * 100_000, "whatever")).status_code
-                        for i in range(50)]
+            statuses = [
+                (await login(client, f"ghost{i}-" + "g" * 100_000, "whatever")).status_code
+                for i in range(50)
+            ]
         assert statuses[:3] == [401, 401, 401] and statuses.count(429) >= 40, statuses
         async with runner.gateway_client(token) as admin:
             assert await security_events(admin, "login_failed") >= 3
@@ -609,8 +687,13 @@ async def test_flood_of_made_up_users_is_throttled_by_address(start_master: Star
 
 
 MALFORMED_LOGINS = [
-    b'{"username": ["admin"], "password": "x"}', b'{"username": "admin"}', b"[]", b"",
-    b'{"username": "admin", "password": null}', b"\xff\xfe", b'{"username": "admin", "password": 1}',
+    b'{"username": ["admin"], "password": "x"}',
+    b'{"username": "admin"}',
+    b"[]",
+    b"",
+    b'{"username": "admin", "password": null}',
+    b"\xff\xfe",
+    b'{"username": "admin", "password": 1}',
 ]
 
 
@@ -701,14 +784,20 @@ def jwt_attacks(real: str, secret: str) -> dict[str, str]:
         "dots": "...",
         "not base64": "!!!.???.###",
         "payload not JSON": f"{b64json({'alg': 'HS256'})}.{b64(b'not json')}.{signature}",
-        "header not UTF-8": f"{b64(bytes([0xff, 0xfe]))}.{b64json(claims)}.{signature}",
+        "header not UTF-8": f"{b64(bytes([0xFF, 0xFE]))}.{b64json(claims)}.{signature}",
         "header a list": f"{b64(b'[1]')}.{b64json(claims)}.{signature}",
         "8 KB token": "e" * 8000 + ".x.y",
     }
     values = {name: f"Bearer {token}" for name, token in bearer.items()}
-    values.update({"empty bearer": "Bearer ", "scheme only": "Bearer",
-                   "basic auth": "Basic " + b64(f"admin:{ADMIN_PASSWORD}".encode()),
-                   "token without scheme": real, "two tokens": f"Bearer {real} {real}"})
+    values.update(
+        {
+            "empty bearer": "Bearer ",
+            "scheme only": "Bearer",
+            "basic auth": "Basic " + b64(f"admin:{ADMIN_PASSWORD}".encode()),
+            "token without scheme": real,
+            "two tokens": f"Bearer {real} {real}",
+        }
+    )
     return values
 
 
@@ -720,18 +809,25 @@ async def test_hand_built_token_with_the_real_key_works(master: MasterRunner) ->
     """The forging helpers are right: the same claims, signed properly, are let in."""
     claims = jwt.decode(await master.admin_token(), options={"verify_signature": False})
     with trio.fail_after(10):
-        async with master.gateway_client(hmac_signed(claims, jwt_secret(master).encode())) as client:
+        async with master.gateway_client(
+            hmac_signed(claims, jwt_secret(master).encode())
+        ) as client:
             r = await client.get("/api/v2/user/me")
     assert r.status_code == 200 and r.json()["username"] == "admin", r.text
 
 
-async def test_forged_and_broken_tokens_are_401(master: MasterRunner, subtests: pytest.Subtests) -> None:
+async def test_forged_and_broken_tokens_are_401(
+    master: MasterRunner, subtests: pytest.Subtests
+) -> None:
     """Sent over a raw socket: httpx refuses some of these header values ("Bearer ")."""
     real = await master.admin_token()
     for name, value in jwt_attacks(real, jwt_secret(master)).items():
         with subtests.test(msg=name), trio.fail_after(10):
-            raw, _ = await exchange(master.gateway_url, request(
-                b"GET", b"/api/v2/clusters", b"Authorization: " + value.encode()), read_for=5)
+            raw, _ = await exchange(
+                master.gateway_url,
+                request(b"GET", b"/api/v2/clusters", b"Authorization: " + value.encode()),
+                read_for=5,
+            )
             assert status_of(raw) == 401, raw[:300]
             error = msgspec.json.decode(raw.partition(b"\r\n\r\n")[2])["error"]
             assert error["code"] == "unauthorized" and error["message"], raw[:300]
@@ -748,8 +844,11 @@ async def test_forged_tokens_do_not_reach_admin_routes(master: MasterRunner) -> 
         async with httpx.AsyncClient(base_url=master.gateway_url) as client:
             for name in ("alg none", "wrong key", "tampered role", "expired"):
                 headers = {"Authorization": attacks[name]}
-                r = await client.post("/api/v2/user/register", headers=headers, json={
-                    "username": "mallory", "password": "mallorys-long-pass-1", "role": 3})
+                r = await client.post(
+                    "/api/v2/user/register",
+                    headers=headers,
+                    json={"username": "mallory", "password": "mallorys-long-pass-1", "role": 3},
+                )
                 assert_error(r, 401)
                 assert_error(await client.get("/api/v2/audit/logs", headers=headers), 401)
         async with master.gateway_client(real) as admin:
@@ -765,7 +864,8 @@ async def test_deeply_nested_json_is_400_everywhere(start_master: StartMaster) -
     before = await seed(runner)
     deep_arrays, deep_objects = nested(b"[", b"]"), nested(b'{"a":', b"}")
     snapshots = [
-        in_snapshot("x", deep_arrays), in_snapshot("x", deep_objects),
+        in_snapshot("x", deep_arrays),
+        in_snapshot("x", deep_objects),
         b'{"cluster_id":"c1","pods":[{"summary":{"name":"p","x":' + b"[" * DEPTH,
         b'{"cluster_id":"c1","events":[{"uid":"e","x":' + nested(b"[", b"]", 2000) + b"}]}",
     ]
@@ -804,11 +904,16 @@ async def test_times_past_year_9999_are_400(start_master: StartMaster) -> None:
     late = "9999-12-31T23:59:59-23:59"  # RFC 3339, but past 9999 in UTC
     with trio.fail_after(10):
         async with GoAgent.open(runner.agent_url, "c1") as agent, runner.gateway_client() as gw:
-            for body in (snapshot("c1", fetched_at=late),
-                         snapshot("c1", events=[event("e", last=late)])):
+            for body in (
+                snapshot("c1", fetched_at=late),
+                snapshot("c1", events=[event("e", last=late)]),
+            ):
                 assert_error(await agent.push(gzip_json(body)), 400)
-            for path, name in (("/api/v2/events", "since"), ("/api/v2/events", "until"),
-                               ("/api/v2/audit/logs", "since")):
+            for path, name in (
+                ("/api/v2/events", "since"),
+                ("/api/v2/events", "until"),
+                ("/api/v2/audit/logs", "since"),
+            ):
                 assert_error(await gw.get(path, params={name: late}), 400)
     await assert_intact(runner, before)
 
@@ -833,14 +938,20 @@ async def test_years_before_1000_are_kept_valid(start_master: StartMaster) -> No
 
 
 async def test_offset_past_int64_is_not_a_500(master: MasterRunner) -> None:
-    paths = [("/api/v2/commands", {}), ("/api/v2/events", {}), ("/api/v2/audit/logs", {}),
-             ("/api/v2/security/events", {}),
-             ("/api/v2/events/by-resource", {"cluster_id": "c1", "kind": "Pod", "name": "web"})]
+    paths = [
+        ("/api/v2/commands", {}),
+        ("/api/v2/events", {}),
+        ("/api/v2/audit/logs", {}),
+        ("/api/v2/security/events", {}),
+        ("/api/v2/events/by-resource", {"cluster_id": "c1", "kind": "Pod", "name": "web"}),
+    ]
     with trio.fail_after(10):
         async with GoAgent.open(master.agent_url, "c1") as agent, master.gateway_client() as gw:
             assert (await agent.snapshot()).status_code == 200
-            answers = {path: (await gw.get(path, params={**query, "offset": str(2**63)})).status_code
-                       for path, query in paths}
+            answers = {
+                path: (await gw.get(path, params={**query, "offset": str(2**63)})).status_code
+                for path, query in paths
+            }
     assert all(status in (200, 400) for status in answers.values()), answers
 
 
@@ -852,7 +963,9 @@ async def test_event_count_outside_int64_does_not_take_the_master_down(
     await seed(runner)
     async with GoAgent.open(runner.agent_url, "c1") as agent:
         for count in (2**63, -(2**63) - 1, 10**30):
-            body = snapshot("c1", events=[*snapshot("c1")["events"], event(f"n{count}", count=count)])
+            body = snapshot(
+                "c1", events=[*snapshot("c1")["events"], event(f"n{count}", count=count)]
+            )
             with trio.fail_after(10):
                 r = await agent.push(gzip_json(body))
             assert r.status_code in (200, 400), r.text
@@ -864,8 +977,13 @@ async def test_oversized_gateway_posts_are_413(master: MasterRunner) -> None:
     body = msgspec.json.encode({**SCALE, "username": "u", "password": "p" * (2 * MiB)})
     with trio.fail_after(20):
         async with master.gateway_client() as gw:
-            for path in ("/api/v2/commands", "/api/v2/user/login", "/api/v2/user/register",
-                         "/api/v2/agent-tokens", "/api/v2/user/password"):
+            for path in (
+                "/api/v2/commands",
+                "/api/v2/user/login",
+                "/api/v2/user/register",
+                "/api/v2/agent-tokens",
+                "/api/v2/user/password",
+            ):
                 assert_error(await gw.post(path, content=body), 413)
     await assert_responsive(master)
 
@@ -891,8 +1009,10 @@ async def test_gateway_slow_bodies_are_answered_after_one_timeout(
     answers: list[tuple[int | None, tuple[int, ...]]] = []
 
     async def slow(path: bytes, headers: list[bytes], expected: tuple[int, ...]) -> None:
-        data = request(b"POST", path, b"Content-Type: application/json", *headers,
-                       length=1000) + b'{"cluster_id": "c1"'
+        data = (
+            request(b"POST", path, b"Content-Type: application/json", *headers, length=1000)
+            + b'{"cluster_id": "c1"'
+        )
         # One body timeout (1 s) and a margin; the bug answers 500 after two or three.
         raw, _ = await exchange(runner.gateway_url, data, read_for=1.8)
         answers.append((status_of(raw), expected))
@@ -947,19 +1067,26 @@ async def test_no_client_is_stuck_after_an_early_error(start_master: StartMaster
             assert statuses == [b"400", b"200"] or b"connection: close" in head, received[:300]
         # A body over the size limit, as httpx (and Go) send it, then the next call.
         async with httpx.AsyncClient(base_url=runner.agent_url, timeout=3) as client:
-            r = await client.post("/agent/snapshot", content=b"x" * (9 * MiB), headers={
-                "X-Cluster-ID": "c1", "Content-Encoding": "identity"})
+            r = await client.post(
+                "/agent/snapshot",
+                content=b"x" * (9 * MiB),
+                headers={"X-Cluster-ID": "c1", "Content-Encoding": "identity"},
+            )
             assert_error(r, 413)
             r = await client.post("/agent/heartbeat", headers={"X-Cluster-ID": "c1"})
             assert r.status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: after an answer sent before the request body was complete (408 for a body that "
-    "never finishes; 400 before the body was read, even with Connection: close) the server "
-    "keeps the socket open indefinitely, neither answering nor closing it (hypercorn waits "
-    "for the rest of the body; no read_timeout is set), so slow or odd clients keep their "
-    "sockets and tasks"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: after an answer sent before the request body was complete (408 for a body that "
+        "never finishes; 400 before the body was read, even with Connection: close) the server "
+        "keeps the socket open indefinitely, neither answering nor closing it (hypercorn waits "
+        "for the rest of the body; no read_timeout is set), so slow or odd clients keep their "
+        "sockets and tasks"
+    ),
+)
 async def test_connection_closed_after_an_early_answer(start_master: StartMaster) -> None:
     runner = await start_master(body_timeout=1.0)
     with trio.fail_after(10):
@@ -977,8 +1104,11 @@ async def test_non_ascii_cluster_header(start_master: StartMaster) -> None:
     before = await seed(runner)
     for value in (b"c\xff\xfe1", b"\x80", b"caf\xc3\xa9"):
         with trio.fail_after(10):
-            raw, _ = await exchange(runner.agent_url, request(
-                b"POST", b"/agent/heartbeat", b"X-Cluster-ID: " + value), read_for=5)
+            raw, _ = await exchange(
+                runner.agent_url,
+                request(b"POST", b"/agent/heartbeat", b"X-Cluster-ID: " + value),
+                read_for=5,
+            )
         clusters = (await stored(runner)).clusters
         try:
             name: str | None = value.decode()

@@ -34,9 +34,11 @@ async def test_channels_listed_with_effectiveness_and_unknown_type_404(
             assert channel["enabled"] is False and channel["effective"] is False
         slack = (await gw.get("/api/v2/notify/channels/slack")).json()
         assert slack["ineffective_reason"] == "config needs a webhook_url; and it is disabled"
-        for method, path in (("GET", "/api/v2/notify/channels/sms"),
-                             ("PUT", "/api/v2/notify/channels/sms"),
-                             ("POST", "/api/v2/notify/channels/sms/test")):
+        for method, path in (
+            ("GET", "/api/v2/notify/channels/sms"),
+            ("PUT", "/api/v2/notify/channels/sms"),
+            ("POST", "/api/v2/notify/channels/sms/test"),
+        ):
             r = await gw.request(method, path, json={"enabled": True})
             assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 
@@ -56,8 +58,11 @@ async def test_channels_listed_with_effectiveness_and_unknown_type_404(
         ("webhook", {"enabled": "yes"}, "enabled"),
         ("webhook", {"colour": "red"}, "colour"),
         # URLs httpx would refuse only at send time (the sender task must never meet them).
-        ("slack", {"config": {"webhook_url": "https://hooks.example.com:99999/x"}},
-         "config.webhook_url"),
+        (
+            "slack",
+            {"config": {"webhook_url": "https://hooks.example.com:99999/x"}},
+            "config.webhook_url",
+        ),
         ("webhook", {"config": {"url": "http://[zz]/"}}, "config.url"),
         ("email", {"config": {"smtp_password": "pässword"}}, "config.smtp_password must be ASCII"),
         ("email", {"config": {"smtp_port": "²"}}, "config.smtp_port"),
@@ -77,8 +82,9 @@ async def test_bad_config_is_400_naming_the_field(
 async def test_a_wrong_secret_value_is_not_echoed(start_master: StartMaster) -> None:
     runner = await start_master()
     async with runner.gateway_client() as gw:
-        r = await gw.put("/api/v2/notify/channels/slack",
-                         json={"config": {"webhook_url": 31415926535}})
+        r = await gw.put(
+            "/api/v2/notify/channels/slack", json={"config": {"webhook_url": 31415926535}}
+        )
     assert r.status_code == 400 and "config.webhook_url" in r.text
     assert "31415926535" not in r.text
 
@@ -93,15 +99,23 @@ async def test_secrets_masked_kept_encrypted_and_never_logged(
     async with http_receiver() as slack, http_receiver() as hook, runner.gateway_client() as gw:
         secrets = [slack.url, SECRET, SMTP_PASSWORD]
         view = await put_channel(gw, "slack", {"webhook_url": slack.url})
-        assert view["config"]["webhook_url"] == "***" and view["secrets_set"] == {"webhook_url": True}
+        assert view["config"]["webhook_url"] == "***" and view["secrets_set"] == {
+            "webhook_url": True
+        }
         await put_channel(gw, "webhook", {"url": hook.url, "secret": SECRET})
-        email_config = {"smtp_host": "127.0.0.1", "smtp_port": free_port(), "smtp_user": "alerts",
-                        "smtp_password": SMTP_PASSWORD, "smtp_tls": "none",
-                        "to_addresses": ["ops@example.com"]}
+        email_config = {
+            "smtp_host": "127.0.0.1",
+            "smtp_port": free_port(),
+            "smtp_user": "alerts",
+            "smtp_password": SMTP_PASSWORD,
+            "smtp_tls": "none",
+            "to_addresses": ["ops@example.com"],
+        }
         await put_channel(gw, "email", email_config, enabled=False)
         # The mask sent back, or the field left out, keeps the stored secret.
-        await put_channel(gw, "slack", {"webhook_url": "***", "min_severity": "critical"},
-                          name="Ops Slack")
+        await put_channel(
+            gw, "slack", {"webhook_url": "***", "min_severity": "critical"}, name="Ops Slack"
+        )
         await put_channel(gw, "webhook", {"url": hook.url}, name="Consumer")
         for type in ("slack", "webhook"):
             result = (await gw.post(f"/api/v2/notify/channels/{type}/test")).json()
@@ -115,7 +129,9 @@ async def test_secrets_masked_kept_encrypted_and_never_logged(
         listing = (await gw.get("/api/v2/notify/channels")).text
         email = (await gw.get("/api/v2/notify/channels/email")).json()
         assert email["last_test_status"] == "failed"
-        assert email["config"]["smtp_password"] == "***" and email["config"]["smtp_user"] == "alerts"
+        assert (
+            email["config"]["smtp_password"] == "***" and email["config"]["smtp_user"] == "alerts"
+        )
         audit = (await gw.get("/api/v2/audit/logs")).text
         assert "/api/v2/notify/channels/slack" in audit
         async with GoAgent.open(runner.agent_url, "c1") as agent:
@@ -138,8 +154,7 @@ async def test_secrets_masked_kept_encrypted_and_never_logged(
 
 async def test_ineffective_channel_never_sends(start_master: StartMaster) -> None:
     runner = await start_alerting(start_master)
-    async with (http_receiver() as disabled, http_receiver() as hook,
-                runner.gateway_client() as gw):
+    async with http_receiver() as disabled, http_receiver() as hook, runner.gateway_client() as gw:
         await put_channel(gw, "slack", {"webhook_url": disabled.url}, enabled=False)
         email = await put_channel(gw, "email", {"smtp_host": "127.0.0.1"})
         assert email["effective"] is False
@@ -167,10 +182,17 @@ async def test_email_over_smtp_with_text_and_html_to_several_recipients(
 ) -> None:
     runner = await start_alerting(start_master, public_url="https://ops.example.com")
     async with smtp_server() as mailbox, runner.gateway_client() as gw:
-        await put_channel(gw, "email", {
-            "smtp_host": mailbox.host, "smtp_port": mailbox.port, "smtp_tls": "none",
-            "from_address": "master@example.com",
-            "to_addresses": ["a@example.com", "b@example.com"]})
+        await put_channel(
+            gw,
+            "email",
+            {
+                "smtp_host": mailbox.host,
+                "smtp_port": mailbox.port,
+                "smtp_tls": "none",
+                "from_address": "master@example.com",
+                "to_addresses": ["a@example.com", "b@example.com"],
+            },
+        )
         result = (await gw.post("/api/v2/notify/channels/email/test")).json()
         assert result["status"] == "ok", result
         async with GoAgent.open(runner.agent_url, "c1") as agent:
@@ -180,8 +202,11 @@ async def test_email_over_smtp_with_text_and_html_to_several_recipients(
     assert recipients == ["a@example.com", "b@example.com"]
     assert message["Subject"].startswith("[CRITICAL] c1: 2 problem(s)")
     assert message["From"] == "master@example.com"
-    parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in message.walk()
-             if not p.is_multipart()}
+    parts = {
+        p.get_content_type(): p.get_payload(decode=True).decode()
+        for p in message.walk()
+        if not p.is_multipart()
+    }
     assert set(parts) == {"text/plain", "text/html"}
     assert "NodeNotReady" in parts["text/plain"] and "BackOff" in parts["text/plain"]
     assert "https://ops.example.com/#/cluster/c1" in parts["text/html"]
@@ -189,26 +214,41 @@ async def test_email_over_smtp_with_text_and_html_to_several_recipients(
 
 async def test_environment_seeds_channels_on_first_start_only(start_master: StartMaster) -> None:
     runner = await start_master(
-        mail_enabled=True, mail_smtp_host="smtp.example.com", mail_smtp_port=465,
-        mail_smtp_tls="tls", mail_username="alerts", mail_password=SMTP_PASSWORD,
-        mail_from="master@example.com", mail_to=("a@example.com", "b@example.com"),
-        webhook_enabled=True, webhook_url="http://127.0.0.1:9/hook", webhook_secret=SECRET)
+        mail_enabled=True,
+        mail_smtp_host="smtp.example.com",
+        mail_smtp_port=465,
+        mail_smtp_tls="tls",
+        mail_username="alerts",
+        mail_password=SMTP_PASSWORD,
+        mail_from="master@example.com",
+        mail_to=("a@example.com", "b@example.com"),
+        webhook_enabled=True,
+        webhook_url="http://127.0.0.1:9/hook",
+        webhook_secret=SECRET,
+    )
     async with runner.gateway_client() as gw:
         email = (await gw.get("/api/v2/notify/channels/email")).json()
         assert email["enabled"] is True and email["effective"] is True
         assert email["config"] == {
-            "smtp_host": "smtp.example.com", "smtp_port": 465, "smtp_user": "alerts",
-            "smtp_password": "***", "smtp_tls": "tls", "from_address": "master@example.com",
-            "to_addresses": ["a@example.com", "b@example.com"], "min_severity": "info",
-            "clusters": []}
+            "smtp_host": "smtp.example.com",
+            "smtp_port": 465,
+            "smtp_user": "alerts",
+            "smtp_password": "***",
+            "smtp_tls": "tls",
+            "from_address": "master@example.com",
+            "to_addresses": ["a@example.com", "b@example.com"],
+            "min_severity": "info",
+            "clusters": [],
+        }
         webhook = (await gw.get("/api/v2/notify/channels/webhook")).json()
         assert webhook["effective"] and webhook["secrets_set"] == {"secret": True}
         slack = (await gw.get("/api/v2/notify/channels/slack")).json()
         assert slack["created_at"] is None, "not named by the environment: not seeded"
         await put_channel(gw, "webhook", {"url": "http://127.0.0.1:9/other"}, enabled=False)
     # The environment changes; the stored channels do not.
-    runner.config = runner.config.replace(mail_smtp_host="other.example.com",
-                                          slack_webhook_url="http://127.0.0.1:9/slack")
+    runner.config = runner.config.replace(
+        mail_smtp_host="other.example.com", slack_webhook_url="http://127.0.0.1:9/slack"
+    )
     await runner.restart()
     async with runner.gateway_client() as gw:
         email = (await gw.get("/api/v2/notify/channels/email")).json()

@@ -41,14 +41,20 @@ def test_items_keep_the_agents_bytes() -> None:
     pods = snap.items("pods")
     assert [p.name for p in pods] == ["web-5d9c7b8f6d-abcde", "web-5d9c7b8f6d-fghij", "db-0"]
     assert msgspec.json.decode(bytes(pods[2].raw)) == snapshot()["pods"][2]
-    assert (pods[2].phase, pods[2].owner_kind, pods[2].labels["tier"]) == ("Pending", "StatefulSet", "data")
+    assert (pods[2].phase, pods[2].owner_kind, pods[2].labels["tier"]) == (
+        "Pending",
+        "StatefulSet",
+        "data",
+    )
 
 
 @pytest.mark.parametrize(
     ("header", "body_id", "expected"),
     [("c1", "c1", "c1"), ("c1", None, "c1"), (None, "c2", "c2"), ("", "c2", "c2")],
 )
-def test_cluster_id_header_wins_body_is_fallback(header: str | None, body_id: str | None, expected: str) -> None:
+def test_cluster_id_header_wins_body_is_fallback(
+    header: str | None, body_id: str | None, expected: str
+) -> None:
     body = snapshot()
     body.pop("cluster_id")
     if body_id:
@@ -59,7 +65,9 @@ def test_cluster_id_header_wins_body_is_fallback(header: str | None, body_id: st
 def test_events_deduped_and_diffed() -> None:
     first = decode(snapshot(events=[event("a", count=1), event("b")]))
     assert [e.uid for e in first.events] == ["a", "b"]
-    second = decode(snapshot(events=[event("a", count=2), event("b"), event("c"), event("c", count=9)]))
+    second = decode(
+        snapshot(events=[event("a", count=2), event("b"), event("c"), event("c", count=9)])
+    )
     assert [(e.uid, e.count) for e in second.events] == [("a", 2), ("b", 1), ("c", 9)]
     changes = diff_snapshot(second, first, {e.uid: e for e in first.events})
     assert [e.uid for e in changes.new_events] == ["c"]

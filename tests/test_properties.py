@@ -51,10 +51,18 @@ from master.service.throttle import MAX_BACKOFF, LoginThrottle
 from .conftest import StartMaster
 from .goagent import GoAgent, gzip_json, snapshot
 
-FAST = settings(max_examples=100, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-API = settings(max_examples=150, deadline=None, database=None,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+FAST = settings(
+    max_examples=100,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+API = settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 # --- building blocks -----------------------------------------------------------------
 
@@ -62,8 +70,11 @@ text = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
 names = st.text("abcdefghijklmnopqrstuvwxyz0123456789-.", min_size=1, max_size=10)
 labels = st.none() | st.dictionaries(names, text, max_size=3)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1)
-    | st.floats(allow_nan=False, allow_infinity=False) | text,
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | text,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
     max_leaves=8,
 )
@@ -96,80 +107,204 @@ def entries(strategy: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[li
 def doc(required: dict[str, Any], optional: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {k: v if isinstance(v, st.SearchStrategy) else st.just(v) for k, v in required.items()},
-        optional=optional)
+        optional=optional,
+    )
 
 
-pods = doc({"summary": doc({"name": names}, {
-    "namespace": names, "nodeName": names, "ownerKind": names, "ownerName": names,
-    "createdAt": go_times(), "labels": labels})},
-    {"status": doc({}, {"phase": st.sampled_from(["Running", "Pending", "Failed", "Succeeded", "", "x"]),
-                        "restarts": int32, "podIP": text}),
-     "labels": labels, "annotations": st.none() | st.dictionaries(text, text, max_size=2),
-     "spec": json_values})
-nodes = doc({"summary": doc({"name": names}, {
-    "ready": st.sampled_from(["True", "False", "Unknown", True, False]),
-    "schedulable": st.booleans(), "labels": labels})}, {"labels": labels, "status": json_values})
-workloads = doc({"summary": doc({"name": names}, {
-    "namespace": names, "replicas": int32, "ready": int32, "available": int32, "labels": labels})},
-    {"labels": labels, "spec": json_values})
-named = doc({"summary": doc({"name": names}, {"namespace": names, "type": names, "labels": labels})},
-            {"status": st.none() | doc({}, {"phase": names}), "labels": labels})
-flat = doc({"name": names}, {"namespace": names, "uid": names, "kind": names, "labels": labels,
-                             "data": json_values})
-events = doc({}, {
-    "uid": st.sampled_from(["u1", "u2", ""]) | names, "name": st.sampled_from(["e", "f"]) | names,
-    "namespace": st.sampled_from(["default", ""]) | names,
-    "kind": st.just("Event"), "type": st.sampled_from(["Normal", "Warning", ""]),
-    "reason": names, "message": text, "source": names, "source_host": names,
-    "involved_object": doc({}, {"kind": names, "namespace": names, "name": names, "uid": names}),
-    "count": int32, "first_timestamp": go_times() | st.none(), "last_timestamp": go_times()})
+pods = doc(
+    {
+        "summary": doc(
+            {"name": names},
+            {
+                "namespace": names,
+                "nodeName": names,
+                "ownerKind": names,
+                "ownerName": names,
+                "createdAt": go_times(),
+                "labels": labels,
+            },
+        )
+    },
+    {
+        "status": doc(
+            {},
+            {
+                "phase": st.sampled_from(["Running", "Pending", "Failed", "Succeeded", "", "x"]),
+                "restarts": int32,
+                "podIP": text,
+            },
+        ),
+        "labels": labels,
+        "annotations": st.none() | st.dictionaries(text, text, max_size=2),
+        "spec": json_values,
+    },
+)
+nodes = doc(
+    {
+        "summary": doc(
+            {"name": names},
+            {
+                "ready": st.sampled_from(["True", "False", "Unknown", True, False]),
+                "schedulable": st.booleans(),
+                "labels": labels,
+            },
+        )
+    },
+    {"labels": labels, "status": json_values},
+)
+workloads = doc(
+    {
+        "summary": doc(
+            {"name": names},
+            {
+                "namespace": names,
+                "replicas": int32,
+                "ready": int32,
+                "available": int32,
+                "labels": labels,
+            },
+        )
+    },
+    {"labels": labels, "spec": json_values},
+)
+named = doc(
+    {"summary": doc({"name": names}, {"namespace": names, "type": names, "labels": labels})},
+    {"status": st.none() | doc({}, {"phase": names}), "labels": labels},
+)
+flat = doc(
+    {"name": names},
+    {"namespace": names, "uid": names, "kind": names, "labels": labels, "data": json_values},
+)
+events = doc(
+    {},
+    {
+        "uid": st.sampled_from(["u1", "u2", ""]) | names,
+        "name": st.sampled_from(["e", "f"]) | names,
+        "namespace": st.sampled_from(["default", ""]) | names,
+        "kind": st.just("Event"),
+        "type": st.sampled_from(["Normal", "Warning", ""]),
+        "reason": names,
+        "message": text,
+        "source": names,
+        "source_host": names,
+        "involved_object": doc(
+            {}, {"kind": names, "namespace": names, "name": names, "uid": names}
+        ),
+        "count": int32,
+        "first_timestamp": go_times() | st.none(),
+        "last_timestamp": go_times(),
+    },
+)
 KIND_ENTRIES = {
-    "pods": pods, "nodes": nodes, "events": events,
+    "pods": pods,
+    "nodes": nodes,
+    "events": events,
     **{k: workloads for k in ("deployments", "statefulsets", "daemonsets")},
     **{k: named for k in ("services", "ingresses", "namespaces")},
-    **{k: flat for k in RESOURCE_KINDS if k not in (
-        "pods", "nodes", "deployments", "statefulsets", "daemonsets", "services", "ingresses",
-        "namespaces")},
+    **{
+        k: flat
+        for k in RESOURCE_KINDS
+        if k
+        not in (
+            "pods",
+            "nodes",
+            "deployments",
+            "statefulsets",
+            "daemonsets",
+            "services",
+            "ingresses",
+            "namespaces",
+        )
+    },
 }
 snapshots = doc(
-    {"cluster_id": st.integers(0, 7).flatmap(lambda i: st.none() | st.just("") if i == 0 else names)},
-    {"fetched_at": go_times() | st.none(), "summary": json_values,
-     "futureKind": json_values, "anotherNewKind": json_values,
-     **{kind: entries(strategy) for kind, strategy in KIND_ENTRIES.items()}},
+    {
+        "cluster_id": st.integers(0, 7).flatmap(
+            lambda i: st.none() | st.just("") if i == 0 else names
+        )
+    },
+    {
+        "fetched_at": go_times() | st.none(),
+        "summary": json_values,
+        "futureKind": json_values,
+        "anotherNewKind": json_values,
+        **{kind: entries(strategy) for kind, strategy in KIND_ENTRIES.items()},
+    },
 )
 
 # --- wrong types, by what a field must be ----------------------------------------------
 
 _scalars = st.none() | st.booleans() | st.integers() | text
-_containers = st.lists(st.integers(), max_size=2) | st.dictionaries(names, st.integers(), max_size=2)
+_containers = st.lists(st.integers(), max_size=2) | st.dictionaries(
+    names, st.integers(), max_size=2
+)
 _fractions = st.floats(0.001, 0.999) | st.sampled_from([-2.5, 1.5, 1e10 + 0.5])
 WRONG: dict[str, st.SearchStrategy[Any]] = {
     "str": st.none() | st.booleans() | st.integers() | _fractions | _containers,
     "str?": st.booleans() | st.integers() | _fractions | _containers,
-    "time?": st.booleans() | st.integers() | _containers | st.sampled_from([
-        "yesterday", "2026-01-18", "2026-13-01T00:00:00Z", "2026-01-18T10:00:03+25:00",
-        "2026-01-18T10:00:03", " 2026-01-18T10:00:03Z", "2026-02-30T00:00:00Z"]),
+    "time?": st.booleans()
+    | st.integers()
+    | _containers
+    | st.sampled_from(
+        [
+            "yesterday",
+            "2026-01-18",
+            "2026-13-01T00:00:00Z",
+            "2026-01-18T10:00:03+25:00",
+            "2026-01-18T10:00:03",
+            " 2026-01-18T10:00:03Z",
+            "2026-02-30T00:00:00Z",
+        ]
+    ),
     "int": st.none() | st.booleans() | text | _fractions | _containers,
     "bool": st.none() | st.integers() | text | _containers,
     "str|bool": st.none() | st.integers() | _fractions | _containers,
-    "labels": st.integers() | text | st.lists(text, max_size=2)
+    "labels": st.integers()
+    | text
+    | st.lists(text, max_size=2)
     | st.dictionaries(names, st.integers() | st.none() | st.booleans(), min_size=1, max_size=2),
     "object": st.none() | st.integers() | text | st.lists(st.integers(), max_size=2),
     "object?": st.integers() | text | st.lists(st.integers(), max_size=2),
-    "list?": st.integers() | text | st.booleans() | st.dictionaries(names, st.integers(), max_size=2),
+    "list?": st.integers()
+    | text
+    | st.booleans()
+    | st.dictionaries(names, st.integers(), max_size=2),
 }
 _SUMMARY_TYPES = {
-    "pods": {"name": "str", "namespace": "str", "nodeName": "str", "ownerKind": "str",
-             "ownerName": "str", "labels": "labels"},
+    "pods": {
+        "name": "str",
+        "namespace": "str",
+        "nodeName": "str",
+        "ownerKind": "str",
+        "ownerName": "str",
+        "labels": "labels",
+    },
     "nodes": {"name": "str", "ready": "str|bool", "schedulable": "bool", "labels": "labels"},
-    "workload": {"name": "str", "namespace": "str", "replicas": "int", "ready": "int",
-                 "available": "int", "labels": "labels"},
+    "workload": {
+        "name": "str",
+        "namespace": "str",
+        "replicas": "int",
+        "ready": "int",
+        "available": "int",
+        "labels": "labels",
+    },
     "named": {"name": "str", "namespace": "str", "type": "str", "labels": "labels"},
 }
-_EVENT_TYPES = {"uid": "str", "name": "str", "namespace": "str", "kind": "str", "type": "str",
-                "reason": "str", "message": "str", "source": "str", "source_host": "str",
-                "count": "int", "first_timestamp": "time?", "last_timestamp": "time?",
-                "involved_object": "object"}
+_EVENT_TYPES = {
+    "uid": "str",
+    "name": "str",
+    "namespace": "str",
+    "kind": "str",
+    "type": "str",
+    "reason": "str",
+    "message": "str",
+    "source": "str",
+    "source_host": "str",
+    "count": "int",
+    "first_timestamp": "time?",
+    "last_timestamp": "time?",
+    "involved_object": "object",
+}
 
 Slot = tuple[dict[str, Any], str, str]  # the dict, its key, what the value must be
 
@@ -186,13 +321,20 @@ def typed_slots(body: dict[str, Any]) -> Iterator[Slot]:
     for kind in KIND_ENTRIES:
         yield body, kind, "list?"
         for item in body.get(kind) or []:
-            group = ("workload" if kind in ("deployments", "statefulsets", "daemonsets") else
-                     "named" if kind in ("services", "ingresses", "namespaces") else kind)
+            group = (
+                "workload"
+                if kind in ("deployments", "statefulsets", "daemonsets")
+                else "named"
+                if kind in ("services", "ingresses", "namespaces")
+                else kind
+            )
             if kind == "events":
                 yield from _fields(item, _EVENT_TYPES)
                 if isinstance(item.get("involved_object"), dict):
-                    yield from _fields(item["involved_object"], dict.fromkeys(
-                        ("kind", "namespace", "name", "uid"), "str"))
+                    yield from _fields(
+                        item["involved_object"],
+                        dict.fromkeys(("kind", "namespace", "name", "uid"), "str"),
+                    )
             elif group in _SUMMARY_TYPES:
                 yield item, "summary", "object"
                 yield item, "labels", "labels"
@@ -206,8 +348,9 @@ def typed_slots(body: dict[str, Any]) -> Iterator[Slot]:
                     if isinstance(item.get("status"), dict):
                         yield item["status"], "phase", "str"
             else:
-                yield from _fields(item, {"name": "str", "namespace": "str", "uid": "str",
-                                          "labels": "labels"})
+                yield from _fields(
+                    item, {"name": "str", "namespace": "str", "uid": "str", "labels": "labels"}
+                )
 
 
 def expected_summary(body: dict[str, Any]) -> dict[str, int]:
@@ -232,7 +375,9 @@ def expected_summary(body: dict[str, Any]) -> dict[str, int]:
         "pending_pods": sum(1 for p in listed("pods") if phase(p) == "Pending"),
         "failed_pods": sum(1 for p in listed("pods") if phase(p) == "Failed"),
         "total_deployments": len(deployments),
-        "healthy_deployments": sum(1 for d in deployments if d.get("ready", 0) >= d.get("replicas", 0)),
+        "healthy_deployments": sum(
+            1 for d in deployments if d.get("ready", 0) >= d.get("replicas", 0)
+        ),
         "total_statefulsets": len(listed("statefulsets")),
         "total_daemonsets": len(listed("daemonsets")),
         "total_services": len(listed("services")),
@@ -247,15 +392,19 @@ def expected_summary(body: dict[str, Any]) -> dict[str, int]:
 
 
 @settings(FAST, max_examples=200)
-@given(body=snapshots, header=st.sampled_from(["as the body", "none", "empty", "other"]),
-       data=st.data())
+@given(
+    body=snapshots,
+    header=st.sampled_from(["as the body", "none", "empty", "other"]),
+    data=st.data(),
+)
 def test_decode_snapshot_counts_what_it_got_or_says_bad_request(
     body: dict[str, Any], header: str, data: st.DataObject
 ) -> None:
     """X-Cluster-ID as the body says, absent, empty or another cluster; then, one time
     in three, one typed field of the body gets a value of a wrong type."""
-    header_id = {"as the body": body["cluster_id"], "none": None, "empty": "",
-                 "other": "other"}[header]
+    header_id = {"as the body": body["cluster_id"], "none": None, "empty": "", "other": "other"}[
+        header
+    ]
     broken = data.draw(st.integers(0, 2), label="broken") == 2
     if broken:
         container, key, must = data.draw(st.sampled_from(list(typed_slots(body))), label="slot")
@@ -263,8 +412,15 @@ def test_decode_snapshot_counts_what_it_got_or_says_bad_request(
     raw = msgspec.json.encode(body)
     cluster = header_id or body.get("cluster_id")
     mismatch = bool(header_id and body.get("cluster_id") and header_id != body["cluster_id"])
-    event("broken" if broken else "mismatch" if mismatch else "no cluster id" if not cluster
-          else "valid")
+    event(
+        "broken"
+        if broken
+        else "mismatch"
+        if mismatch
+        else "no cluster id"
+        if not cluster
+        else "valid"
+    )
     try:
         snap = decode_snapshot(raw, header_id, received_at=1.0)
     except BadRequest:
@@ -274,13 +430,18 @@ def test_decode_snapshot_counts_what_it_got_or_says_bad_request(
     assert snap.cluster_id == cluster and snap.size_bytes == len(raw)
     assert msgspec.structs.asdict(snap.summary) == expected_summary(body)
     for kind in RESOURCE_KINDS:  # every resource kept exactly as sent, in order
-        assert [msgspec.json.decode(bytes(i.raw)) for i in snap.items(kind)] == (body.get(kind) or [])
+        assert [msgspec.json.decode(bytes(i.raw)) for i in snap.items(kind)] == (
+            body.get(kind) or []
+        )
     assert snap.extra_kinds() == sorted(k for k in ("futureKind", "anotherNewKind") if k in body)
 
 
 @FAST
-@given(payload=st.binary(max_size=4000), cuts=st.lists(st.integers(0, 4000), max_size=3),
-       limit=st.integers(1, 5000))
+@given(
+    payload=st.binary(max_size=4000),
+    cuts=st.lists(st.integers(0, 4000), max_size=3),
+    limit=st.integers(1, 5000),
+)
 def test_gunzip_limited_round_trips_members_and_enforces_the_limit(
     payload: bytes, cuts: list[int], limit: int
 ) -> None:
@@ -296,14 +457,16 @@ def test_gunzip_limited_round_trips_members_and_enforces_the_limit(
 
 @FAST
 @given(payload=st.binary(min_size=1, max_size=2000), data=st.data())
-def test_gunzip_limited_refuses_truncated_and_corrupt_input(payload: bytes, data: st.DataObject) -> None:
+def test_gunzip_limited_refuses_truncated_and_corrupt_input(
+    payload: bytes, data: st.DataObject
+) -> None:
     whole = gzip.compress(payload)
     cut = whole[: data.draw(st.integers(1, len(whole) - 1), label="cut")]
     with pytest.raises(BadRequest):
         gunzip_limited(cut, len(payload) + 1)
     flip = data.draw(st.integers(0, len(whole) - 1), label="flip")
     xor = data.draw(st.integers(1, 255), label="xor")
-    bad = whole[:flip] + bytes([whole[flip] ^ xor]) + whole[flip + 1:]
+    bad = whole[:flip] + bytes([whole[flip] ^ xor]) + whole[flip + 1 :]
     try:
         out = gunzip_limited(bad, len(payload) + 1)
     except (BadRequest, PayloadTooLarge):
@@ -313,8 +476,10 @@ def test_gunzip_limited_refuses_truncated_and_corrupt_input(payload: bytes, data
 
 
 @FAST
-@given(data=st.binary(max_size=300) | st.builds(lambda b: b"\x1f\x8b" + b, st.binary(max_size=300)),
-       limit=st.integers(1, 10_000))
+@given(
+    data=st.binary(max_size=300) | st.builds(lambda b: b"\x1f\x8b" + b, st.binary(max_size=300)),
+    limit=st.integers(1, 10_000),
+)
 def test_gunzip_limited_on_random_bytes_only_refuses(data: bytes, limit: int) -> None:
     try:
         out = gunzip_limited(data, limit)
@@ -332,11 +497,15 @@ def test_parse_go_time_reads_what_go_writes(value: str) -> None:
         return
     assert parsed is not None and parsed.tzinfo == UTC
     head, offset = value[:19], value[19:].lstrip(".0123456789")
-    fraction = value[19:len(value) - len(offset)].lstrip(".")
+    fraction = value[19 : len(value) - len(offset)].lstrip(".")
     local = datetime.strptime(head, "%Y-%m-%dT%H:%M:%S").replace(
-        microsecond=int((fraction + "000000")[:6]))
-    minutes = 0 if offset == "Z" else (1 if offset[0] == "+" else -1) * (
-        int(offset[1:3]) * 60 + int(offset[4:6]))
+        microsecond=int((fraction + "000000")[:6])
+    )
+    minutes = (
+        0
+        if offset == "Z"
+        else (1 if offset[0] == "+" else -1) * (int(offset[1:3]) * 60 + int(offset[4:6]))
+    )
     assert parsed == local.replace(tzinfo=timezone(timedelta(minutes=minutes)))
     # format_time is sortable UTC text that reads back to the same instant.
     assert parse_go_time(format_time(parsed)) == parsed
@@ -347,8 +516,7 @@ RFC3339 = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2}
 
 @FAST
 @example("9999-12-31T23:59:59-23:59")
-@given(value=go_times(min_year=1, max_year=9999) | text
-       | st.from_regex(RFC3339, fullmatch=True))
+@given(value=go_times(min_year=1, max_year=9999) | text | st.from_regex(RFC3339, fullmatch=True))
 def test_parse_go_time_returns_or_raises_value_error(value: str) -> None:
     try:
         parsed = parse_go_time(value)
@@ -368,11 +536,18 @@ def test_format_time_is_rfc3339_that_reads_back(moment: datetime) -> None:
 
 commands = doc(
     {"cluster_id": st.just("c1") | text, "action": st.sampled_from(sorted(ACTIONS)) | text},
-    {"target_kind": st.sampled_from(["Deployment", "Pod", "Node", "StatefulSet", ""]) | text,
-     "target_namespace": st.just("default") | text, "target_name": names | text,
-     "params": st.dictionaries(
-         st.sampled_from(["replicas", "tailLines", "container", "image", "path", "command", "query"]),
-         json_values | st.floats() | st.lists(text, max_size=3), max_size=4)},
+    {
+        "target_kind": st.sampled_from(["Deployment", "Pod", "Node", "StatefulSet", ""]) | text,
+        "target_namespace": st.just("default") | text,
+        "target_name": names | text,
+        "params": st.dictionaries(
+            st.sampled_from(
+                ["replicas", "tailLines", "container", "image", "path", "command", "query"]
+            ),
+            json_values | st.floats() | st.lists(text, max_size=3),
+            max_size=4,
+        ),
+    },
 )
 
 
@@ -392,9 +567,16 @@ def test_validate_request_only_raises_bad_request(body: dict[str, Any]) -> None:
 
 
 @FAST
-@given(ops=st.lists(st.tuples(st.sampled_from(["fail", "ok", "wait"]), st.sampled_from("abcd"),
-                              st.floats(0, 100)), max_size=60),
-       max_failures=st.integers(1, 5), backoff=st.floats(0.1, 60))
+@given(
+    ops=st.lists(
+        st.tuples(
+            st.sampled_from(["fail", "ok", "wait"]), st.sampled_from("abcd"), st.floats(0, 100)
+        ),
+        max_size=60,
+    ),
+    max_failures=st.integers(1, 5),
+    backoff=st.floats(0.1, 60),
+)
 def test_login_throttle_blocks_only_after_max_failures(
     ops: list[tuple[str, str, float]], max_failures: int, backoff: float
 ) -> None:
@@ -449,39 +631,86 @@ def mostly(valid: st.SearchStrategy[Any], junk: st.SearchStrategy[Any]) -> st.Se
     return st.integers(0, 7).flatmap(lambda i: junk if i == 0 else valid)
 
 
-junk_numbers = st.integers(-5, 10**6).map(str) | text | st.sampled_from(
-    ["", " 5", "1e3", "0x10", "nan", "inf", "-0", "5.0", "\u0661\u0662", "99999999999999999999999"])
-paging = {"limit": mostly(st.none() | st.integers(1, 1000).map(str), junk_numbers),
-          "offset": mostly(st.none() | st.integers(0, 5).map(str), junk_numbers)}
-query_texts = mostly(st.none() | st.sampled_from(["default", "node-1", "node-2", "Running",
-                                                  "Pending", "web", "db", "BackOff", "Warning"]),
-                     text | names)
+junk_numbers = (
+    st.integers(-5, 10**6).map(str)
+    | text
+    | st.sampled_from(
+        [
+            "",
+            " 5",
+            "1e3",
+            "0x10",
+            "nan",
+            "inf",
+            "-0",
+            "5.0",
+            "\u0661\u0662",
+            "99999999999999999999999",
+        ]
+    )
+)
+paging = {
+    "limit": mostly(st.none() | st.integers(1, 1000).map(str), junk_numbers),
+    "offset": mostly(st.none() | st.integers(0, 5).map(str), junk_numbers),
+}
+query_texts = mostly(
+    st.none()
+    | st.sampled_from(
+        ["default", "node-1", "node-2", "Running", "Pending", "web", "db", "BackOff", "Warning"]
+    ),
+    text | names,
+)
 clusters = mostly(st.just("c1"), st.none() | text | names)
-selectors = st.lists(mostly(st.sampled_from(["app", "app=web", "app=db", "tier", "tier=data"]),
-                            st.sampled_from(["=v", "", "x=", "app=", "=", "a=b=c"]) | text),
-                     max_size=3)
+selectors = st.lists(
+    mostly(
+        st.sampled_from(["app", "app=web", "app=db", "tier", "tier=data"]),
+        st.sampled_from(["=v", "", "x=", "app=", "=", "a=b=c"]) | text,
+    ),
+    max_size=3,
+)
 # A valid command, so submissions get past validation as well as into it.
-valid_commands = st.fixed_dictionaries({
-    "cluster_id": st.just("c1"), "action": st.just("scale"), "target_kind": st.just("Deployment"),
-    "target_namespace": st.just("default"), "target_name": names,
-    "params": st.fixed_dictionaries({"replicas": st.integers(0, 50)})})
+valid_commands = st.fixed_dictionaries(
+    {
+        "cluster_id": st.just("c1"),
+        "action": st.just("scale"),
+        "target_kind": st.just("Deployment"),
+        "target_namespace": st.just("default"),
+        "target_name": names,
+        "params": st.fixed_dictionaries({"replicas": st.integers(0, 50)}),
+    }
+)
 # `wait` stays under 0.1 s when valid: a valid command holds the answer that long.
-waits = mostly(st.none() | st.sampled_from(["0", "0.05"]),
-               st.sampled_from(["", "-1", "121", "1e9", "nan", "inf", "-inf"])
-               | st.text("abc-. e", max_size=4))
+waits = mostly(
+    st.none() | st.sampled_from(["0", "0.05"]),
+    st.sampled_from(["", "-1", "121", "1e9", "nan", "inf", "-inf"])
+    | st.text("abc-. e", max_size=4),
+)
 # Not "admin": disabling or demoting it could lock this client out mid-run.
 usernames = names.filter(lambda n: n.lower() != "admin")
 users = st.fixed_dictionaries(
     {"username": mostly(usernames, st.integers() | st.none() | text)},
-    optional={"password": mostly(st.sampled_from(["correct-horse-battery-1", "lantern-orbit-staple-9"]),
-                                 st.sampled_from(["short", "password123", ""]) | st.none() | text),
-              "display_name": mostly(text, st.integers()), "email": text,
-              "role": mostly(st.integers(1, 3), st.integers(-1, 9) | text | st.booleans()),
-              "status": mostly(st.integers(0, 1), st.integers(-1, 9) | text)})
+    optional={
+        "password": mostly(
+            st.sampled_from(["correct-horse-battery-1", "lantern-orbit-staple-9"]),
+            st.sampled_from(["short", "password123", ""]) | st.none() | text,
+        ),
+        "display_name": mostly(text, st.integers()),
+        "email": text,
+        "role": mostly(st.integers(1, 3), st.integers(-1, 9) | text | st.booleans()),
+        "status": mostly(st.integers(0, 1), st.integers(-1, 9) | text),
+    },
+)
 results = st.fixed_dictionaries(
-    {"command_id": mostly(names, st.integers() | st.none()), "success": mostly(st.booleans(), text)},
-    optional={"output": text, "error": text,
-              "executed_at": mostly(go_times(), text | st.integers())})
+    {
+        "command_id": mostly(names, st.integers() | st.none()),
+        "success": mostly(st.booleans(), text),
+    },
+    optional={
+        "output": text,
+        "error": text,
+        "executed_at": mostly(go_times(), text | st.integers()),
+    },
+)
 
 
 def put(params: dict[str, Any], **values: Any) -> dict[str, Any]:
@@ -497,10 +726,12 @@ def expected_pods(namespace: str, q: str, phase: str, node: str, selectors: list
     out = []
     for p in SEED_PODS:
         s, labels = p["summary"], p["labels"]
-        ok = ((not namespace or s["namespace"] == namespace)
-              and (not q or q.lower() in s["name"].lower())
-              and (not phase or p["status"]["phase"] == phase)
-              and (not node or s["nodeName"] == node))
+        ok = (
+            (not namespace or s["namespace"] == namespace)
+            and (not q or q.lower() in s["name"].lower())
+            and (not phase or p["status"]["phase"] == phase)
+            and (not node or s["nodeName"] == node)
+        )
         for sel in selectors:
             key, eq, value = sel.partition("=")
             ok = ok and key in labels and (not eq or labels[key] == value)
@@ -511,23 +742,51 @@ def expected_pods(namespace: str, q: str, phase: str, node: str, selectors: list
 
 def run_api_properties(gateway_url: str, agent_url: str, token: str) -> None:
     """The generated-request properties; blocking, run in a worker thread."""
-    client = httpx.Client(base_url=gateway_url, timeout=10,
-                          headers={"Authorization": f"Bearer {token}"})
+    client = httpx.Client(
+        base_url=gateway_url, timeout=10, headers={"Authorization": f"Bearer {token}"}
+    )
     # Kept-alive connections, as the Go agent's: an early 400 (no X-Cluster-ID) must not
     # leave one stuck (test_hostile.py::test_no_client_is_stuck_after_an_early_error).
     agent = httpx.Client(base_url=agent_url, timeout=10)
 
     @API
-    @given(kind=mostly(st.just("pods") | st.sampled_from(list(LISTED_KINDS)),
-                       st.sampled_from(["secrets", "widgets"])),
-           cluster=clusters, namespace=query_texts, q=query_texts, phase=query_texts,
-           node=query_texts, ready=st.none() | st.sampled_from(["true", "0", "yes", "maybe"]),
-           label=selectors, **paging)
-    def resource_lists(kind: str, cluster: str | None, namespace: str | None, q: str | None,
-                       phase: str | None, node: str | None, ready: str | None, label: list[str],
-                       limit: str | None, offset: str | None) -> None:
-        params = put({"label": label}, cluster_id=cluster, namespace=namespace, q=q,
-                     phase=phase, node=node, ready=ready, limit=limit, offset=offset)
+    @given(
+        kind=mostly(
+            st.just("pods") | st.sampled_from(list(LISTED_KINDS)),
+            st.sampled_from(["secrets", "widgets"]),
+        ),
+        cluster=clusters,
+        namespace=query_texts,
+        q=query_texts,
+        phase=query_texts,
+        node=query_texts,
+        ready=st.none() | st.sampled_from(["true", "0", "yes", "maybe"]),
+        label=selectors,
+        **paging,
+    )
+    def resource_lists(
+        kind: str,
+        cluster: str | None,
+        namespace: str | None,
+        q: str | None,
+        phase: str | None,
+        node: str | None,
+        ready: str | None,
+        label: list[str],
+        limit: str | None,
+        offset: str | None,
+    ) -> None:
+        params = put(
+            {"label": label},
+            cluster_id=cluster,
+            namespace=namespace,
+            q=q,
+            phase=phase,
+            node=node,
+            ready=ready,
+            limit=limit,
+            offset=offset,
+        )
         r = client.get(f"/api/v2/{kind}", params=params)
         body = check_answer(r)
         if r.status_code != 200:
@@ -536,37 +795,85 @@ def run_api_properties(gateway_url: str, agent_url: str, token: str) -> None:
         assert len(body["items"]) <= body["limit"] and body["total"] >= len(body["items"])
         if kind == "pods" and body["offset"] == 0 and body["limit"] >= 3:
             assert [i["summary"]["name"] for i in body["items"]] == expected_pods(
-                namespace or "", q or "", phase or "", node or "", label)
+                namespace or "", q or "", phase or "", node or "", label
+            )
 
     @API
-    @given(source=mostly(st.none() | st.sampled_from(["history", "realtime"]), text),
-           cluster=clusters, type=query_texts, reason=query_texts, namespace=query_texts,
-           since=mostly(st.none() | go_times(), text), until=mostly(st.none() | go_times(), text),
-           by_resource=st.booleans(), kind=mostly(st.sampled_from(["Pod", "Deployment", "Node"]), text),
-           name=query_texts, **paging)
-    def events_queries(source: str | None, cluster: str | None, type: str | None,
-                       reason: str | None, namespace: str | None, since: str | None,
-                       until: str | None, by_resource: bool, kind: str | None, name: str | None,
-                       limit: str | None, offset: str | None) -> None:
+    @given(
+        source=mostly(st.none() | st.sampled_from(["history", "realtime"]), text),
+        cluster=clusters,
+        type=query_texts,
+        reason=query_texts,
+        namespace=query_texts,
+        since=mostly(st.none() | go_times(), text),
+        until=mostly(st.none() | go_times(), text),
+        by_resource=st.booleans(),
+        kind=mostly(st.sampled_from(["Pod", "Deployment", "Node"]), text),
+        name=query_texts,
+        **paging,
+    )
+    def events_queries(
+        source: str | None,
+        cluster: str | None,
+        type: str | None,
+        reason: str | None,
+        namespace: str | None,
+        since: str | None,
+        until: str | None,
+        by_resource: bool,
+        kind: str | None,
+        name: str | None,
+        limit: str | None,
+        offset: str | None,
+    ) -> None:
         if by_resource:
-            path, params = "/api/v2/events/by-resource", put(
-                {}, cluster_id=cluster, kind=kind, namespace=namespace, name=name,
-                limit=limit, offset=offset)
+            path, params = (
+                "/api/v2/events/by-resource",
+                put(
+                    {},
+                    cluster_id=cluster,
+                    kind=kind,
+                    namespace=namespace,
+                    name=name,
+                    limit=limit,
+                    offset=offset,
+                ),
+            )
         else:
-            path, params = "/api/v2/events", put(
-                {}, source=source, cluster_id=cluster, type=type, reason=reason,
-                namespace=namespace, since=since, until=until, limit=limit, offset=offset)
+            path, params = (
+                "/api/v2/events",
+                put(
+                    {},
+                    source=source,
+                    cluster_id=cluster,
+                    type=type,
+                    reason=reason,
+                    namespace=namespace,
+                    since=since,
+                    until=until,
+                    limit=limit,
+                    offset=offset,
+                ),
+            )
         r = client.get(path, params=params)
         body = check_answer(r)
         if r.status_code == 200:
             assert body["total"] >= len(body["events"])
 
     @API
-    @given(body=mostly(valid_commands, commands).map(msgspec.json.encode)
-           | json_values.map(msgspec.json.encode) | st.binary(max_size=40), wait=waits)
+    @given(
+        body=mostly(valid_commands, commands).map(msgspec.json.encode)
+        | json_values.map(msgspec.json.encode)
+        | st.binary(max_size=40),
+        wait=waits,
+    )
     def command_submissions(body: bytes, wait: str | None) -> None:
-        r = client.post("/api/v2/commands", content=body, params=put({}, wait=wait),
-                        headers={"Content-Type": "application/json"})
+        r = client.post(
+            "/api/v2/commands",
+            content=body,
+            params=put({}, wait=wait),
+            headers={"Content-Type": "application/json"},
+        )
         answer = check_answer(r)
         if r.status_code == 201:
             assert answer["status"] in STATUSES and answer["cluster_id"] == "c1"
@@ -574,10 +881,19 @@ def run_api_properties(gateway_url: str, agent_url: str, token: str) -> None:
             assert stored["command_id"] == answer["command_id"]
 
     @API
-    @given(status=mostly(st.none() | st.sampled_from(STATUSES), text), cluster=clusters,
-           command_id=st.none() | text, **paging)
-    def command_reads(status: str | None, cluster: str | None, command_id: str | None,
-                      limit: str | None, offset: str | None) -> None:
+    @given(
+        status=mostly(st.none() | st.sampled_from(STATUSES), text),
+        cluster=clusters,
+        command_id=st.none() | text,
+        **paging,
+    )
+    def command_reads(
+        status: str | None,
+        cluster: str | None,
+        command_id: str | None,
+        limit: str | None,
+        offset: str | None,
+    ) -> None:
         if command_id is not None:
             check_answer(client.get("/api/v2/commands/" + quote(command_id, safe="")))
             return
@@ -587,8 +903,10 @@ def run_api_properties(gateway_url: str, agent_url: str, token: str) -> None:
             assert all(status in (None, "", c["status"]) for c in body["commands"])
 
     @settings(API, max_examples=40)
-    @given(body=mostly(users.map(msgspec.json.encode), st.binary(max_size=30)),
-           path=st.sampled_from(["register", "register", "update-role", "update-status", "delete"]))
+    @given(
+        body=mostly(users.map(msgspec.json.encode), st.binary(max_size=30)),
+        path=st.sampled_from(["register", "register", "update-role", "update-status", "delete"]),
+    )
     def user_admin(body: bytes, path: str) -> None:
         r = client.post(f"/api/v2/user/{path}", content=body)
         answer = check_answer(r)
@@ -598,16 +916,27 @@ def run_api_properties(gateway_url: str, agent_url: str, token: str) -> None:
             assert "password" not in r.text
 
     @API
-    @given(body=mostly(results.map(msgspec.json.encode), st.binary(max_size=40)),
-           cluster=mostly(st.just("c1"), st.none() | names))
+    @given(
+        body=mostly(results.map(msgspec.json.encode), st.binary(max_size=40)),
+        cluster=mostly(st.just("c1"), st.none() | names),
+    )
     def agent_results(body: bytes, cluster: str | None) -> None:
-        r = agent.post("/agent/result", content=body, headers=put(
-            {"Content-Type": "application/json"}, **{"X-Cluster-ID": cluster}))
+        r = agent.post(
+            "/agent/result",
+            content=body,
+            headers=put({"Content-Type": "application/json"}, **{"X-Cluster-ID": cluster}),
+        )
         check_answer(r)
 
     try:
-        for prop in (resource_lists, events_queries, command_submissions, command_reads,
-                     user_admin, agent_results):
+        for prop in (
+            resource_lists,
+            events_queries,
+            command_submissions,
+            command_reads,
+            user_admin,
+            agent_results,
+        ):
             prop()
         assert client.get("/api/v2/user/me").json()["username"] == "admin"
     finally:
@@ -621,8 +950,8 @@ async def test_api_never_answers_5xx_to_generated_requests(start_master: StartMa
         assert (await agent.snapshot()).status_code == 200
     token = await runner.admin_token()
     with trio.fail_after(150):
-        await trio.to_thread.run_sync(run_api_properties, runner.gateway_url, runner.agent_url,
-                                      token, abandon_on_cancel=True)
+        await trio.to_thread.run_sync(
+            run_api_properties, runner.gateway_url, runner.agent_url, token, abandon_on_cancel=True
+        )
     async with GoAgent.open(runner.agent_url, "c1") as agent:
         assert (await agent.push(gzip_json(snapshot("c1")))).status_code == 200
-

@@ -27,7 +27,10 @@ async def test_restart_keeps_events_history_and_pending_commands(start_master: S
         assert [(c["cluster_id"], c["status"]) for c in clusters] == [("c1", "offline")]
         events = (await gw.get("/api/v2/events", params={"cluster_id": "c1"})).json()
         assert {e["uid"] for e in events["events"]} == {"e1", "e2"}
-        statuses = {c["command_id"]: c["status"] for c in (await gw.get("/api/v2/commands")).json()["commands"]}
+        statuses = {
+            c["command_id"]: c["status"]
+            for c in (await gw.get("/api/v2/commands")).json()["commands"]
+        }
         assert statuses == {done: "success", running: "running", pending: "pending"}
         # The running one is still waiting for its result; the pending one is delivered.
         await go.result(running, output="logs")
@@ -36,6 +39,14 @@ async def test_restart_keeps_events_history_and_pending_commands(start_master: S
             cmd = await go.poll()
         assert cmd is not None and cmd["id"] == pending
         # Commands can be sent to the restored cluster before it reports again.
-        assert (await gw.post("/api/v2/commands", json={
-            "cluster_id": "c1", "action": "cordon", "target_kind": "Node", "target_name": "node-1",
-        })).status_code == 201
+        assert (
+            await gw.post(
+                "/api/v2/commands",
+                json={
+                    "cluster_id": "c1",
+                    "action": "cordon",
+                    "target_kind": "Node",
+                    "target_name": "node-1",
+                },
+            )
+        ).status_code == 201

@@ -73,8 +73,12 @@ def fuzz(gateway_url: str, token: str) -> tuple[dict[str, str], Counter[tuple[st
         documented.add(operation.label)
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-            @settings(max_examples=EXAMPLES, deadline=None, database=None,
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=operation.as_strategy(generation_mode=mode))
             def run(case: schemathesis.Case[Any]) -> None:
                 cap_wait(case)
@@ -97,7 +101,8 @@ async def test_no_operation_answers_5xx(start_master: StartMaster) -> None:
     token = await runner.admin_token()
     with trio.fail_after(120):
         failures, answers, documented = await trio.to_thread.run_sync(
-            fuzz, runner.gateway_url, token, abandon_on_cancel=True)
+            fuzz, runner.gateway_url, token, abandon_on_cancel=True
+        )
     assert not failures, "\n\n".join(f"{op}:\n{text}" for op, text in failures.items())
     # Every documented operation was called, and many calls got past validation.
     assert len(documented) >= 40 and {label for label, _ in answers} == documented

@@ -48,25 +48,34 @@ async def test_state_on_connect_then_changes_in_order(master: MasterRunner, agen
         head = opening[0]["seq"]
         assert opening[0]["mode"] == "state" and opening[0]["role"] == "admin"
         assert {m["seq"] for m in opening} == {head}
-        cluster, = by_type(opening, "cluster")
+        (cluster,) = by_type(opening, "cluster")
         assert cluster["cluster_id"] == "c1" and cluster["state"] is True
         assert cluster["cluster"]["status"] == "online"
-        summary, = by_type(opening, "summary")
+        (summary,) = by_type(opening, "summary")
         assert summary["summary"]["total_pods"] == 3 and summary["received_at"] > 0
-        events, = by_type(opening, "events")
+        (events,) = by_type(opening, "events")
         assert {e["severity"] for e in events["events"]} >= {"critical"}
 
         # A new event, a heartbeat and a command, each pushed as it happens, in order.
-        r = await agent.snapshot(events=[event("e-new", reason="OOMKilled", count=1,
-                                               last="2026-01-18T10:05:00Z")])
+        r = await agent.snapshot(
+            events=[event("e-new", reason="OOMKilled", count=1, last="2026-01-18T10:05:00Z")]
+        )
         assert r.status_code == 200
         msg, seen = await stream.until("events")
-        new, = msg["events"]
+        (new,) = msg["events"]
         assert new["uid"] == "e-new" and new["change"] == "new" and new["severity"] == "critical"
         async with master.gateway_client() as gw:
-            r = await gw.post("/api/v2/commands", json={
-                "cluster_id": "c1", "action": "scale", "target_kind": "Deployment",
-                "target_namespace": "default", "target_name": "web", "params": {"replicas": 3}})
+            r = await gw.post(
+                "/api/v2/commands",
+                json={
+                    "cluster_id": "c1",
+                    "action": "scale",
+                    "target_kind": "Deployment",
+                    "target_namespace": "default",
+                    "target_name": "web",
+                    "params": {"replicas": 3},
+                },
+            )
             assert r.status_code == 201, r.text
             command_id = r.json()["command_id"]
             pending, more = await stream.until("command")
@@ -79,8 +88,11 @@ async def test_state_on_connect_then_changes_in_order(master: MasterRunner, agen
             done, more3 = await stream.until("command")
         assert done["command"]["status"] == "success"
         assert done["command"]["result"] == {
-            "success": True, "error": "", "executed_at": done["command"]["result"]["executed_at"],
-            "has_output": True}
+            "success": True,
+            "error": "",
+            "executed_at": done["command"]["result"]["executed_at"],
+            "has_output": True,
+        }
         live = [*seen, *more, *more2, *more3]
         seqs = [m["seq"] for m in live]
         assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs) and seqs[0] > head
@@ -90,8 +102,7 @@ async def test_subscription_filters_and_changes_without_reconnecting(
     master: MasterRunner,
 ) -> None:
     token = await master.admin_token()
-    async with GoAgent.open(master.agent_url, "a") as a, \
-            GoAgent.open(master.agent_url, "b") as b:
+    async with GoAgent.open(master.agent_url, "a") as a, GoAgent.open(master.agent_url, "b") as b:
         await a.snapshot()
         await b.snapshot()
         async with StreamClient.connect(master.gateway_url) as stream:
@@ -115,8 +126,10 @@ async def test_subscription_filters_and_changes_without_reconnecting(
 
 async def test_reconnect_replays_exactly_what_was_missed(master: MasterRunner) -> None:
     token = await master.admin_token()
-    async with GoAgent.open(master.agent_url, "c1") as agent, \
-            StreamClient.connect(master.gateway_url) as witness:
+    async with (
+        GoAgent.open(master.agent_url, "c1") as agent,
+        StreamClient.connect(master.gateway_url) as witness,
+    ):
         await witness.subscribe(token)
         await witness.opening()
         async with StreamClient.connect(master.gateway_url) as first:
@@ -187,14 +200,24 @@ BAD_SUBSCRIBES: list[tuple[str, Any, int, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("message", "code", "reason"),
-                         [case[1:] for case in BAD_SUBSCRIBES], ids=[c[0] for c in BAD_SUBSCRIBES])
+@pytest.mark.parametrize(
+    ("message", "code", "reason"),
+    [case[1:] for case in BAD_SUBSCRIBES],
+    ids=[c[0] for c in BAD_SUBSCRIBES],
+)
 async def test_bad_subscribe_is_closed_with_a_reason(
-    master: MasterRunner, message: Any, code: int, reason: str,
+    master: MasterRunner,
+    message: Any,
+    code: int,
+    reason: str,
 ) -> None:
     token = await master.admin_token()
-    if isinstance(message, dict) and message.get("type") == "subscribe" and "token" not in message \
-            and code != 4401:
+    if (
+        isinstance(message, dict)
+        and message.get("type") == "subscribe"
+        and "token" not in message
+        and code != 4401
+    ):
         message = message | {"token": token}
     async with StreamClient.connect(master.gateway_url) as stream:
         await stream.send(message)
@@ -247,8 +270,10 @@ async def test_silent_first_message_times_out(master: MasterRunner) -> None:
 async def test_dead_client_is_released_and_live_one_kept(start_master: StartMaster) -> None:
     master = await start_master(stream_ping_interval=0.3)
     token = await master.admin_token()
-    async with StreamClient.connect(master.gateway_url) as silent, \
-            StreamClient.connect(master.gateway_url) as alive:
+    async with (
+        StreamClient.connect(master.gateway_url) as silent,
+        StreamClient.connect(master.gateway_url) as alive,
+    ):
         for stream in (silent, alive):
             await stream.subscribe(token)
             await stream.opening()
@@ -273,14 +298,18 @@ async def test_dead_client_is_released_and_live_one_kept(start_master: StartMast
 async def test_revoked_token_closes_the_stream(start_master: StartMaster) -> None:
     master = await start_master(stream_ping_interval=0.3)
     async with master.gateway_client() as gw:
-        r = await gw.post("/api/v2/user/register", json={
-            "username": "viewer1", "password": "a-long-viewer-passphrase", "role": 1})
+        r = await gw.post(
+            "/api/v2/user/register",
+            json={"username": "viewer1", "password": "a-long-viewer-passphrase", "role": 1},
+        )
         assert r.status_code == 201, r.text
         viewer = await master.login("viewer1", "a-long-viewer-passphrase")
         async with StreamClient.connect(master.gateway_url) as stream:
             await stream.subscribe(viewer)
             assert (await stream.opening())[0]["role"] == "viewer"
-            r = await gw.post("/api/v2/user/update-status", json={"username": "viewer1", "status": 0})
+            r = await gw.post(
+                "/api/v2/user/update-status", json={"username": "viewer1", "status": 0}
+            )
             assert r.status_code == 200, r.text
             code, reason = await closed_with(stream)
     assert code == 4401 and "revoked" in reason
@@ -288,8 +317,10 @@ async def test_revoked_token_closes_the_stream(start_master: StartMaster) -> Non
 
 async def test_shutdown_closes_streams_going_away(master: MasterRunner) -> None:
     token = await master.admin_token()
-    async with StreamClient.connect(master.gateway_url) as stream, \
-            StreamClient.connect(master.gateway_url) as quiet:
+    async with (
+        StreamClient.connect(master.gateway_url) as stream,
+        StreamClient.connect(master.gateway_url) as quiet,
+    ):
         await stream.subscribe(token)
         await stream.opening()
         # `quiet` has not even subscribed yet: it is told too, not left to time out.
@@ -325,13 +356,17 @@ async def _stalled_client(nursery: trio.Nursery, gateway_url: str) -> StreamClie
     sock = trio.socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     await sock.connect((host, int(port)))
-    ws = await wrap_client_stream(nursery, trio.SocketStream(sock), host, "/api/v2/subscribe",
-                                  message_queue_size=1)
+    ws = await wrap_client_stream(
+        nursery, trio.SocketStream(sock), host, "/api/v2/subscribe", message_queue_size=1
+    )
     return StreamClient(ws)
 
 
 async def _ingest(
-    agent: GoAgent, rounds: int, tag: str, received: list[dict[str, Any]],
+    agent: GoAgent,
+    rounds: int,
+    tag: str,
+    received: list[dict[str, Any]],
 ) -> list[float]:
     """Snapshots with a batch of new events each (big stream messages); their latencies.
 
@@ -348,19 +383,23 @@ async def _ingest(
         latencies.append(trio.current_time() - started)
         assert r.status_code == 200, r.text
         with trio.fail_after(15):
-            while not any(m.get("events", [{}])[-1].get("uid") == events[-1]["uid"]
-                          for m in received[-3:]):
+            while not any(
+                m.get("events", [{}])[-1].get("uid") == events[-1]["uid"] for m in received[-3:]
+            ):
                 await trio.sleep(0.01)
     return sorted(latencies)
 
 
 async def test_a_stalled_subscriber_gets_resync_and_slows_no_one(
-    start_master: StartMaster, nursery: trio.Nursery,
+    start_master: StartMaster,
+    nursery: trio.Nursery,
 ) -> None:
     master = await start_master(stream_queue=4)
     token = await master.admin_token()
-    async with GoAgent.open(master.agent_url, "c1") as agent, \
-            StreamClient.connect(master.gateway_url) as reader:
+    async with (
+        GoAgent.open(master.agent_url, "c1") as agent,
+        StreamClient.connect(master.gateway_url) as reader,
+    ):
         await reader.subscribe(token, topics=["events"])
         await reader.opening()
         received: list[dict[str, Any]] = []
@@ -378,8 +417,11 @@ async def test_a_stalled_subscriber_gets_resync_and_slows_no_one(
         during = await _ingest(agent, 40, "during", received)
         logging.getLogger("test").warning(
             "ingest p50/max without a stalled subscriber %.1f/%.1f ms, with one %.1f/%.1f ms",
-            before[len(before) // 2] * 1e3, before[-1] * 1e3,
-            during[len(during) // 2] * 1e3, during[-1] * 1e3)
+            before[len(before) // 2] * 1e3,
+            before[-1] * 1e3,
+            during[len(during) // 2] * 1e3,
+            during[-1] * 1e3,
+        )
 
         # Nothing lost for the reader that keeps up: every event, in order, no resync.
         with trio.fail_after(15):
@@ -437,8 +479,10 @@ async def test_summaries_of_one_cluster_coalesce_and_the_last_one_wins(
 ) -> None:
     master = await start_master(stream_coalesce=1.0)
     token = await master.admin_token()
-    async with GoAgent.open(master.agent_url, "c1") as agent, \
-            StreamClient.connect(master.gateway_url) as stream:
+    async with (
+        GoAgent.open(master.agent_url, "c1") as agent,
+        StreamClient.connect(master.gateway_url) as stream,
+    ):
         await agent.snapshot()
         await stream.subscribe(token, topics=["summary"])
         await stream.opening()

@@ -21,9 +21,16 @@ GOOD = "a-long-enough-pass-2026"
 async def make_user(master: MasterRunner, username: str, role: int, password: str = GOOD) -> str:
     """Register a user as admin and return a login token for them."""
     async with master.gateway_client() as admin:
-        r = await admin.post("/api/v2/user/register", json={
-            "username": username, "password": password, "display_name": username.title(),
-            "email": f"{username}@example.com", "role": role})
+        r = await admin.post(
+            "/api/v2/user/register",
+            json={
+                "username": username,
+                "password": password,
+                "display_name": username.title(),
+                "email": f"{username}@example.com",
+                "role": role,
+            },
+        )
     assert r.status_code == 201, r.text
     assert "password" not in r.text and "hash" not in r.text
     return await master.login(username, password)
@@ -49,15 +56,23 @@ async def test_first_start_generates_admin_password_once(
 
 async def test_login_answers_token_and_role(master: MasterRunner) -> None:
     async with httpx.AsyncClient(base_url=master.gateway_url) as client:
-        r = await client.post("/api/v2/user/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+        r = await client.post(
+            "/api/v2/user/login", json={"username": "admin", "password": ADMIN_PASSWORD}
+        )
         assert r.status_code == 200
         body = r.json()
         assert body["role"] == 3 and body["role_name"] == "admin" and body["token"].count(".") == 2
-        bad = await client.post("/api/v2/user/login", json={"username": "admin", "password": "nope"})
+        bad = await client.post(
+            "/api/v2/user/login", json={"username": "admin", "password": "nope"}
+        )
         assert bad.status_code == 401 and bad.json()["error"]["code"] == "unauthorized"
-        ghost = await client.post("/api/v2/user/login", json={"username": "ghost", "password": "nope"})
+        ghost = await client.post(
+            "/api/v2/user/login", json={"username": "ghost", "password": "nope"}
+        )
         assert ghost.status_code == 401
-        me = await client.get("/api/v2/user/me", headers={"Authorization": f"Bearer {body['token']}"})
+        me = await client.get(
+            "/api/v2/user/me", headers={"Authorization": f"Bearer {body['token']}"}
+        )
         assert me.json() == {"username": "admin", "role": 3, "role_name": "admin"}
 
 
@@ -69,9 +84,19 @@ async def test_login_answers_token_and_role(master: MasterRunner) -> None:
         (1, "GET", "/api/v2/configmaps?cluster_id=c1", None, 403),
         (1, "GET", "/api/v2/user/list", None, 403),
         (2, "GET", "/api/v2/configmaps?cluster_id=c1", None, 200),
-        (2, "POST", "/api/v2/commands", {"cluster_id": "c1", "action": "restart",
-                                         "target_kind": "Deployment", "target_namespace": "default",
-                                         "target_name": "web"}, 201),
+        (
+            2,
+            "POST",
+            "/api/v2/commands",
+            {
+                "cluster_id": "c1",
+                "action": "restart",
+                "target_kind": "Deployment",
+                "target_namespace": "default",
+                "target_name": "web",
+            },
+            201,
+        ),
         (2, "GET", "/api/v2/user/list", None, 403),
         (2, "GET", "/api/v2/audit/logs", None, 403),
         (2, "POST", "/api/v2/agent-tokens", {"cluster_id": "c1"}, 403),
@@ -79,8 +104,15 @@ async def test_login_answers_token_and_role(master: MasterRunner) -> None:
         (3, "GET", "/api/v2/audit/logs", None, 200),
     ],
 )
-async def test_roles(master: MasterRunner, agent: GoAgent, role: int, method: str, path: str,
-                     json: dict[str, Any] | None, expected: int) -> None:
+async def test_roles(
+    master: MasterRunner,
+    agent: GoAgent,
+    role: int,
+    method: str,
+    path: str,
+    json: dict[str, Any] | None,
+    expected: int,
+) -> None:
     await agent.snapshot()
     token = await make_user(master, f"user{role}", role)
     async with master.gateway_client(token) as client:
@@ -89,7 +121,9 @@ async def test_roles(master: MasterRunner, agent: GoAgent, role: int, method: st
 
 
 @pytest.mark.parametrize("public_read", [False, True])
-async def test_anonymous_reads_only_with_public_read(start_master: StartMaster, public_read: bool) -> None:
+async def test_anonymous_reads_only_with_public_read(
+    start_master: StartMaster, public_read: bool
+) -> None:
     runner = await start_master(public_read=public_read)
     async with httpx.AsyncClient(base_url=runner.gateway_url) as anon:
         assert (await anon.get("/api/v2/clusters")).status_code == (200 if public_read else 401)
@@ -107,7 +141,9 @@ async def test_anonymous_reads_only_with_public_read(start_master: StartMaster, 
         ("/api/v2/user/delete", {"username": "eve"}),
     ],
 )
-async def test_changes_revoke_existing_tokens_at_once(master: MasterRunner, change: str, body: dict[str, Any]) -> None:
+async def test_changes_revoke_existing_tokens_at_once(
+    master: MasterRunner, change: str, body: dict[str, Any]
+) -> None:
     token = await make_user(master, "eve", 2)
     async with master.gateway_client(token) as eve:
         assert (await eve.get("/api/v2/clusters")).status_code == 200
@@ -117,21 +153,32 @@ async def test_changes_revoke_existing_tokens_at_once(master: MasterRunner, chan
         assert r.status_code == 401 and "log in again" in r.json()["error"]["message"]
 
 
-async def test_own_password_change_revokes_and_disabled_user_cannot_log_in(master: MasterRunner) -> None:
+async def test_own_password_change_revokes_and_disabled_user_cannot_log_in(
+    master: MasterRunner,
+) -> None:
     token = await make_user(master, "bob", 1)
     async with master.gateway_client(token) as bob:
-        r = await bob.post("/api/v2/user/password", json={"old_password": "wrong-one-here", "new_password": "x"})
+        r = await bob.post(
+            "/api/v2/user/password", json={"old_password": "wrong-one-here", "new_password": "x"}
+        )
         assert r.status_code == 401
-        r = await bob.post("/api/v2/user/password", json={"old_password": GOOD, "new_password": "short"})
+        r = await bob.post(
+            "/api/v2/user/password", json={"old_password": GOOD, "new_password": "short"}
+        )
         assert r.status_code == 400
-        r = await bob.post("/api/v2/user/password", json={"old_password": GOOD, "new_password": "another-good-pass-77"})
+        r = await bob.post(
+            "/api/v2/user/password",
+            json={"old_password": GOOD, "new_password": "another-good-pass-77"},
+        )
         assert r.status_code == 200
         assert (await bob.get("/api/v2/clusters")).status_code == 401
     assert await master.login("bob", "another-good-pass-77")
     async with master.gateway_client() as admin:
         await admin.post("/api/v2/user/update-status", json={"username": "bob", "status": 0})
     async with httpx.AsyncClient(base_url=master.gateway_url) as client:
-        r = await client.post("/api/v2/user/login", json={"username": "bob", "password": "another-good-pass-77"})
+        r = await client.post(
+            "/api/v2/user/login", json={"username": "bob", "password": "another-good-pass-77"}
+        )
     assert r.status_code == 403
 
 
@@ -147,7 +194,9 @@ async def test_own_password_change_revokes_and_disabled_user_cannot_log_in(maste
         ({"username": "ann", "password": 5, "role": 1}, 400),
     ],
 )
-async def test_register_rules(gateway: httpx.AsyncClient, body: dict[str, Any], status: int) -> None:
+async def test_register_rules(
+    gateway: httpx.AsyncClient, body: dict[str, Any], status: int
+) -> None:
     r = await gateway.post("/api/v2/user/register", json=body)
     assert r.status_code == status, r.text
 
@@ -160,7 +209,9 @@ async def test_register_rules(gateway: httpx.AsyncClient, body: dict[str, Any], 
         ("/api/v2/user/delete", {"username": "admin"}),
     ],
 )
-async def test_last_admin_is_kept(gateway: httpx.AsyncClient, path: str, body: dict[str, Any]) -> None:
+async def test_last_admin_is_kept(
+    gateway: httpx.AsyncClient, path: str, body: dict[str, Any]
+) -> None:
     r = await gateway.post(path, json=body)
     assert r.status_code == 409
 
@@ -169,9 +220,16 @@ async def test_secret_output_only_for_admins(master: MasterRunner, agent: GoAgen
     await agent.heartbeat()
     token = await make_user(master, "opal", 2)
     async with master.gateway_client(token) as operator, master.gateway_client() as admin:
-        r = await operator.post("/api/v2/commands", json={
-            "cluster_id": "c1", "action": "get_secret", "target_kind": "Secret",
-            "target_namespace": "default", "target_name": "db"})
+        r = await operator.post(
+            "/api/v2/commands",
+            json={
+                "cluster_id": "c1",
+                "action": "get_secret",
+                "target_kind": "Secret",
+                "target_namespace": "default",
+                "target_name": "db",
+            },
+        )
         command_id = r.json()["command_id"]
         assert await agent.poll() is not None
         await agent.result(command_id, output='{"password": "hunter2"}')
@@ -179,7 +237,10 @@ async def test_secret_output_only_for_admins(master: MasterRunner, agent: GoAgen
         assert "hunter2" not in seen
         listed = (await operator.get("/api/v2/commands")).text
         assert "hunter2" not in listed
-        assert "hunter2" in (await admin.get(f"/api/v2/commands/{command_id}")).json()["result"]["output"]
+        assert (
+            "hunter2"
+            in (await admin.get(f"/api/v2/commands/{command_id}")).json()["result"]["output"]
+        )
 
 
 async def test_audit_records_changes_and_denials_with_secrets_masked(master: MasterRunner) -> None:
@@ -217,10 +278,16 @@ async def test_agent_tokens_bind_clusters(start_master: StartMaster) -> None:
             assert (await raw.post("/agent/heartbeat", headers=heartbeat)).status_code == 401
             bearer = {**heartbeat, "Authorization": f"Bearer {secret}"}
             assert (await raw.post("/agent/heartbeat", headers=bearer)).status_code == 200
-            assert (await raw.post(f"/t/{secret}/agent/heartbeat", headers=heartbeat)).status_code == 200
+            assert (
+                await raw.post(f"/t/{secret}/agent/heartbeat", headers=heartbeat)
+            ).status_code == 200
             other = {"X-Cluster-ID": "c2", "Authorization": f"Bearer {secret}"}
             assert (await raw.post("/agent/heartbeat", headers=other)).status_code == 403
-            assert (await raw.post("/agent/heartbeat", headers={**heartbeat, "Authorization": "Bearer nope"})).status_code == 401
+            assert (
+                await raw.post(
+                    "/agent/heartbeat", headers={**heartbeat, "Authorization": "Bearer nope"}
+                )
+            ).status_code == 401
             for _ in range(20):  # a misconfigured agent retrying
                 await raw.post("/agent/heartbeat", headers=heartbeat)
         # Through the path prefix, as a Go agent with master_url=.../t/<token> does.
@@ -228,7 +295,9 @@ async def test_agent_tokens_bind_clusters(start_master: StartMaster) -> None:
             assert (await go.snapshot()).status_code == 200
         async with GoAgent.open(f"{runner.agent_url}/t/{secret}", "c2") as go:
             assert (await go.snapshot()).status_code == 403
-        events = (await admin.get("/api/v2/security/events", params={"type": "agent_refused"})).json()
+        events = (
+            await admin.get("/api/v2/security/events", params={"type": "agent_refused"})
+        ).json()
         assert 1 <= events["total"] <= 4  # rate-limited: one per kind of refusal per minute
         rotated = (await admin.post(f"/api/v2/agent-tokens/{created['id']}/rotate")).json()
         async with httpx.AsyncClient(base_url=runner.agent_url) as raw:
@@ -257,12 +326,18 @@ async def test_cors_and_security_headers(start_master: StartMaster) -> None:
         assert "access-control-allow-origin" not in denied.headers
         assert denied.headers["x-content-type-options"] == "nosniff"
         assert denied.headers["x-frame-options"] == "DENY"
-        preflight = await admin.options("/api/v2/commands", headers={
-            "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+        preflight = await admin.options(
+            "/api/v2/commands",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
         assert preflight.status_code == 403
-        ok = await admin.options("/api/v2/commands", headers={
-            "Origin": "https://ops.example.com", "Access-Control-Request-Method": "POST"})
-        assert ok.status_code == 204 and "Authorization" in ok.headers["access-control-allow-headers"]
+        ok = await admin.options(
+            "/api/v2/commands",
+            headers={"Origin": "https://ops.example.com", "Access-Control-Request-Method": "POST"},
+        )
+        assert (
+            ok.status_code == 204 and "Authorization" in ok.headers["access-control-allow-headers"]
+        )
 
 
 def test_login_throttle_backs_off_and_forgets_on_success() -> None:
@@ -292,7 +367,12 @@ def test_once_per_window() -> None:
 
 async def test_openapi_describes_the_trust_api(gateway: httpx.AsyncClient) -> None:
     doc = (await gateway.get("/api/v2/openapi.json")).json()
-    for path in ("/api/v2/user/login", "/api/v2/user/register", "/api/v2/audit/logs",
-                 "/api/v2/agent-tokens", "/api/v2/agent-tokens/{token_id}/rotate"):
+    for path in (
+        "/api/v2/user/login",
+        "/api/v2/user/register",
+        "/api/v2/audit/logs",
+        "/api/v2/agent-tokens",
+        "/api/v2/agent-tokens/{token_id}/rotate",
+    ):
         assert path in doc["paths"]
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"

@@ -68,7 +68,9 @@ def _bearer() -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics, guard: AgentGuard) -> QuartTrio:
+def create_agent_app(
+    hub: MemoryHub, limits: AgentLimits, metrics: Metrics, guard: AgentGuard
+) -> QuartTrio:
     """Build the agent app over `hub`.
 
     Every agent route also answers under `/t/<token>/`, so a Go agent carries
@@ -80,7 +82,9 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics, guar
     install_error_handlers(app)
     decode_limiter = trio.CapacityLimiter(DECODE_THREADS)
 
-    def parse(body: bytes, encoding: str, header_cluster: str, received_at: float) -> ClusterSnapshot:
+    def parse(
+        body: bytes, encoding: str, header_cluster: str, received_at: float
+    ) -> ClusterSnapshot:
         started = time.thread_time()
         try:
             data = gunzip_limited(body, limits.max_snapshot_bytes) if encoding == "gzip" else body
@@ -97,7 +101,9 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics, guar
     def route(path: str, method: str) -> Callable[[RouteHandler], RouteHandler]:
         def register(handler: RouteHandler) -> RouteHandler:
             app.add_url_rule(path, handler.__name__, handler, methods=[method])
-            app.add_url_rule(f"/t/<token>{path}", f"{handler.__name__}_t", handler, methods=[method])
+            app.add_url_rule(
+                f"/t/<token>{path}", f"{handler.__name__}_t", handler, methods=[method]
+            )
             return handler
 
         return register
@@ -140,16 +146,22 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics, guar
         else:
             snap = parse(body, encoding, header_cluster, now)
         if g.token_cluster is not None and snap.cluster_id != g.token_cluster:
-            await refuse(Forbidden(
-                f"this token belongs to cluster {g.token_cluster!r}, not {snap.cluster_id!r}"))
+            await refuse(
+                Forbidden(
+                    f"this token belongs to cluster {g.token_cluster!r}, not {snap.cluster_id!r}"
+                )
+            )
         changes = hub.apply_snapshot(snap)
         metrics.snapshots.inc()
         metrics.snapshot_bytes.inc(snap.size_bytes)
         metrics.snapshot_seconds.observe(trio.current_time() - started)
         log.debug(
             "snapshot from cluster %s: %d bytes, %d pods, %d new and %d updated events",
-            snap.cluster_id, snap.size_bytes, snap.summary.total_pods,
-            len(changes.new_events), len(changes.updated_events),
+            snap.cluster_id,
+            snap.size_bytes,
+            snap.summary.total_pods,
+            len(changes.new_events),
+            len(changes.updated_events),
         )
         return json_response({"status": "accepted", "cluster_id": snap.cluster_id})
 
@@ -183,8 +195,11 @@ def create_agent_app(hub: MemoryHub, limits: AgentLimits, metrics: Metrics, guar
         except ValueError as err:
             raise BadRequest(f"executed_at: {err}") from err
         if cmd is None:
-            log.info("result for unknown or finished command %s from cluster %s ignored",
-                     res.command_id, cluster_id)
+            log.info(
+                "result for unknown or finished command %s from cluster %s ignored",
+                res.command_id,
+                cluster_id,
+            )
         return json_response({"status": "ok"})
 
     return app

@@ -10,9 +10,21 @@ import sqlite3
 from typing import Any
 
 COLUMNS = (
-    "id", "rule", "cluster_id", "severity", "title", "message", "object_kind",
-    "object_namespace", "object_name", "reason", "status", "fired_at", "resolved_at",
-    "count", "notified",
+    "id",
+    "rule",
+    "cluster_id",
+    "severity",
+    "title",
+    "message",
+    "object_kind",
+    "object_namespace",
+    "object_name",
+    "reason",
+    "status",
+    "fired_at",
+    "resolved_at",
+    "count",
+    "notified",
 )
 _SELECT = ", ".join(COLUMNS)
 _WRITABLE = COLUMNS[1:]
@@ -31,32 +43,47 @@ def save_alerts(conn: sqlite3.Connection, alerts: list[dict[str, Any]]) -> list[
         if alert.get("id") is None:
             cur = conn.execute(
                 f"INSERT INTO alert_history ({', '.join(_WRITABLE)})"
-                f" VALUES ({', '.join('?' * len(_WRITABLE))})", values)
+                f" VALUES ({', '.join('?' * len(_WRITABLE))})",
+                values,
+            )
             ids.append(int(cur.lastrowid or 0))
         else:
             conn.execute(
-                f"UPDATE alert_history SET {', '.join(f'{c} = ?' for c in _WRITABLE)}"
-                " WHERE id = ?", [*values, alert["id"]])
+                f"UPDATE alert_history SET {', '.join(f'{c} = ?' for c in _WRITABLE)} WHERE id = ?",
+                [*values, alert["id"]],
+            )
             ids.append(int(alert["id"]))
     return ids
 
 
 def firing_alerts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Alerts still firing (to carry on after a restart), oldest first."""
-    return _rows(conn.execute(
-        f"SELECT {_SELECT} FROM alert_history WHERE status = 'firing' ORDER BY id"))
+    return _rows(
+        conn.execute(f"SELECT {_SELECT} FROM alert_history WHERE status = 'firing' ORDER BY id")
+    )
 
 
 def query_alerts(
-    conn: sqlite3.Connection, *, cluster_id: str | None = None, status: str | None = None,
-    severity: str | None = None, rule: str | None = None, since: float | None = None,
-    until: float | None = None, limit: int = 100, offset: int = 0,
+    conn: sqlite3.Connection,
+    *,
+    cluster_id: str | None = None,
+    status: str | None = None,
+    severity: str | None = None,
+    rule: str | None = None,
+    since: float | None = None,
+    until: float | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of alerts, newest first, and how many match; since/until bound fired_at."""
     clauses: list[str] = []
     args: list[Any] = []
-    for column, value in (("cluster_id", cluster_id), ("status", status),
-                          ("severity", severity), ("rule", rule)):
+    for column, value in (
+        ("cluster_id", cluster_id),
+        ("status", status),
+        ("severity", severity),
+        ("rule", rule),
+    ):
         if value is not None:
             clauses.append(f"{column} = ?")
             args.append(value)
@@ -68,7 +95,11 @@ def query_alerts(
         args.append(until)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     total = int(conn.execute(f"SELECT COUNT(*) FROM alert_history{where}", args).fetchone()[0])
-    rows = _rows(conn.execute(
-        f"SELECT {_SELECT} FROM alert_history{where} ORDER BY fired_at DESC, id DESC"
-        " LIMIT ? OFFSET ?", [*args, limit, offset]))
+    rows = _rows(
+        conn.execute(
+            f"SELECT {_SELECT} FROM alert_history{where} ORDER BY fired_at DESC, id DESC"
+            " LIMIT ? OFFSET ?",
+            [*args, limit, offset],
+        )
+    )
     return rows, total

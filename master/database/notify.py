@@ -55,13 +55,20 @@ def seed_channels(conn: sqlite3.Connection, rows: list[dict[str, Any]], now: flo
     if conn.execute("SELECT COUNT(*) FROM notify_channels").fetchone()[0]:
         return False
     for row in rows:
-        save_channel(conn, row["type"], name=row["name"], enabled=row["enabled"],
-                     config=row["config"], now=now)
+        save_channel(
+            conn,
+            row["type"],
+            name=row["name"],
+            enabled=row["enabled"],
+            config=row["config"],
+            now=now,
+        )
     return True
 
 
-def record_test(conn: sqlite3.Connection, type: str, *, status: str, message: str,
-                now: float) -> None:
+def record_test(
+    conn: sqlite3.Connection, type: str, *, status: str, message: str, now: float
+) -> None:
     """Remember the outcome of the channel's last test send."""
     conn.execute(
         "UPDATE notify_channels SET last_test_status = ?, last_test_message = ?,"
@@ -70,8 +77,9 @@ def record_test(conn: sqlite3.Connection, type: str, *, status: str, message: st
     )
 
 
-def record_send(conn: sqlite3.Connection, type: str, *, status: str, error: str,
-                now: float) -> None:
+def record_send(
+    conn: sqlite3.Connection, type: str, *, status: str, error: str, now: float
+) -> None:
     """Count one delivery outcome ('ok', 'failed' or 'dropped') and keep the latest."""
     column = {"ok": "sent_count", "failed": "failed_count", "dropped": "dropped_count"}[status]
     conn.execute(

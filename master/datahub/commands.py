@@ -100,7 +100,9 @@ class CommandBoard:
                 try:
                     self.enqueue(cmd)
                 except QueueFull:
-                    self._finish(cmd, EXPIRED, error="command queue full when restoring after restart")
+                    self._finish(
+                        cmd, EXPIRED, error="command queue full when restoring after restart"
+                    )
 
     def _transition(self, cmd: Command, status: str) -> None:
         cmd.status = status
@@ -113,8 +115,13 @@ class CommandBoard:
             cmd.error = error
         self._queue(cmd.cluster_id).in_flight.pop(cmd.id, None)
         self._transition(cmd, status)
-        log.info("command %s on cluster %s: %s%s", cmd.id, cmd.cluster_id, status,
-                 f" ({error})" if error else "")
+        log.info(
+            "command %s on cluster %s: %s%s",
+            cmd.id,
+            cmd.cluster_id,
+            status,
+            f" ({error})" if error else "",
+        )
         done = self._finished.get(cmd.id)
         if done is not None:
             done.set()
@@ -128,8 +135,13 @@ class CommandBoard:
         cmd.deadline_at = now + self._result_timeout
         queue.in_flight[cmd.id] = cmd
         self._transition(cmd, RUNNING)
-        log.info("command %s (%s) handed to cluster %s, attempt %d",
-                 cmd.id, cmd.action, cmd.cluster_id, cmd.attempts)
+        log.info(
+            "command %s (%s) handed to cluster %s, attempt %d",
+            cmd.id,
+            cmd.action,
+            cmd.cluster_id,
+            cmd.attempts,
+        )
         return cmd
 
     def _repoll(self, queue: _Queue) -> Command | None:

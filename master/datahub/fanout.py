@@ -79,7 +79,12 @@ class Subscriber:
 
 class Fanout:
     def __init__(
-        self, *, replay: int, queue_size: int, coalesce: float, metrics: Metrics,
+        self,
+        *,
+        replay: int,
+        queue_size: int,
+        coalesce: float,
+        metrics: Metrics,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         # The sequence starts from the clock (microseconds), so a `since` from an
@@ -109,7 +114,9 @@ class Fanout:
         self._metrics.stream_subscribers.inc()
         return sub
 
-    def change(self, sub: Subscriber, clusters: Iterable[str] | None, topics: Iterable[str]) -> None:
+    def change(
+        self, sub: Subscriber, clusters: Iterable[str] | None, topics: Iterable[str]
+    ) -> None:
         """A new subscription on the same connection: the queue restarts from now."""
         sub.clusters = _frozen(clusters)
         sub.topics = frozenset(topics)
@@ -194,14 +201,14 @@ class Fanout:
                 now = self._clock()
                 due = [k for k in self._deferred if self._last[k] + self._coalesce <= now]
                 if not due:
-                    await trio.sleep(min(self._last[k] for k in self._deferred)
-                                     + self._coalesce - now)
+                    await trio.sleep(
+                        min(self._last[k] for k in self._deferred) + self._coalesce - now
+                    )
                     continue
                 for key in due:
                     build = self._deferred.pop(key)
                     self._last[key] = now
                     self.publish(key[0], key[1], build())
-
 
     def close(self) -> None:
         """Shutdown: stream connections close (1001) so the servers can stop."""

@@ -75,7 +75,9 @@ class MemoryHub:
         # cluster -> alert id -> the alert's view, while it fires (for new subscribers).
         self._alerts: dict[str, dict[int, Body]] = {}
         self.fanout = Fanout(
-            replay=stream_replay, queue_size=stream_queue, coalesce=stream_coalesce,
+            replay=stream_replay,
+            queue_size=stream_queue,
+            coalesce=stream_coalesce,
             metrics=metrics,
         )
         self.commands = CommandBoard(
@@ -137,10 +139,16 @@ class MemoryHub:
         self._publish_cluster(cid, urgent=online)
         self.fanout.publish_coalesced("summary", cid, lambda: self.summary_body(cid) or {})
         if changed:
-            self.fanout.publish("events", cid, {"events": [
-                *(_event_json(cid, e, "new") for e in changes.new_events),
-                *(_event_json(cid, e, "updated") for e in changes.updated_events),
-            ]})
+            self.fanout.publish(
+                "events",
+                cid,
+                {
+                    "events": [
+                        *(_event_json(cid, e, "new") for e in changes.new_events),
+                        *(_event_json(cid, e, "updated") for e in changes.updated_events),
+                    ]
+                },
+            )
         return changes
 
     def known(self, cluster_id: str) -> bool:
@@ -197,8 +205,11 @@ class MemoryHub:
         snap = cluster.snapshot if cluster else None
         if snap is None:
             return None
-        return {"summary": snap.summary, "received_at": snap.received_at,
-                "fetched_at": snap.fetched_at}
+        return {
+            "summary": snap.summary,
+            "received_at": snap.received_at,
+            "fetched_at": snap.fetched_at,
+        }
 
     def publish_alert(self, view: Body) -> None:
         """An alert fired, repeated or resolved (the alert service's change hook)."""
@@ -257,8 +268,11 @@ class MemoryHub:
             seen = status.last_seen
             if status.status == ONLINE and (seen is None or now - seen > self._heartbeat_expire):
                 status.status = OFFLINE
-                log.warning("cluster %s offline: nothing heard for %.0fs",
-                            status.cluster_id, now - (seen or now))
+                log.warning(
+                    "cluster %s offline: nothing heard for %.0fs",
+                    status.cluster_id,
+                    now - (seen or now),
+                )
                 self._publish_cluster(status.cluster_id, urgent=True)
         self.commands.sweep(now)
         if trim_events:
@@ -276,8 +290,10 @@ class MemoryHub:
                 uid: (e, got)
                 for uid, (e, got) in cluster.events.items()
                 if uid in present
-                or ((e.last_timestamp or e.first_timestamp or "9") >= oldest
-                    and now - got <= self._event_window)
+                or (
+                    (e.last_timestamp or e.first_timestamp or "9") >= oldest
+                    and now - got <= self._event_window
+                )
             }
 
     async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:

@@ -53,9 +53,16 @@ class DemoAgent:
     the agent opens its own for the duration of `run`.
     """
 
-    def __init__(self, master_url: str, cluster: SimulatedCluster, *,
-                 snapshot_interval: float = 20, heartbeat_interval: float = 15,
-                 token: str | None = None, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        master_url: str,
+        cluster: SimulatedCluster,
+        *,
+        snapshot_interval: float = 20,
+        heartbeat_interval: float = 15,
+        token: str | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
         self.master_url = master_url
         self.cluster = cluster
         self.snapshot_interval = snapshot_interval
@@ -72,8 +79,7 @@ class DemoAgent:
     def cluster_id(self) -> str:
         return self.cluster.cluster_id
 
-    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
-                  ) -> None:
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Run the snapshot, heartbeat and command loops until cancelled.
 
         `task_status.started()` is called once the first snapshot was pushed
@@ -104,21 +110,35 @@ class DemoAgent:
             headers["Authorization"] = f"Bearer {self._token}"
         return headers
 
-    async def _request(self, client: httpx.AsyncClient, method: str, path: str, *, what: str,
-                       ok: tuple[int, ...], http_timeout: float, **kwargs: Any
-                       ) -> httpx.Response | None:
+    async def _request(
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        ok: tuple[int, ...],
+        http_timeout: float,
+        **kwargs: Any,
+    ) -> httpx.Response | None:
         """Send one request; a network error or an unexpected status is logged, counted, None."""
         try:
-            response = await client.request(method, self.master_url + path,
-                                            timeout=http_timeout, **kwargs)
+            response = await client.request(
+                method, self.master_url + path, timeout=http_timeout, **kwargs
+            )
         except httpx.HTTPError as err:
             self.errors += 1
             log.warning("%s: %s failed: %s", self.cluster_id, what, str(err) or type(err).__name__)
             return None
         if response.status_code not in ok:
             self.errors += 1
-            log.warning("%s: %s refused: HTTP %d %s", self.cluster_id, what,
-                        response.status_code, response.text[:200])
+            log.warning(
+                "%s: %s refused: HTTP %d %s",
+                self.cluster_id,
+                what,
+                response.status_code,
+                response.text[:200],
+            )
             return None
         return response
 
@@ -141,26 +161,41 @@ class DemoAgent:
         """Push the next snapshot; True when the master accepted it."""
         body = await self.snapshot_body()
         response = await self._request(
-            client, "POST", "/agent/snapshot", what="snapshot", ok=(200, 202),
-            http_timeout=SNAPSHOT_TIMEOUT, content=body,
-            headers=self._headers("application/json", "gzip"))
+            client,
+            "POST",
+            "/agent/snapshot",
+            what="snapshot",
+            ok=(200, 202),
+            http_timeout=SNAPSHOT_TIMEOUT,
+            content=body,
+            headers=self._headers("application/json", "gzip"),
+        )
         if response is None:
             return False
         self.snapshots_sent += 1
         return True
 
-    async def _snapshot_loop(self, client: httpx.AsyncClient, *,
-                             task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
-                             ) -> None:
+    async def _snapshot_loop(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
+    ) -> None:
         await self.push_snapshot(client)
         task_status.started()
         await self._every(self.snapshot_interval, self.push_snapshot, client)
 
     async def send_heartbeat(self, client: httpx.AsyncClient) -> bool:
         """A heartbeat with no body at all (no Content-Type, Content-Length 0); True on 200."""
-        response = await self._request(client, "POST", "/agent/heartbeat", what="heartbeat",
-                                       ok=(200,), http_timeout=HEARTBEAT_TIMEOUT,
-                                       headers=self._headers())
+        response = await self._request(
+            client,
+            "POST",
+            "/agent/heartbeat",
+            what="heartbeat",
+            ok=(200,),
+            http_timeout=HEARTBEAT_TIMEOUT,
+            headers=self._headers(),
+        )
         if response is None:
             return False
         self.heartbeats_sent += 1
@@ -171,8 +206,11 @@ class DemoAgent:
         await self._every(self.heartbeat_interval, self.send_heartbeat, client)
 
     @staticmethod
-    async def _every(interval: float, send: Callable[[httpx.AsyncClient], Awaitable[bool]],
-                     client: httpx.AsyncClient) -> None:
+    async def _every(
+        interval: float,
+        send: Callable[[httpx.AsyncClient], Awaitable[bool]],
+        client: httpx.AsyncClient,
+    ) -> None:
         # A ticker: a slow send delays the next one but never makes a burst of catch-ups.
         deadline = trio.current_time()
         while True:
@@ -198,9 +236,15 @@ class DemoAgent:
     async def _poll(self, client: httpx.AsyncClient) -> tuple[bool, dict[str, Any] | None]:
         """(whether the poll worked, the command it brought or None)."""
         response = await self._request(
-            client, "GET", "/agent/commands", what="command poll", ok=(200, 204),
-            http_timeout=POLL_TIMEOUT, params={"cluster_id": self.cluster_id},
-            headers=self._headers())
+            client,
+            "GET",
+            "/agent/commands",
+            what="command poll",
+            ok=(200, 204),
+            http_timeout=POLL_TIMEOUT,
+            params={"cluster_id": self.cluster_id},
+            headers=self._headers(),
+        )
         if response is None:
             return False, None
         if response.status_code == 204:
@@ -228,9 +272,15 @@ class DemoAgent:
         backoff = BACKOFF_MIN
         for attempt in range(1, RESULT_ATTEMPTS + 1):
             response = await self._request(
-                client, "POST", "/agent/result", what=f"result of command {command_id}",
-                ok=(200, 202), http_timeout=RESULT_TIMEOUT, content=body,
-                headers=self._headers("application/json"))
+                client,
+                "POST",
+                "/agent/result",
+                what=f"result of command {command_id}",
+                ok=(200, 202),
+                http_timeout=RESULT_TIMEOUT,
+                content=body,
+                headers=self._headers("application/json"),
+            )
             if response is not None:
                 return
             if attempt < RESULT_ATTEMPTS:
@@ -240,8 +290,13 @@ class DemoAgent:
 
 
 async def serve_demo_agents(
-    master_url: str, count: int, *, pods: int = 40, snapshot_interval: float = 20,
-    heartbeat_interval: float = 15, tokens: Mapping[str, str] | None = None,
+    master_url: str,
+    count: int,
+    *,
+    pods: int = 40,
+    snapshot_interval: float = 20,
+    heartbeat_interval: float = 15,
+    tokens: Mapping[str, str] | None = None,
     task_status: trio.TaskStatus[list[DemoAgent]] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Run `count` demo agents (clusters `demo-1` .. `demo-N`) until cancelled.
@@ -259,11 +314,16 @@ async def serve_demo_agents(
             cluster_id = f"demo-{index}"
             # Building a big cluster takes a while: do it off the event loop the master shares.
             cluster = await trio.to_thread.run_sync(
-                partial(SimulatedCluster, cluster_id, pods=pods, seed=index))
-            agent = DemoAgent(master_url, cluster,
-                              snapshot_interval=snapshot_interval,
-                              heartbeat_interval=heartbeat_interval,
-                              token=(tokens or {}).get(cluster_id), client=client)
+                partial(SimulatedCluster, cluster_id, pods=pods, seed=index)
+            )
+            agent = DemoAgent(
+                master_url,
+                cluster,
+                snapshot_interval=snapshot_interval,
+                heartbeat_interval=heartbeat_interval,
+                token=(tokens or {}).get(cluster_id),
+                client=client,
+            )
             await nursery.start(agent.run)
             agents.append(agent)
         log.info("started %d demo agents", count)

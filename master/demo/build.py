@@ -30,9 +30,16 @@ def populate(state: ClusterState, pods: int) -> None:
         name = "cp-1" if i == 0 else f"worker-{i}"
         roles = ["control-plane"] if i == 0 else ["worker"]
         ip = f"10.0.{1 + i // 200}.{10 + i % 200}"
-        doc = res.node_doc(name=name, roles=roles, created=state.stamp(born), ip=ip, index=i,
-                           cpu=rng.choice((4, 8, 16)), memory_gi=rng.choice((16, 32, 64)),
-                           zone=zones[i % 3])
+        doc = res.node_doc(
+            name=name,
+            roles=roles,
+            created=state.stamp(born),
+            ip=ip,
+            index=i,
+            cpu=rng.choice((4, 8, 16)),
+            memory_gi=rng.choice((16, 32, 64)),
+            zone=zones[i % 3],
+        )
         state.nodes[name] = Node(name, state.uid(), doc, i, ip, control_plane=i == 0)
 
     apps = list(catalog.BASE_APPS)
@@ -48,8 +55,13 @@ def populate(state: ClusterState, pods: int) -> None:
     for ns in names:
         state.named["namespaces"][("", ns)] = namespace_doc(ns, state.stamp(born))
         state.flat["serviceAccounts"][(ns, "default")] = flat_doc(
-            "ServiceAccount", uid=state.uid(), name="default", namespace=ns,
-            created=state.stamp(born), secrets=0)
+            "ServiceAccount",
+            uid=state.uid(),
+            name="default",
+            namespace=ns,
+            created=state.stamp(born),
+            secrets=0,
+        )
         _configmap(state, ns, "kube-root-ca.crt", {"ca.crt": _DEMO_CA}, born)
     for app in apps:
         _workload(state, app, replicas[app])
@@ -58,22 +70,41 @@ def populate(state: ClusterState, pods: int) -> None:
         _configmap(state, ns, name, data, now - timedelta(days=rng.uniform(1, 60)))
     for ns, name, type_, keys in catalog.SECRETS:
         state.flat["secrets"][(ns, name)] = flat_doc(
-            "Secret", uid=state.uid(), name=name, namespace=ns,
+            "Secret",
+            uid=state.uid(),
+            name=name,
+            namespace=ns,
             created=state.stamp(now - timedelta(days=rng.uniform(1, 60))),
-            type=type_, keys=list(keys), data_count=len(keys))
+            type=type_,
+            keys=list(keys),
+            data_count=len(keys),
+        )
     for ns, name in (("shop", "default-deny-ingress"), ("shop", "allow-frontend-ingress")):
         state.flat["networkPolicies"][(ns, name)] = flat_doc(
-            "NetworkPolicy", uid=state.uid(), name=name, namespace=ns, created=state.stamp(born),
-            pod_selector="" if "deny" in name else "app=frontend", policy_types=["Ingress"])
+            "NetworkPolicy",
+            uid=state.uid(),
+            name=name,
+            namespace=ns,
+            created=state.stamp(born),
+            pod_selector="" if "deny" in name else "app=frontend",
+            policy_types=["Ingress"],
+        )
     _jobs(state)
 
 
-def _configmap(state: ClusterState, ns: str, name: str, data: dict[str, str],
-               created: datetime) -> None:
+def _configmap(
+    state: ClusterState, ns: str, name: str, data: dict[str, str], created: datetime
+) -> None:
     state.configmap_data[(ns, name)] = data
     state.flat["configmaps"][(ns, name)] = flat_doc(
-        "ConfigMap", uid=state.uid(), name=name, namespace=ns, created=state.stamp(created),
-        keys=sorted(data), data_count=len(data))
+        "ConfigMap",
+        uid=state.uid(),
+        name=name,
+        namespace=ns,
+        created=state.stamp(created),
+        keys=sorted(data),
+        data_count=len(data),
+    )
 
 
 def _workload(state: ClusterState, app: App, replicas: int) -> None:
@@ -84,25 +115,47 @@ def _workload(state: ClusterState, app: App, replicas: int) -> None:
     template_hash = res.suffix(rng, 10)
     hash_label = "pod-template-hash" if app.kind == DEPLOYMENT else "controller-revision-hash"
     selector = {"app": app.name}
-    labels = {**selector, "app.kubernetes.io/name": app.name,
-              "app.kubernetes.io/part-of": app.namespace,
-              "version": app.image.rsplit(":", 1)[-1], hash_label: template_hash}
+    labels = {
+        **selector,
+        "app.kubernetes.io/name": app.name,
+        "app.kubernetes.io/part-of": app.namespace,
+        "version": app.image.rsplit(":", 1)[-1],
+        hash_label: template_hash,
+    }
     annotations = {"kubectl.kubernetes.io/default-container": app.name}
     if app.service is not None:
         annotations.update({"prometheus.io/scrape": "true", "prometheus.io/port": str(app.port)})
     if app.kind == DAEMONSET:
         replicas = len(state.nodes)
-    doc = workload_doc(app=app, replicas=replicas, created=state.stamp(created), labels=labels,
-                       selector=selector, container=container)
-    w = Workload(app, state.uid(), doc, replicas, container, labels, annotations, template_hash,
-                 base_replicas=replicas)
+    doc = workload_doc(
+        app=app,
+        replicas=replicas,
+        created=state.stamp(created),
+        labels=labels,
+        selector=selector,
+        container=container,
+    )
+    w = Workload(
+        app,
+        state.uid(),
+        doc,
+        replicas,
+        container,
+        labels,
+        annotations,
+        template_hash,
+        base_replicas=replicas,
+    )
     state.workloads[w.key] = w
     if app.kind == DEPLOYMENT:
         state.new_replicaset(w, created)
     for i in range(replicas):
         young = rng.random() < 0.15
-        at = now - (timedelta(seconds=rng.uniform(60, 3000)) if young
-                    else timedelta(seconds=rng.uniform(3600, (now - created).total_seconds())))
+        at = now - (
+            timedelta(seconds=rng.uniform(60, 3000))
+            if young
+            else timedelta(seconds=rng.uniform(3600, (now - created).total_seconds()))
+        )
         node = list(state.nodes.values())[i] if app.kind == DAEMONSET else None
         state.add_pod(w, at, node=node, announce=young)
     state.refresh(w, now)
@@ -112,8 +165,14 @@ def _services(state: ClusterState, apps: list[App]) -> None:
     rng, now = state.rng, state.now
     services = state.named["services"]
     services[("default", "kubernetes")] = service_doc(
-        name="kubernetes", namespace="default", type_="ClusterIP", cluster_ip="10.96.0.1",
-        port=443, selector=None, created=state.nodes["cp-1"].doc["summary"]["createdAt"])
+        name="kubernetes",
+        namespace="default",
+        type_="ClusterIP",
+        cluster_ip="10.96.0.1",
+        port=443,
+        selector=None,
+        created=state.nodes["cp-1"].doc["summary"]["createdAt"],
+    )
     external = ""
     for app in apps:
         if app.service is None:
@@ -126,15 +185,31 @@ def _services(state: ClusterState, apps: list[App]) -> None:
         external = external or lb_ip
         owner = state.workloads[(app.kind, app.namespace, app.name)]
         services[(app.namespace, name)] = service_doc(
-            name=name, namespace=app.namespace, type_=app.service, cluster_ip=ip, port=app.port,
-            selector={"app": app.name}, node_port=node_port, external_ip=lb_ip,
-            created=owner.doc["summary"]["createdAt"])
-    for ns, name, port, tls in (("shop", "frontend", 8080, "frontend-tls"),
-                                ("monitoring", "grafana", 3000, "")):
+            name=name,
+            namespace=app.namespace,
+            type_=app.service,
+            cluster_ip=ip,
+            port=app.port,
+            selector={"app": app.name},
+            node_port=node_port,
+            external_ip=lb_ip,
+            created=owner.doc["summary"]["createdAt"],
+        )
+    for ns, name, port, tls in (
+        ("shop", "frontend", 8080, "frontend-tls"),
+        ("monitoring", "grafana", 3000, ""),
+    ):
         host = f"{name if name != 'frontend' else 'shop'}.{state.cluster_id}.example.com"
         state.named["ingresses"][(ns, name)] = ingress_doc(
-            name=name, namespace=ns, host=host, service=name, port=port, tls_secret=tls,
-            address=external, created=state.stamp(now - timedelta(days=rng.uniform(2, 60))))
+            name=name,
+            namespace=ns,
+            host=host,
+            service=name,
+            port=port,
+            tls_secret=tls,
+            address=external,
+            created=state.stamp(now - timedelta(days=rng.uniform(2, 60))),
+        )
 
 
 def _jobs(state: ClusterState) -> None:
@@ -145,20 +220,38 @@ def _jobs(state: ClusterState) -> None:
     if last_run > local:
         last_run -= timedelta(days=1)
     state.flat["cronjobs"][(app.namespace, app.name)] = cronjob_doc(
-        uid=state.uid(), name=app.name, namespace=app.namespace, schedule="0 2 * * *",
-        last=state.stamp(last_run), created=state.stamp(last_run - timedelta(days=30)))
+        uid=state.uid(),
+        name=app.name,
+        namespace=app.namespace,
+        schedule="0 2 * * *",
+        last=state.stamp(last_run),
+        created=state.stamp(last_run - timedelta(days=30)),
+    )
     spec = res.container_spec(app, app.image)
     for days in (1, 0):
         started = last_run - timedelta(days=days)
         finished = started + timedelta(seconds=state.rng.randint(20, 400))
         job = f"{app.name}-{int(started.timestamp()) // 60}"
         state.flat["jobs"][(app.namespace, job)] = job_doc(
-            uid=state.uid(), name=job, namespace=app.namespace, owner=app.name, image=app.image,
-            started=state.stamp(started), finished=state.stamp(finished))
+            uid=state.uid(),
+            name=job,
+            namespace=app.namespace,
+            owner=app.name,
+            image=app.image,
+            started=state.stamp(started),
+            finished=state.stamp(finished),
+        )
         name = f"{job}-{res.suffix(state.rng, 5)}"
-        doc = res.pod_doc(name=name, namespace=app.namespace, owner_kind="Job", owner_name=job,
-                          created=state.stamp(started), spec=spec,
-                          labels={"app": app.name, "job-name": job}, annotations={})
+        doc = res.pod_doc(
+            name=name,
+            namespace=app.namespace,
+            owner_kind="Job",
+            owner_name=job,
+            created=state.stamp(started),
+            spec=spec,
+            labels={"app": app.name, "job-name": job},
+            annotations={},
+        )
         pod = Pod(state.uid(), doc, None)
         state.pods[pod.uid] = pod
         state.pod_names[(app.namespace, name)] = pod

@@ -32,13 +32,21 @@ class SimulatedCluster:
     first snapshot shows a running cluster's events and troubles.
     """
 
-    def __init__(self, cluster_id: str, *, pods: int = 40, seed: int = 0,
-                 now: datetime | None = None, tz: tzinfo | None = None,
-                 warmup: timedelta = timedelta(minutes=30)) -> None:
+    def __init__(
+        self,
+        cluster_id: str,
+        *,
+        pods: int = 40,
+        seed: int = 0,
+        now: datetime | None = None,
+        tz: tzinfo | None = None,
+        warmup: timedelta = timedelta(minutes=30),
+    ) -> None:
         start = now if now is not None else datetime.now(UTC)
         at = start - warmup
-        self._state = ClusterState(cluster_id, seed=seed, tz=tz or _OFFSETS[seed % len(_OFFSETS)],
-                                   now=at)
+        self._state = ClusterState(
+            cluster_id, seed=seed, tz=tz or _OFFSETS[seed % len(_OFFSETS)], now=at
+        )
         build.populate(self._state, pods)
         while at < start:
             at = min(at + _WARMUP_STEP, start)
@@ -74,8 +82,9 @@ class SimulatedCluster:
         """
         return _snapshot(self._state, now)
 
-    def execute(self, command: Mapping[str, Any], now: datetime | None = None
-                ) -> tuple[bool, str, str]:
+    def execute(
+        self, command: Mapping[str, Any], now: datetime | None = None
+    ) -> tuple[bool, str, str]:
         """Run one wire command; returns (success, output, error), never raises for bad input.
 
         With `now`, the cluster first evolves up to it, so what the command
@@ -130,7 +139,8 @@ def _snapshot(state: ClusterState, now: datetime) -> dict[str, Any]:
             "failed_pods": phases.count("Failed"),
             "total_deployments": len(deployments),
             "healthy_deployments": sum(
-                1 for d in deployments if d["summary"]["ready"] >= d["summary"]["replicas"]),
+                1 for d in deployments if d["summary"]["ready"] >= d["summary"]["replicas"]
+            ),
             "total_statefulsets": len(by_kind[STATEFULSET]),
             "total_daemonsets": len(by_kind[DAEMONSET]),
             "total_services": len(named["services"]),

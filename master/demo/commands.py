@@ -69,8 +69,11 @@ def execute(state: ClusterState, command: Mapping[str, Any], now: datetime) -> R
         return False, "", f"unsupported action: {action}"
     params = command.get("params")
     kind = str(command.get("target_kind") or "")
-    target = Target(_KINDS.get(kind.lower(), kind), str(command.get("target_namespace") or ""),
-                    str(command.get("target_name") or ""))
+    target = Target(
+        _KINDS.get(kind.lower(), kind),
+        str(command.get("target_namespace") or ""),
+        str(command.get("target_name") or ""),
+    )
     try:
         output = handler(state, target, params if isinstance(params, dict) else {}, now)
     except CommandError as err:
@@ -79,6 +82,7 @@ def execute(state: ClusterState, command: Mapping[str, Any], now: datetime) -> R
 
 
 # -- lookups and parameters --
+
 
 def _workload(state: ClusterState, t: Target, kinds: tuple[str, ...], action: str) -> Workload:
     if t.kind not in kinds:
@@ -112,8 +116,11 @@ def _whole(params: dict[str, Any], name: str, default: int | None = None) -> int
     value = params.get(name, default)
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
-    if (isinstance(value, bool) or not isinstance(value, int | float)
-            or (isinstance(value, float) and not value.is_integer())):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not value.is_integer())
+    ):
         raise CommandError(f"params.{name} must be a whole number, got {value!r}")
     return int(value)
 
@@ -126,6 +133,7 @@ def _text(params: dict[str, Any], name: str, default: str = "") -> str:
 
 
 # -- the actions --
+
 
 def _scale(state: ClusterState, t: Target, params: dict[str, Any], now: datetime) -> str:
     w = _workload(state, t, (DEPLOYMENT, STATEFULSET), "scale")
@@ -204,8 +212,9 @@ def _get_logs(state: ClusterState, t: Target, params: dict[str, Any], now: datet
     if container not in {c["name"] for c in pod.doc["containers"]}:
         raise CommandError(f"container {container} is not valid for pod {pod.name}")
     if pod.doc["status"]["phase"] == "Pending":
-        raise CommandError(f'container "{container}" in pod "{pod.name}" is waiting to start: '
-                           "ContainerCreating")
+        raise CommandError(
+            f'container "{container}" in pod "{pod.name}" is waiting to start: ContainerCreating'
+        )
     return texts.logs(state, pod, tail, now)
 
 
@@ -227,8 +236,12 @@ def _get_secret(state: ClusterState, t: Target, params: dict[str, Any], now: dat
     doc = state.flat["secrets"].get((t.namespace, t.name))
     if doc is None:
         raise Target("Secret", t.namespace, t.name).not_found()
-    shown = {"name": doc["name"], "namespace": doc["namespace"], "type": doc["type"],
-             "keys": doc["keys"]}  # values are never shown, and never simulated
+    shown = {
+        "name": doc["name"],
+        "namespace": doc["namespace"],
+        "type": doc["type"],
+        "keys": doc["keys"],
+    }  # values are never shown, and never simulated
     return msgspec.json.format(msgspec.json.encode(shown), indent=2).decode()
 
 
@@ -244,8 +257,17 @@ def _dynamic(state: ClusterState, t: Target, params: dict[str, Any], now: dateti
 
 _Handler = Callable[[ClusterState, Target, dict[str, Any], datetime], str]
 _HANDLERS: dict[str, _Handler] = {
-    "scale": _scale, "restart": _restart, "update_image": _update_image,
-    "delete": _delete, "delete_pod": _delete, "cordon": _cordon, "uncordon": _uncordon,
-    "drain": _drain, "get_logs": _get_logs, "describe": _describe,
-    "get_configmap": _get_configmap, "get_secret": _get_secret, "dynamic": _dynamic,
+    "scale": _scale,
+    "restart": _restart,
+    "update_image": _update_image,
+    "delete": _delete,
+    "delete_pod": _delete,
+    "cordon": _cordon,
+    "uncordon": _uncordon,
+    "drain": _drain,
+    "get_logs": _get_logs,
+    "describe": _describe,
+    "get_configmap": _get_configmap,
+    "get_secret": _get_secret,
+    "dynamic": _dynamic,
 }

@@ -21,9 +21,21 @@ class EventLog:
         self.seen: dict[str, datetime] = {}  # uid -> when it last happened
         self._keys: dict[tuple[str, str, str], str] = {}  # (reason, object uid, message) -> uid
 
-    def emit(self, at: datetime, type_: str, reason: str, message: str, *, kind: str,
-             namespace: str, name: str, uid: str, source: str, host: str = "",
-             first_known: bool = True) -> Doc:
+    def emit(
+        self,
+        at: datetime,
+        type_: str,
+        reason: str,
+        message: str,
+        *,
+        kind: str,
+        namespace: str,
+        name: str,
+        uid: str,
+        source: str,
+        host: str = "",
+        first_known: bool = True,
+    ) -> Doc:
         """Record an event; a repeat (same reason, object and message) counts up the same uid.
 
         `first_known=False` leaves first_timestamp at Go's zero time, as events
@@ -38,10 +50,18 @@ class EventLog:
             doc["last_timestamp"] = stamp
         else:
             event_uid = self._new_uid()
-            doc = event_doc(uid=event_uid, namespace=namespace or "default", type_=type_,
-                            reason=reason, message=message, source=source, host=host,
-                            obj={"kind": kind, "namespace": namespace, "name": name, "uid": uid},
-                            first=stamp if first_known else ZERO_TIME, last=stamp)
+            doc = event_doc(
+                uid=event_uid,
+                namespace=namespace or "default",
+                type_=type_,
+                reason=reason,
+                message=message,
+                source=source,
+                host=host,
+                obj={"kind": kind, "namespace": namespace, "name": name, "uid": uid},
+                first=stamp if first_known else ZERO_TIME,
+                last=stamp,
+            )
             self.docs[event_uid] = doc
             self._keys[key] = event_uid
         self.seen[event_uid] = at
@@ -59,5 +79,11 @@ class EventLog:
 
     def about(self, uid: str) -> list[tuple[datetime, Doc]]:
         """(last seen, event) of one object's events, oldest first."""
-        return sorted(((self.seen[e["uid"]], e) for e in self.docs.values()
-                       if e["involved_object"]["uid"] == uid), key=lambda pair: pair[0])
+        return sorted(
+            (
+                (self.seen[e["uid"]], e)
+                for e in self.docs.values()
+                if e["involved_object"]["uid"] == uid
+            ),
+            key=lambda pair: pair[0],
+        )

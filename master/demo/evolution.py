@@ -55,8 +55,12 @@ def _random_pod(state: ClusterState, *, probe: str = "") -> Pod | None:
     pods = list(state.pods.values())
     for _ in range(8):
         pod = state.rng.choice(pods)
-        if (pod.workload is not None and pod.ready and pod.uid not in state.crashes
-                and (not probe or pod.workload.app.probe == probe)):
+        if (
+            pod.workload is not None
+            and pod.ready
+            and pod.uid not in state.crashes
+            and (not probe or pod.workload.app.probe == probe)
+        ):
             return pod
     return None
 
@@ -66,6 +70,7 @@ def _scalable(state: ClusterState) -> list[Workload]:
 
 
 # -- crash loops --
+
 
 def _start_crash(state: ClusterState, now: datetime) -> None:
     pod = _random_pod(state)
@@ -81,9 +86,14 @@ def _start_crash(state: ClusterState, now: datetime) -> None:
 
 def _back_off(state: ClusterState, pod: Pod, at: datetime) -> None:
     container = pod.doc["containers"][0]["name"]
-    state.pod_event(at, pod, "Warning", "BackOff",
-                    f"Back-off restarting failed container {container} in pod "
-                    f"{pod.name}_{pod.namespace}({pod.uid})")
+    state.pod_event(
+        at,
+        pod,
+        "Warning",
+        "BackOff",
+        f"Back-off restarting failed container {container} in pod "
+        f"{pod.name}_{pod.namespace}({pod.uid})",
+    )
 
 
 def _advance_crashes(state: ClusterState, now: datetime) -> None:
@@ -93,8 +103,13 @@ def _advance_crashes(state: ClusterState, now: datetime) -> None:
         if now >= crash.until:
             del state.crashes[uid]
             res.pod_recovered(pod.doc, state.stamp(now))
-            state.pod_event(now, pod, "Normal", "Started",
-                            f"Started container {pod.doc['containers'][0]['name']}")
+            state.pod_event(
+                now,
+                pod,
+                "Normal",
+                "Started",
+                f"Started container {pod.doc['containers'][0]['name']}",
+            )
             if state.nodes[pod.node].ready != "True":
                 res.pod_set_ready(pod.doc, False, state.stamp(now))
             if pod.workload is not None:
@@ -103,13 +118,18 @@ def _advance_crashes(state: ClusterState, now: datetime) -> None:
         while crash.next_restart <= now:
             crash.backoff = min(crash.backoff * 2, _MAX_BACKOFF)
             at = crash.next_restart
-            res.pod_crashed(pod.doc, reason=pod.doc["containers"][0]["lastTerminationReason"],
-                            at=state.stamp(at), backoff=crash.backoff)
+            res.pod_crashed(
+                pod.doc,
+                reason=pod.doc["containers"][0]["lastTerminationReason"],
+                at=state.stamp(at),
+                backoff=crash.backoff,
+            )
             _back_off(state, pod, at)
             crash.next_restart = at + timedelta(seconds=crash.backoff)
 
 
 # -- scheduling --
+
 
 def _advance_unscheduled(state: ClusterState, now: datetime) -> None:
     """Pending pods get a node when due and one is free; until then the scheduler retries."""
@@ -117,8 +137,14 @@ def _advance_unscheduled(state: ClusterState, now: datetime) -> None:
         pod = state.pods[uid]
         node = state.pick_node() if now >= until else None
         if node is None:
-            state.pod_event(now, pod, "Warning", "FailedScheduling",
-                            pod.doc["status"]["message"], "default-scheduler")
+            state.pod_event(
+                now,
+                pod,
+                "Warning",
+                "FailedScheduling",
+                pod.doc["status"]["message"],
+                "default-scheduler",
+            )
             continue
         state.start_pod(pod, node, now)
         if pod.workload is not None:
@@ -147,13 +173,15 @@ def _autoscale(state: ClusterState, now: datetime) -> None:
         return
     before, w.replicas = w.replicas, w.replicas + 1
     rs = w.rs["name"] if w.rs is not None else w.app.name
-    state.workload_event(now, w, "ScalingReplicaSet",
-                         f"Scaled up replica set {rs} to {w.replicas} from {before}")
+    state.workload_event(
+        now, w, "ScalingReplicaSet", f"Scaled up replica set {rs} to {w.replicas} from {before}"
+    )
     state.add_pod(w, now, pending_until=now + timedelta(minutes=state.rng.uniform(1, 5)))
     state.refresh(w, now)
 
 
 # -- probes and nodes --
+
 
 def _probe_failure(state: ClusterState, now: datetime) -> None:
     pod = _random_pod(state)
@@ -161,11 +189,13 @@ def _probe_failure(state: ClusterState, now: datetime) -> None:
         return
     app, ip = pod.workload.app, pod.doc["status"].get("podIP", "")
     if app.probe == "httpGet":
-        message = state.rng.choice((
-            "Readiness probe failed: HTTP probe failed with statuscode: 503",
-            f'Liveness probe failed: Get "http://{ip}:{app.port}/healthz": context deadline '
-            "exceeded (Client.Timeout exceeded while awaiting headers)",
-        ))
+        message = state.rng.choice(
+            (
+                "Readiness probe failed: HTTP probe failed with statuscode: 503",
+                f'Liveness probe failed: Get "http://{ip}:{app.port}/healthz": context deadline '
+                "exceeded (Client.Timeout exceeded while awaiting headers)",
+            )
+        )
     else:
         message = f"Readiness probe failed: dial tcp {ip}:{app.port}: connect: connection refused"
     for _ in range(state.rng.randint(1, 3)):  # a flaky probe fails a few periods in a row

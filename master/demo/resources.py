@@ -60,6 +60,7 @@ def new_uid(rng: random.Random) -> str:
 
 # -- Pods and their containers --
 
+
 def container_spec(app: App, image: str) -> Doc:
     """The spec half of a container, shared by every pod of a workload revision."""
     port_name = {"dns": "dns", "db": "postgres", "redis": "redis"}.get(app.logs, "http")
@@ -75,54 +76,112 @@ def container_spec(app: App, image: str) -> Doc:
         {"name": "OTEL_EXPORTER_OTLP_ENDPOINT", "value": "http://otel-collector.monitoring:4317"},
     ]
     if app.logs == "db":
-        envs.append({"name": "POSTGRES_PASSWORD",
-                     "valueFrom": "secretKeyRef:postgres-credentials/password"})
+        envs.append(
+            {"name": "POSTGRES_PASSWORD", "valueFrom": "secretKeyRef:postgres-credentials/password"}
+        )
     return {
         "name": app.name,
         "image": image,
         "imagePullPolicy": "IfNotPresent",
         "ports": [{"name": port_name, "containerPort": app.port, "protocol": "TCP"}],
         "envs": envs,
-        "volumeMounts": [{"name": "kube-api-access", "readOnly": True,
-                          "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}],
+        "volumeMounts": [
+            {
+                "name": "kube-api-access",
+                "readOnly": True,
+                "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
+            }
+        ],
         "requests": {"cpu": "100m", "memory": "128Mi"},
         "limits": {"cpu": "500m", "memory": "512Mi"},
-        "livenessProbe": {**probe, "initialDelaySeconds": 15, "periodSeconds": 20,
-                          "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3},
-        "readinessProbe": {**probe, "initialDelaySeconds": 5, "periodSeconds": 10,
-                           "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3},
+        "livenessProbe": {
+            **probe,
+            "initialDelaySeconds": 15,
+            "periodSeconds": 20,
+            "timeoutSeconds": 1,
+            "successThreshold": 1,
+            "failureThreshold": 3,
+        },
+        "readinessProbe": {
+            **probe,
+            "initialDelaySeconds": 5,
+            "periodSeconds": 10,
+            "timeoutSeconds": 1,
+            "successThreshold": 1,
+            "failureThreshold": 3,
+        },
     }
 
 
 _TOLERATIONS = [
-    {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
-     "tolerationSeconds": 300},
-    {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
-     "tolerationSeconds": 300},
+    {
+        "key": "node.kubernetes.io/not-ready",
+        "operator": "Exists",
+        "effect": "NoExecute",
+        "tolerationSeconds": 300,
+    },
+    {
+        "key": "node.kubernetes.io/unreachable",
+        "operator": "Exists",
+        "effect": "NoExecute",
+        "tolerationSeconds": 300,
+    },
 ]
 _VOLUMES = [{"name": "kube-api-access", "type": "Projected"}]
 
 
-def pod_doc(*, name: str, namespace: str, owner_kind: str, owner_name: str, created: str,
-            spec: Doc, labels: dict[str, str], annotations: dict[str, str]) -> Doc:
+def pod_doc(
+    *,
+    name: str,
+    namespace: str,
+    owner_kind: str,
+    owner_name: str,
+    created: str,
+    spec: Doc,
+    labels: dict[str, str],
+    annotations: dict[str, str],
+) -> Doc:
     """A new pod, not yet scheduled: follow with `pod_running` or `pod_pending`."""
     return {
-        "summary": {"name": name, "namespace": namespace, "ownerKind": owner_kind,
-                    "ownerName": owner_name, "createdAt": created},
-        "spec": {"restartPolicy": "Always", "serviceAccountName": "default",
-                 "dnsPolicy": "ClusterFirst", "terminationGracePeriodSeconds": 30,
-                 "tolerations": _TOLERATIONS},
-        "status": {"phase": "Pending", "ready": "0/1", "restarts": 0, "qosClass": "Burstable",
-                   "conditions": [
-                       {"type": "PodScheduled", "status": "False"},
-                       {"type": "Initialized", "status": "True", "lastTransitionTime": created},
-                       {"type": "ContainersReady", "status": "False"},
-                       {"type": "Ready", "status": "False"},
-                   ],
-                   "cpuUsage": "0m", "memoryUsage": "0Mi"},
-        "containers": [{**spec, "state": "waiting", "stateReason": "ContainerCreating",
-                        "ready": False, "restartCount": 0,
-                        "startedAt": ZERO_TIME, "finishedAt": ZERO_TIME}],
+        "summary": {
+            "name": name,
+            "namespace": namespace,
+            "ownerKind": owner_kind,
+            "ownerName": owner_name,
+            "createdAt": created,
+        },
+        "spec": {
+            "restartPolicy": "Always",
+            "serviceAccountName": "default",
+            "dnsPolicy": "ClusterFirst",
+            "terminationGracePeriodSeconds": 30,
+            "tolerations": _TOLERATIONS,
+        },
+        "status": {
+            "phase": "Pending",
+            "ready": "0/1",
+            "restarts": 0,
+            "qosClass": "Burstable",
+            "conditions": [
+                {"type": "PodScheduled", "status": "False"},
+                {"type": "Initialized", "status": "True", "lastTransitionTime": created},
+                {"type": "ContainersReady", "status": "False"},
+                {"type": "Ready", "status": "False"},
+            ],
+            "cpuUsage": "0m",
+            "memoryUsage": "0Mi",
+        },
+        "containers": [
+            {
+                **spec,
+                "state": "waiting",
+                "stateReason": "ContainerCreating",
+                "ready": False,
+                "restartCount": 0,
+                "startedAt": ZERO_TIME,
+                "finishedAt": ZERO_TIME,
+            }
+        ],
         "volumes": _VOLUMES,
         "labels": labels,
         "annotations": annotations,
@@ -143,13 +202,21 @@ def pod_set_ready(pod: Doc, ready: bool, at: str, reason: str = "") -> None:
     pod["containers"][0]["ready"] = ready
 
 
-def pod_running(pod: Doc, *, node: str, pod_ip: str, host_ip: str, at: str,
-                cpu: str, memory: str) -> None:
+def pod_running(
+    pod: Doc, *, node: str, pod_ip: str, host_ip: str, at: str, cpu: str, memory: str
+) -> None:
     """Schedule the pod on `node` and start its container."""
     pod["summary"]["nodeName"] = node
     status = pod["status"]
-    status.update(phase="Running", podIP=pod_ip, podIPs=[pod_ip], hostIP=host_ip,
-                  startTime=at, cpuUsage=cpu, memoryUsage=memory)
+    status.update(
+        phase="Running",
+        podIP=pod_ip,
+        podIPs=[pod_ip],
+        hostIP=host_ip,
+        startTime=at,
+        cpuUsage=cpu,
+        memoryUsage=memory,
+    )
     status.pop("reason", None)
     status.pop("message", None)
     status["conditions"][0] = {"type": "PodScheduled", "status": "True", "lastTransitionTime": at}
@@ -164,8 +231,13 @@ def pod_unschedulable(pod: Doc, message: str, at: str) -> None:
     """Leave a new pod Pending with the scheduler's reason (no node: Go omits nodeName)."""
     status = pod["status"]
     status.update(phase="Pending", reason="Unschedulable", message=message)
-    status["conditions"][0] = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
-                               "message": message, "lastTransitionTime": at}
+    status["conditions"][0] = {
+        "type": "PodScheduled",
+        "status": "False",
+        "reason": "Unschedulable",
+        "message": message,
+        "lastTransitionTime": at,
+    }
     pod["containers"][0].pop("stateReason", None)  # no container status before scheduling
     pod_set_ready(pod, False, at)
 
@@ -175,13 +247,16 @@ def pod_crashed(pod: Doc, *, reason: str, at: str, backoff: int) -> None:
     container = pod["containers"][0]
     container["restartCount"] += 1
     pod["status"]["restarts"] += 1
-    container.update(state="waiting", stateReason="CrashLoopBackOff",
-                     stateMessage=f"back-off {backoff}s restarting failed "
-                                  f"container={container['name']} pod={pod['summary']['name']}",
-                     lastTerminationReason=reason,
-                     lastTerminationMessage="exit code 137" if reason == "OOMKilled"
-                     else "exit code 1",
-                     lastTerminationTime=at, finishedAt=at)
+    container.update(
+        state="waiting",
+        stateReason="CrashLoopBackOff",
+        stateMessage=f"back-off {backoff}s restarting failed "
+        f"container={container['name']} pod={pod['summary']['name']}",
+        lastTerminationReason=reason,
+        lastTerminationMessage="exit code 137" if reason == "OOMKilled" else "exit code 1",
+        lastTerminationTime=at,
+        finishedAt=at,
+    )
     if container["ready"]:
         pod_set_ready(pod, False, at)
 
@@ -206,39 +281,88 @@ def pod_completed(pod: Doc, at: str) -> None:
 
 # -- Nodes --
 
-def node_doc(*, name: str, roles: list[str], created: str, ip: str, index: int, cpu: int,
-             memory_gi: int, zone: str) -> Doc:
+
+def node_doc(
+    *,
+    name: str,
+    roles: list[str],
+    created: str,
+    ip: str,
+    index: int,
+    cpu: int,
+    memory_gi: int,
+    zone: str,
+) -> Doc:
     """A Ready, schedulable node; control-plane nodes carry the NoSchedule taint."""
     labels = {
-        "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
-        "topology.kubernetes.io/zone": zone, "node.kubernetes.io/instance-type": f"m6i.{cpu}x",
+        "kubernetes.io/hostname": name,
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        "topology.kubernetes.io/zone": zone,
+        "node.kubernetes.io/instance-type": f"m6i.{cpu}x",
     }
     labels.update({f"node-role.kubernetes.io/{role}": "" for role in roles})
-    taints = ([{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]
-              if "control-plane" in roles else [])
-    resources = {"cpu": str(cpu), "memory": f"{memory_gi}Gi", "pods": "110",
-                 "ephemeral-storage": "100Gi"}
+    taints = (
+        [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]
+        if "control-plane" in roles
+        else []
+    )
+    resources = {
+        "cpu": str(cpu),
+        "memory": f"{memory_gi}Gi",
+        "pods": "110",
+        "ephemeral-storage": "100Gi",
+    }
     return {
-        "summary": {"name": name, "roles": roles, "ready": "True", "schedulable": True,
-                    "createdAt": created, "kubeletVersion": "v1.29.4",
-                    "containerRuntime": "containerd://1.7.13", "osImage": "Ubuntu 22.04.4 LTS",
-                    "kernelVersion": "5.15.0-105-generic", "architecture": "amd64",
-                    "internalIP": ip, "podCIDR": f"10.244.{index}.0/24"},
-        "spec": {"unschedulable": False, "podCIDR": f"10.244.{index}.0/24", "taints": taints,
-                 "providerID": f"aws:///{zone}/i-0{index:03d}{name.encode().hex()[:12]}"},
+        "summary": {
+            "name": name,
+            "roles": roles,
+            "ready": "True",
+            "schedulable": True,
+            "createdAt": created,
+            "kubeletVersion": "v1.29.4",
+            "containerRuntime": "containerd://1.7.13",
+            "osImage": "Ubuntu 22.04.4 LTS",
+            "kernelVersion": "5.15.0-105-generic",
+            "architecture": "amd64",
+            "internalIP": ip,
+            "podCIDR": f"10.244.{index}.0/24",
+        },
+        "spec": {
+            "unschedulable": False,
+            "podCIDR": f"10.244.{index}.0/24",
+            "taints": taints,
+            "providerID": f"aws:///{zone}/i-0{index:03d}{name.encode().hex()[:12]}",
+        },
         "capacity": resources,
-        "allocatable": {**resources, "cpu": f"{cpu * 1000 - 100}m",
-                        "memory": f"{memory_gi * 1024 - 512}Mi"},
+        "allocatable": {
+            **resources,
+            "cpu": f"{cpu * 1000 - 100}m",
+            "memory": f"{memory_gi * 1024 - 512}Mi",
+        },
         "conditions": [
-            {"type": kind, "status": "False", "reason": reason, "lastTransitionTime": created,
-             "message": f"kubelet has {message}"}
+            {
+                "type": kind,
+                "status": "False",
+                "reason": reason,
+                "lastTransitionTime": created,
+                "message": f"kubelet has {message}",
+            }
             for kind, reason, message in (
                 ("MemoryPressure", "KubeletHasSufficientMemory", "sufficient memory available"),
                 ("DiskPressure", "KubeletHasNoDiskPressure", "no disk pressure"),
                 ("PIDPressure", "KubeletHasSufficientPID", "sufficient PID available"),
             )
-        ] + [{"type": "Ready", "status": "True", "reason": "KubeletReady", "lastTransitionTime":
-              created, "message": "kubelet is posting ready status"}],
+        ]
+        + [
+            {
+                "type": "Ready",
+                "status": "True",
+                "reason": "KubeletReady",
+                "lastTransitionTime": created,
+                "message": "kubelet is posting ready status",
+            }
+        ],
         "addresses": [{"type": "InternalIP", "address": ip}, {"type": "Hostname", "address": name}],
         "labels": labels,
     }

@@ -40,11 +40,24 @@ class ClusterState:
         self.replicasets: dict[str, Doc] = {}
         # Summary kinds by (namespace, name): "services", "ingresses", "namespaces".
         self.named: dict[str, dict[tuple[str, str], Doc]] = {
-            "services": {}, "ingresses": {}, "namespaces": {}}
+            "services": {},
+            "ingresses": {},
+            "namespaces": {},
+        }
         # Flat kinds by snapshot key, then (namespace, name).
         self.flat: dict[str, dict[tuple[str, str], Doc]] = {
-            key: {} for key in ("jobs", "cronjobs", "configmaps", "secrets", "pvs", "pvcs",
-                                "serviceAccounts", "networkPolicies")}
+            key: {}
+            for key in (
+                "jobs",
+                "cronjobs",
+                "configmaps",
+                "secrets",
+                "pvs",
+                "pvcs",
+                "serviceAccounts",
+                "networkPolicies",
+            )
+        }
         self.configmap_data: dict[tuple[str, str], dict[str, str]] = {}
         self.events = EventLog(self.stamp, self.uid)
         self.crashes: dict[str, Crash] = {}
@@ -69,18 +82,37 @@ class ClusterState:
 
     # -- events --
 
-    def pod_event(self, at: datetime, pod: Pod, type_: str, reason: str, message: str,
-                  source: str = "kubelet") -> Doc:
+    def pod_event(
+        self, at: datetime, pod: Pod, type_: str, reason: str, message: str, source: str = "kubelet"
+    ) -> Doc:
         host = pod.node if source == "kubelet" else ""
-        return self.events.emit(at, type_, reason, message, kind="Pod",
-                                namespace=pod.namespace, name=pod.name, uid=pod.uid,
-                                source=source, host=host,
-                                first_known=source != "default-scheduler")
+        return self.events.emit(
+            at,
+            type_,
+            reason,
+            message,
+            kind="Pod",
+            namespace=pod.namespace,
+            name=pod.name,
+            uid=pod.uid,
+            source=source,
+            host=host,
+            first_known=source != "default-scheduler",
+        )
 
     def workload_event(self, at: datetime, w: Workload, reason: str, message: str) -> None:
         source = "deployment-controller" if w.kind == DEPLOYMENT else f"{w.kind.lower()}-controller"
-        self.events.emit(at, "Normal", reason, message, kind=w.kind,
-                         namespace=w.app.namespace, name=w.app.name, uid=w.uid, source=source)
+        self.events.emit(
+            at,
+            "Normal",
+            reason,
+            message,
+            kind=w.kind,
+            namespace=w.app.namespace,
+            name=w.app.name,
+            uid=w.uid,
+            source=source,
+        )
 
     # -- pods --
 
@@ -102,8 +134,16 @@ class ClusterState:
         prefix = w.rs["name"] if w.rs is not None else w.app.name
         return f"{prefix}-{res.suffix(self.rng, 5)}"
 
-    def add_pod(self, w: Workload, at: datetime, *, node: Node | None = None, name: str = "",
-                announce: bool = True, pending_until: datetime | None = None) -> Pod:
+    def add_pod(
+        self,
+        w: Workload,
+        at: datetime,
+        *,
+        node: Node | None = None,
+        name: str = "",
+        announce: bool = True,
+        pending_until: datetime | None = None,
+    ) -> Pod:
         """Create a pod of `w` and schedule it (on `node`, else the emptiest worker).
 
         With no node to go to, or a `pending_until`, the pod stays Pending with a
@@ -113,11 +153,19 @@ class ClusterState:
         labels = w.labels
         if w.kind == STATEFULSET:
             labels = {**labels, "statefulset.kubernetes.io/pod-name": name}
-        owner_kind, owner_name = (("ReplicaSet", w.rs["name"]) if w.rs is not None
-                                  else (w.kind, w.app.name))
-        doc = res.pod_doc(name=name, namespace=w.app.namespace, owner_kind=owner_kind,
-                          owner_name=owner_name, created=self.stamp(at), spec=w.container,
-                          labels=labels, annotations=w.annotations)
+        owner_kind, owner_name = (
+            ("ReplicaSet", w.rs["name"]) if w.rs is not None else (w.kind, w.app.name)
+        )
+        doc = res.pod_doc(
+            name=name,
+            namespace=w.app.namespace,
+            owner_kind=owner_kind,
+            owner_name=owner_name,
+            created=self.stamp(at),
+            spec=w.container,
+            labels=labels,
+            annotations=w.annotations,
+        )
         pod = Pod(self.uid(), doc, w, w.revision)
         self.pods[pod.uid] = pod
         self.pod_names[(pod.namespace, name)] = pod
@@ -139,16 +187,33 @@ class ClusterState:
         ip = f"10.244.{node.index}.{node.next_ip}"
         node.next_ip = node.next_ip + 1 if node.next_ip < 254 else 2
         stamp = self.stamp(at)
-        res.pod_running(pod.doc, node=node.name, pod_ip=ip, host_ip=node.ip, at=stamp,
-                        cpu=f"{self.rng.randint(1, 250)}m",
-                        memory=f"{self.rng.randint(20, 400)}Mi")
+        res.pod_running(
+            pod.doc,
+            node=node.name,
+            pod_ip=ip,
+            host_ip=node.ip,
+            at=stamp,
+            cpu=f"{self.rng.randint(1, 250)}m",
+            memory=f"{self.rng.randint(20, 400)}Mi",
+        )
         if announce:
             container = pod.doc["containers"][0]
             ns_name = f"{pod.namespace}/{pod.name}"
-            self.pod_event(at, pod, "Normal", "Scheduled",
-                           f"Successfully assigned {ns_name} to {node.name}", "default-scheduler")
-            self.pod_event(at, pod, "Normal", "Pulled",
-                           f'Container image "{container["image"]}" already present on machine')
+            self.pod_event(
+                at,
+                pod,
+                "Normal",
+                "Scheduled",
+                f"Successfully assigned {ns_name} to {node.name}",
+                "default-scheduler",
+            )
+            self.pod_event(
+                at,
+                pod,
+                "Normal",
+                "Pulled",
+                f'Container image "{container["image"]}" already present on machine',
+            )
             self.pod_event(at, pod, "Normal", "Created", f"Created container {container['name']}")
             self.pod_event(at, pod, "Normal", "Started", f"Started container {container['name']}")
 
@@ -156,13 +221,21 @@ class ClusterState:
         """Keep a new pod unschedulable at least until `until`, and until a node can take it."""
         self.unscheduled[pod.uid] = until
         total = len(self.nodes)
-        message = (f"0/{total} nodes are available: 1 node(s) had untolerated taint "
-                   f"{{node-role.kubernetes.io/control-plane: }}, {total - 1} Insufficient memory. "
-                   f"preemption: 0/{total} nodes are available: 1 Preemption is not helpful for "
-                   f"scheduling, {total - 1} No preemption victims found for incoming pod.")
+        message = (
+            f"0/{total} nodes are available: 1 node(s) had untolerated taint "
+            f"{{node-role.kubernetes.io/control-plane: }}, {total - 1} Insufficient memory. "
+            f"preemption: 0/{total} nodes are available: 1 Preemption is not helpful for "
+            f"scheduling, {total - 1} No preemption victims found for incoming pod."
+        )
         res.pod_unschedulable(pod.doc, message, self.stamp(at))
-        self.pod_event(at, pod, "Warning", "FailedScheduling", pod.doc["status"]["message"],
-                       "default-scheduler")
+        self.pod_event(
+            at,
+            pod,
+            "Warning",
+            "FailedScheduling",
+            pod.doc["status"]["message"],
+            "default-scheduler",
+        )
 
     def remove_pod(self, pod: Pod, at: datetime, *, announce: bool = True) -> None:
         """Delete the pod (its owner is not told: callers scale or replace)."""
@@ -199,14 +272,31 @@ class ClusterState:
             return
         claim_uid, stamp = self.uid(), self.stamp(at)
         volume = f"pvc-{claim_uid}"
-        common = {"capacity": "10Gi", "access_modes": ["ReadWriteOnce"], "storage_class": "gp3",
-                  "status": "Bound"}
+        common = {
+            "capacity": "10Gi",
+            "access_modes": ["ReadWriteOnce"],
+            "storage_class": "gp3",
+            "status": "Bound",
+        }
         self.flat["pvcs"][(ns, claim)] = flat_doc(
-            "PersistentVolumeClaim", uid=claim_uid, name=claim, namespace=ns, created=stamp,
-            volume=volume, **common)
+            "PersistentVolumeClaim",
+            uid=claim_uid,
+            name=claim,
+            namespace=ns,
+            created=stamp,
+            volume=volume,
+            **common,
+        )
         self.flat["pvs"][("", volume)] = flat_doc(
-            "PersistentVolume", uid=self.uid(), name=volume, namespace="", created=stamp,
-            claim=f"{ns}/{claim}", reclaim_policy="Delete", **common)
+            "PersistentVolume",
+            uid=self.uid(),
+            name=volume,
+            namespace="",
+            created=stamp,
+            claim=f"{ns}/{claim}",
+            reclaim_policy="Delete",
+            **common,
+        )
 
     # -- workloads --
 
@@ -214,8 +304,7 @@ class ClusterState:
         """Bring the workload's (and its ReplicaSet's) counts in line with its pods."""
         ready = sum(1 for p in w.pods if p.ready)
         updated = sum(1 for p in w.pods if p.revision == w.revision)
-        workload_counts(w.doc, replicas=w.replicas, ready=ready, updated=updated,
-                        at=self.stamp(at))
+        workload_counts(w.doc, replicas=w.replicas, ready=ready, updated=updated, at=self.stamp(at))
         if w.rs is not None:
             w.rs.update(replicas=w.replicas, ready=ready, available=ready)
 
@@ -226,8 +315,12 @@ class ClusterState:
         while len(w.pods) < replicas:
             pod = self.add_pod(w, at)
             if w.kind == STATEFULSET:
-                self.workload_event(at, w, "SuccessfulCreate",
-                                    f"create Pod {pod.name} in StatefulSet {w.app.name} successful")
+                self.workload_event(
+                    at,
+                    w,
+                    "SuccessfulCreate",
+                    f"create Pod {pod.name} in StatefulSet {w.app.name} successful",
+                )
         # Scale down removes the highest ordinal of a StatefulSet; elsewhere pods that are
         # not serving first, then the newest. `order` ends with the first to go.
         if w.kind == STATEFULSET:
@@ -239,22 +332,37 @@ class ClusterState:
             pod = order.pop()
             self.remove_pod(pod, at)
             if w.kind == STATEFULSET:
-                self.workload_event(at, w, "SuccessfulDelete",
-                                    f"delete Pod {pod.name} in StatefulSet {w.app.name} successful")
+                self.workload_event(
+                    at,
+                    w,
+                    "SuccessfulDelete",
+                    f"delete Pod {pod.name} in StatefulSet {w.app.name} successful",
+                )
         if w.rs is not None and replicas != before:
             direction = "up" if replicas > before else "down"
-            self.workload_event(at, w, "ScalingReplicaSet",
-                                f"Scaled {direction} replica set {w.rs['name']} to {replicas} "
-                                f"from {before}")
+            self.workload_event(
+                at,
+                w,
+                "ScalingReplicaSet",
+                f"Scaled {direction} replica set {w.rs['name']} to {replicas} from {before}",
+            )
         self.refresh(w, at)
 
     def new_replicaset(self, w: Workload, at: datetime) -> None:
         """Give a deployment a ReplicaSet for its current template (hash, labels)."""
         name = f"{w.app.name}-{w.template_hash}"
         labels = {**w.labels}
-        rs = replicaset_doc(uid=self.uid(), name=name, namespace=w.app.namespace,
-                            owner=w.app.name, owner_uid=w.uid, image=w.container["image"],
-                            labels=labels, created=self.stamp(at), revision=w.revision)
+        rs = replicaset_doc(
+            uid=self.uid(),
+            name=name,
+            namespace=w.app.namespace,
+            owner=w.app.name,
+            owner_uid=w.uid,
+            image=w.container["image"],
+            labels=labels,
+            created=self.stamp(at),
+            revision=w.revision,
+        )
         if w.rs is not None:
             w.rs.update(replicas=0, ready=0, available=0)
             w.history.append(w.rs)
@@ -278,9 +386,12 @@ class ClusterState:
         old_rs = w.rs
         if w.kind == DEPLOYMENT:
             self.new_replicaset(w, at)
-            self.workload_event(at, w, "ScalingReplicaSet",
-                                f"Scaled up replica set {w.app.name}-{w.template_hash} "
-                                f"to {w.replicas}")
+            self.workload_event(
+                at,
+                w,
+                "ScalingReplicaSet",
+                f"Scaled up replica set {w.app.name}-{w.template_hash} to {w.replicas}",
+            )
         for pod in list(w.pods):
             if w.kind == DAEMONSET:
                 self.replace_pod(pod, at)
@@ -289,8 +400,12 @@ class ClusterState:
                 self.remove_pod(pod, at)
                 self.add_pod(w, at, name=name)
         if old_rs is not None:
-            self.workload_event(at, w, "ScalingReplicaSet",
-                                f"Scaled down replica set {old_rs['name']} to 0 from {w.replicas}")
+            self.workload_event(
+                at,
+                w,
+                "ScalingReplicaSet",
+                f"Scaled down replica set {old_rs['name']} to 0 from {w.replicas}",
+            )
         self.refresh(w, at)
 
     # -- nodes --
@@ -299,8 +414,9 @@ class ClusterState:
         """Cordon or uncordon, with the kubelet's event."""
         node.schedulable = schedulable
         res.node_schedulable(node.doc, schedulable)
-        self._node_event(at, node, "Normal",
-                         "NodeSchedulable" if schedulable else "NodeNotSchedulable")
+        self._node_event(
+            at, node, "Normal", "NodeSchedulable" if schedulable else "NodeNotSchedulable"
+        )
 
     def set_ready(self, node: Node, ready: str, at: datetime) -> None:
         """Node Ready condition: NotReady is a Warning from the node controller."""
@@ -311,8 +427,18 @@ class ClusterState:
         else:
             self._node_event(at, node, "Warning", "NodeNotReady", source="node-controller")
 
-    def _node_event(self, at: datetime, node: Node, type_: str, reason: str,
-                    source: str = "kubelet") -> None:
-        self.events.emit(at, type_, reason, f"Node {node.name} status is now: {reason}",
-                         kind="Node", namespace="", name=node.name, uid=node.uid, source=source,
-                         host=node.name if source == "kubelet" else "")
+    def _node_event(
+        self, at: datetime, node: Node, type_: str, reason: str, source: str = "kubelet"
+    ) -> None:
+        self.events.emit(
+            at,
+            type_,
+            reason,
+            f"Node {node.name} status is now: {reason}",
+            kind="Node",
+            namespace="",
+            name=node.name,
+            uid=node.uid,
+            source=source,
+            host=node.name if source == "kubelet" else "",
+        )

@@ -29,9 +29,16 @@ def register(app: QuartTrio, audit: AuditLog, tokens: AgentTokens) -> None:
         limit, offset = params.paging()
         status = params.integer("status", 0, low=0, high=599) or None
         rows, total = await audit.query(
-            username=params.text("username"), action=params.text("action"),
-            method=params.text("method"), success=params.boolean("success"), status=status,
-            since=params.epoch("since"), until=params.epoch("until"), limit=limit, offset=offset)
+            username=params.text("username"),
+            action=params.text("action"),
+            method=params.text("method"),
+            success=params.boolean("success"),
+            status=status,
+            since=params.epoch("since"),
+            until=params.epoch("until"),
+            limit=limit,
+            offset=offset,
+        )
         return json_response({"logs": rows, "total": total})
 
     @app.get("/api/v2/security/events")
@@ -39,7 +46,8 @@ def register(app: QuartTrio, audit: AuditLog, tokens: AgentTokens) -> None:
     async def security_events() -> Response:
         limit, offset = params.paging()
         rows, total = await audit.security_events(
-            type=params.text("type"), since=params.epoch("since"), limit=limit, offset=offset)
+            type=params.text("type"), since=params.epoch("since"), limit=limit, offset=offset
+        )
         return json_response({"events": rows, "total": total})
 
     @app.post("/api/v2/agent-tokens")
@@ -48,15 +56,17 @@ def register(app: QuartTrio, audit: AuditLog, tokens: AgentTokens) -> None:
         raw = await request.get_data()
         assert isinstance(raw, bytes)
         body = decode_body(_new_token, raw, "request body")
-        secret, token = await tokens.create(body.cluster_id, description=body.description,
-                                            created_by=principal().username)
+        secret, token = await tokens.create(
+            body.cluster_id, description=body.description, created_by=principal().username
+        )
         return json_response({**token_view(token), "token": secret}, 201)
 
     @app.get("/api/v2/agent-tokens")
     @requires(ADMIN)
     async def list_tokens() -> Response:
-        found = await tokens.list(params.text("cluster_id"),
-                                  include_revoked=bool(params.boolean("include_revoked")))
+        found = await tokens.list(
+            params.text("cluster_id"), include_revoked=bool(params.boolean("include_revoked"))
+        )
         return json_response({"tokens": [token_view(t) for t in found], "total": len(found)})
 
     @app.delete("/api/v2/agent-tokens/<token_id>")

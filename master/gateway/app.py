@@ -73,8 +73,14 @@ def create_gateway_app(s: GatewayServices) -> QuartTrio:
     commands.register(app, query, s.commands)
     users.register(app, s.auth, s.token_lifetime)
     admin.register(app, s.audit, s.agent_tokens)
-    stream.register(app, query, s.auth, public_read=s.public_read, cors_origins=s.cors_origins,
-                    ping_interval=s.stream_ping_interval)
+    stream.register(
+        app,
+        query,
+        s.auth,
+        public_read=s.public_read,
+        cors_origins=s.cors_origins,
+        ping_interval=s.stream_ping_interval,
+    )
     notify.register(app, s.notify, s.alerts)
     openapi.register(app)
     dashboard.register(app)

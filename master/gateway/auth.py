@@ -55,8 +55,14 @@ def _bearer() -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-def install_auth(app: QuartTrio, auth: AuthService, audit: AuditLog, *, public_read: bool,
-                 cors_origins: tuple[str, ...]) -> None:
+def install_auth(
+    app: QuartTrio,
+    auth: AuthService,
+    audit: AuditLog,
+    *,
+    public_read: bool,
+    cors_origins: tuple[str, ...],
+) -> None:
     def allowed_origin() -> str | None:
         origin = request.headers.get("Origin")
         if origin is None or not origin_allowed(origin, request.scheme, request.host, cors_origins):
@@ -83,8 +89,9 @@ def install_auth(app: QuartTrio, auth: AuthService, audit: AuditLog, *, public_r
         if g.principal.anonymous:
             if need == VIEWER and public_read and request.method in _READS:
                 return None
-            raise Unauthorized("log in first: POST /api/v2/user/login, then send "
-                               "Authorization: Bearer <token>")
+            raise Unauthorized(
+                "log in first: POST /api/v2/user/login, then send Authorization: Bearer <token>"
+            )
         if g.principal.role < need:
             raise Forbidden(f"this needs the {ROLE_NAMES[need]} role")
         return None
@@ -121,12 +128,22 @@ async def _audit(audit: AuditLog, response: Response) -> None:
                 body = data if isinstance(data, bytes) else b""
             except HTTPException:
                 body = b""
-    audit.record(AuditEntry(
-        created_at=time.time(), username=who.username, role=who.role or None, source="gateway",
-        action=request.endpoint or "unknown", resource=request.path, method=request.method,
-        path=request.full_path.rstrip("?"), status=response.status_code,
-        success=response.status_code < 400, error=error, ip=request.remote_addr or "",
-        user_agent=request.headers.get("User-Agent", "")[:200],
-        duration_ms=(time.monotonic() - getattr(g, "started", time.monotonic())) * 1e3,
-        request_body=masked_body(body),
-    ))
+    audit.record(
+        AuditEntry(
+            created_at=time.time(),
+            username=who.username,
+            role=who.role or None,
+            source="gateway",
+            action=request.endpoint or "unknown",
+            resource=request.path,
+            method=request.method,
+            path=request.full_path.rstrip("?"),
+            status=response.status_code,
+            success=response.status_code < 400,
+            error=error,
+            ip=request.remote_addr or "",
+            user_agent=request.headers.get("User-Agent", "")[:200],
+            duration_ms=(time.monotonic() - getattr(g, "started", time.monotonic())) * 1e3,
+            request_body=masked_body(body),
+        )
+    )

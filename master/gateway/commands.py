@@ -51,7 +51,10 @@ def register(app: QuartTrio, query: Query, service: CommandService) -> None:
         limit, offset = params.paging()
         return json_response(
             await query.commands(
-                cluster_id=params.text("cluster_id"), status=status, limit=limit, offset=offset,
+                cluster_id=params.text("cluster_id"),
+                status=status,
+                limit=limit,
+                offset=offset,
                 reveal_secrets=_admin(),
             )
         )

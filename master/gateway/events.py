@@ -17,9 +17,12 @@ def register(app: QuartTrio, query: Query) -> None:
     async def list_events() -> Response:
         source = params.text("source") or "history"
         flt = EventFilter(
-            cluster_id=params.text("cluster_id"), type=params.text("type"),
-            reason=params.text("reason"), namespace=params.text("namespace"),
-            since=params.timestamp("since"), until=params.timestamp("until"),
+            cluster_id=params.text("cluster_id"),
+            type=params.text("type"),
+            reason=params.text("reason"),
+            namespace=params.text("namespace"),
+            since=params.timestamp("since"),
+            until=params.timestamp("until"),
         )
         limit, offset = params.paging()
         if source == "realtime":
@@ -33,8 +36,11 @@ def register(app: QuartTrio, query: Query) -> None:
         limit, offset = params.paging()
         return json_response(
             await query.resource_events(
-                params.required("cluster_id"), params.required("kind"),
-                params.text("namespace") or "", params.required("name"),
-                limit=limit, offset=offset,
+                params.required("cluster_id"),
+                params.required("kind"),
+                params.text("namespace") or "",
+                params.required("name"),
+                limit=limit,
+                offset=offset,
             )
         )

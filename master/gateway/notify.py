@@ -54,8 +54,9 @@ def register(app: QuartTrio, notify: NotifyService, alerts: AlertService) -> Non
         raw = await request.get_data()
         assert isinstance(raw, bytes)
         body = decode_body(_update, raw, "request body")
-        return json_response(await notify.update(
-            type, name=body.name, enabled=body.enabled, config=body.config))
+        return json_response(
+            await notify.update(type, name=body.name, enabled=body.enabled, config=body.config)
+        )
 
     @app.post("/api/v2/notify/channels/<type>/test")
     @requires(ADMIN)
@@ -66,7 +67,13 @@ def register(app: QuartTrio, notify: NotifyService, alerts: AlertService) -> Non
     async def list_alerts() -> Response:
         limit, offset = params.paging()
         items, total = await alerts.query(
-            cluster_id=params.text("cluster_id"), status=_choice("status", ALERT_STATUSES),
-            severity=_choice("severity", SEVERITIES), rule=_choice("rule", RULES),
-            since=params.epoch("since"), until=params.epoch("until"), limit=limit, offset=offset)
+            cluster_id=params.text("cluster_id"),
+            status=_choice("status", ALERT_STATUSES),
+            severity=_choice("severity", SEVERITIES),
+            rule=_choice("rule", RULES),
+            since=params.epoch("since"),
+            until=params.epoch("until"),
+            limit=limit,
+            offset=offset,
+        )
         return json_response({"alerts": items, "total": total})

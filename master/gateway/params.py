@@ -68,7 +68,9 @@ def timestamp(name: str) -> str | None:
     try:
         return format_time(parse_go_time(raw))
     except ValueError:
-        raise BadRequest(f"query parameter {name!r} must be an RFC 3339 time, got {raw!r}") from None
+        raise BadRequest(
+            f"query parameter {name!r} must be an RFC 3339 time, got {raw!r}"
+        ) from None
 
 
 def epoch(name: str) -> float | None:
@@ -79,5 +81,7 @@ def epoch(name: str) -> float | None:
 
 
 def paging(default_limit: int = 100) -> tuple[int, int]:
-    return (integer("limit", default_limit, low=1, high=MAX_LIMIT),
-            integer("offset", 0, high=MAX_OFFSET))
+    return (
+        integer("limit", default_limit, low=1, high=MAX_LIMIT),
+        integer("offset", 0, high=MAX_OFFSET),
+    )

@@ -41,7 +41,11 @@ def register(app: QuartTrio, query: Query) -> None:
             limit, offset = params.paging()
             page = query.resources(cluster_id, kind, _filter(kind), limit=limit, offset=offset)
             head = b'{"cluster_id":%b,"kind":%b,"total":%d,"limit":%d,"offset":%d,"items":[' % (
-                _enc(cluster_id), _enc(kind), page.total, limit, offset,
+                _enc(cluster_id),
+                _enc(kind),
+                page.total,
+                limit,
+                offset,
             )
             return raw_json_response(head + b",".join(bytes(i.raw) for i in page.items) + b"]}")
 
@@ -57,7 +61,8 @@ def register(app: QuartTrio, query: Query) -> None:
     for kind, namespaced in LISTED_KINDS.items():
         # ConfigMaps carry configuration data: operators and up only.
         role = OPERATOR if kind == "configmaps" else VIEWER
-        app.add_url_rule(f"/api/v2/{kind}", f"list_{kind}", requires(role)(lister(kind)),
-                         methods=["GET"])
+        app.add_url_rule(
+            f"/api/v2/{kind}", f"list_{kind}", requires(role)(lister(kind)), methods=["GET"]
+        )
         rule = f"/api/v2/{kind}/<namespace>/<name>" if namespaced else f"/api/v2/{kind}/<name>"
         app.add_url_rule(rule, f"get_{kind}", requires(role)(getter(kind)), methods=["GET"])

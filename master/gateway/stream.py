@@ -73,8 +73,12 @@ def _subscription(msg: ClientMessage) -> tuple[list[str] | None, list[str]]:
     topics = msg.topics if msg.topics is not None else list(TOPICS)
     unknown = sorted(set(topics) - set(TOPICS))
     if unknown or not topics:
-        raise _Close(BAD_MESSAGE, f"bad subscribe: unknown topic {unknown[0]!r}" if unknown
-                     else "bad subscribe: no topics")
+        raise _Close(
+            BAD_MESSAGE,
+            f"bad subscribe: unknown topic {unknown[0]!r}"
+            if unknown
+            else "bad subscribe: no topics",
+        )
     clusters = msg.clusters if msg.clusters is not None else ["*"]
     if len(clusters) > MAX_CLUSTERS:
         raise _Close(BAD_MESSAGE, f"bad subscribe: more than {MAX_CLUSTERS} clusters")
@@ -84,8 +88,9 @@ def _subscription(msg: ClientMessage) -> tuple[list[str] | None, list[str]]:
 
 
 class _Connection:
-    def __init__(self, query: Query, auth: AuthService, *, public_read: bool,
-                 ping_interval: float) -> None:
+    def __init__(
+        self, query: Query, auth: AuthService, *, public_read: bool, ping_interval: float
+    ) -> None:
         self.query = query
         self.auth = auth
         self.public_read = public_read
@@ -115,12 +120,14 @@ class _Connection:
         if self.closing is not None:
             await self._close(self.closing)
 
-    async def _start(self, sub: Subscriber, first: ClientMessage, clusters: list[str] | None,
-                     topics: list[str]) -> None:
+    async def _start(
+        self, sub: Subscriber, first: ClientMessage, clusters: list[str] | None, topics: list[str]
+    ) -> None:
         """The opening, then the other tasks: a second subscribe is read only after it."""
         async with self.lock:
-            await self._send_all(self.query.stream_open(
-                sub, first.since, self._subscribed(clusters, topics)))
+            await self._send_all(
+                self.query.stream_open(sub, first.since, self._subscribed(clusters, topics))
+            )
         for task in (self._reader, self._writer):
             self.nursery.start_soon(self._guard, task, sub)
         self.nursery.start_soon(self._guard, self._pinger)
@@ -173,8 +180,11 @@ class _Connection:
         self.token = token
 
     def _subscribed(self, clusters: list[str] | None, topics: list[str]) -> dict[str, object]:
-        return {"clusters": ["*"] if clusters is None else clusters, "topics": topics,
-                "role": ROLE_NAMES.get(self.principal.role, "anonymous")}
+        return {
+            "clusters": ["*"] if clusters is None else clusters,
+            "topics": topics,
+            "role": ROLE_NAMES.get(self.principal.role, "anonymous"),
+        }
 
     async def _reader(self, sub: Subscriber) -> None:
         while True:
@@ -185,15 +195,20 @@ class _Connection:
             await self._login(msg.token)
             clusters, topics = _subscription(msg)
             async with self.lock:
-                await self._send_all(self.query.stream_open(
-                    sub, msg.since, self._subscribed(clusters, topics), clusters, topics))
+                await self._send_all(
+                    self.query.stream_open(
+                        sub, msg.since, self._subscribed(clusters, topics), clusters, topics
+                    )
+                )
 
     async def _writer(self, sub: Subscriber) -> None:
         async for msg in sub.receive:
             async with self.lock:
                 if sub.lagging:
-                    log.info("stream subscriber of %s lagging: resync", self.principal.username
-                             or "anonymous")
+                    log.info(
+                        "stream subscriber of %s lagging: resync",
+                        self.principal.username or "anonymous",
+                    )
                     await self._send_all(self.query.stream_resync(sub))
                 elif msg.seq > sub.floor:
                     await self._send(msg.data)
@@ -232,18 +247,24 @@ class _Connection:
             await websocket.close(close.code, reason)
 
 
-def register(app: QuartTrio, query: Query, auth: AuthService, *, public_read: bool,
-             cors_origins: tuple[str, ...], ping_interval: float) -> None:
+def register(
+    app: QuartTrio,
+    query: Query,
+    auth: AuthService,
+    *,
+    public_read: bool,
+    cors_origins: tuple[str, ...],
+    ping_interval: float,
+) -> None:
     @app.websocket("/api/v2/subscribe")
     async def subscribe() -> Response | None:
         origin = websocket.headers.get("Origin")
         scheme = "https" if websocket.scheme in ("wss", "https") else "http"
         if origin is not None and not origin_allowed(origin, scheme, websocket.host, cors_origins):
             log.warning("stream refused: origin %r not allowed", origin[:200])
-            return Response(f"origin {origin[:200]!r} is not allowed\n", status=403,
-                            content_type="text/plain")
+            return Response(
+                f"origin {origin[:200]!r} is not allowed\n", status=403, content_type="text/plain"
+            )
         await websocket.accept()
         await _Connection(query, auth, public_read=public_read, ping_interval=ping_interval).run()
         return None
-
-

@@ -61,17 +61,28 @@ def register(app: QuartTrio, auth: AuthService, lifetime: float) -> None:
     async def login() -> Response:
         body = await _body(Login)
         token, user = await auth.login(body.username, body.password, request.remote_addr or "")
-        return json_response({
-            "token": token, "token_type": "Bearer", "expires_in": int(lifetime),
-            "username": user.username, "display_name": user.display_name,
-            "role": user.role, "role_name": ROLE_NAMES[user.role],
-        })
+        return json_response(
+            {
+                "token": token,
+                "token_type": "Bearer",
+                "expires_in": int(lifetime),
+                "username": user.username,
+                "display_name": user.display_name,
+                "role": user.role,
+                "role_name": ROLE_NAMES[user.role],
+            }
+        )
 
     @app.get("/api/v2/user/me")
     async def me() -> Response:
         who = principal()
-        return json_response({"username": who.username, "role": who.role,
-                              "role_name": ROLE_NAMES.get(who.role, "anonymous")})
+        return json_response(
+            {
+                "username": who.username,
+                "role": who.role,
+                "role_name": ROLE_NAMES.get(who.role, "anonymous"),
+            }
+        )
 
     @app.post("/api/v2/user/password")
     async def change_password() -> Response:
@@ -83,8 +94,13 @@ def register(app: QuartTrio, auth: AuthService, lifetime: float) -> None:
     @requires(ADMIN)
     async def register_user() -> Response:
         body = await _body(Register)
-        user = await auth.register(username=body.username, password=body.password,
-                                   display_name=body.display_name, email=body.email, role=body.role)
+        user = await auth.register(
+            username=body.username,
+            password=body.password,
+            display_name=body.display_name,
+            email=body.email,
+            role=body.role,
+        )
         return json_response(user_view(user), 201)
 
     @app.get("/api/v2/user/list")

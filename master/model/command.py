@@ -24,16 +24,38 @@ FINAL_STATUSES = frozenset({SUCCESS, FAILED, EXPIRED, TIMEOUT, LOST})
 
 ACTIONS = frozenset(
     {
-        "scale", "restart", "delete", "delete_pod", "get_logs", "create", "update",
-        "update_image", "dynamic", "exec", "describe", "apply", "rollback", "cordon",
-        "uncordon", "drain", "get_configmap", "get_secret",
+        "scale",
+        "restart",
+        "delete",
+        "delete_pod",
+        "get_logs",
+        "create",
+        "update",
+        "update_image",
+        "dynamic",
+        "exec",
+        "describe",
+        "apply",
+        "rollback",
+        "cordon",
+        "uncordon",
+        "drain",
+        "get_configmap",
+        "get_secret",
     }
 )
 # A hand-off that may have been lost is handed out again only for these.
 SAFE_TO_REPEAT = frozenset(
     {
-        "get_logs", "describe", "dynamic", "get_configmap", "get_secret", "scale",
-        "cordon", "uncordon", "update_image",
+        "get_logs",
+        "describe",
+        "dynamic",
+        "get_configmap",
+        "get_secret",
+        "scale",
+        "cordon",
+        "uncordon",
+        "update_image",
     }
 )
 _NODE_ACTIONS = frozenset({"cordon", "uncordon", "drain"})

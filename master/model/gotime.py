@@ -46,8 +46,10 @@ def format_time(value: datetime | None) -> str | None:
         return None
     v = value.astimezone(UTC)
     # Not strftime: it does not pad years before 1000, and the text must sort as time.
-    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:"
-            f"{v.second:02d}.{v.microsecond:06d}Z")
+    return (
+        f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:"
+        f"{v.second:02d}.{v.microsecond:06d}Z"
+    )
 
 
 def from_epoch(seconds: float | None) -> str | None:

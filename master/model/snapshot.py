@@ -16,9 +16,25 @@ from .summary import Summary
 
 # Top-level list keys of an Agent V2 snapshot, in wire order.
 RESOURCE_KINDS = (
-    "pods", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs",
-    "services", "ingresses", "namespaces", "configmaps", "secrets", "resourceQuotas",
-    "limitRanges", "networkPolicies", "serviceAccounts", "pvs", "pvcs", "nodes",
+    "pods",
+    "deployments",
+    "statefulsets",
+    "daemonsets",
+    "replicasets",
+    "jobs",
+    "cronjobs",
+    "services",
+    "ingresses",
+    "namespaces",
+    "configmaps",
+    "secrets",
+    "resourceQuotas",
+    "limitRanges",
+    "networkPolicies",
+    "serviceAccounts",
+    "pvs",
+    "pvcs",
+    "nodes",
 )
 ENVELOPE_KEYS = frozenset({"cluster_id", "fetched_at", "summary", "events", *RESOURCE_KINDS})
 
@@ -28,6 +44,7 @@ Labels = dict[str, str] | None
 # -- What is decoded of each kind (unknown fields are skipped, not rejected) --
 # gc=False: these hold no cycles, and hundreds of thousands of them live in the hub;
 # left to the cycle collector, its full passes stall the event loop for 100+ ms.
+
 
 class _PodSummary(msgspec.Struct, gc=False):
     name: str = ""
@@ -172,20 +189,34 @@ def _item(doc: Any, raw: msgspec.Raw) -> Item:
     labels = doc.labels or s.labels or {}
     if isinstance(doc, PodDoc):
         return Item(
-            raw=raw, name=s.name, namespace=s.namespace, labels=labels, node=s.nodeName,
-            phase=doc.status.phase, restarts=doc.status.restarts, owner_kind=s.ownerKind,
+            raw=raw,
+            name=s.name,
+            namespace=s.namespace,
+            labels=labels,
+            node=s.nodeName,
+            phase=doc.status.phase,
+            restarts=doc.status.restarts,
+            owner_kind=s.ownerKind,
             owner_name=s.ownerName,
         )
     if isinstance(doc, NodeDoc):
-        return Item(raw=raw, name=s.name, labels=labels, ready=node_ready(doc),
-                    schedulable=s.schedulable)
+        return Item(
+            raw=raw, name=s.name, labels=labels, ready=node_ready(doc), schedulable=s.schedulable
+        )
     if isinstance(doc, WorkloadDoc):
         return Item(
-            raw=raw, name=s.name, namespace=s.namespace, labels=labels, replicas=s.replicas,
-            ready_replicas=s.ready, available=s.available,
+            raw=raw,
+            name=s.name,
+            namespace=s.namespace,
+            labels=labels,
+            replicas=s.replicas,
+            ready_replicas=s.ready,
+            available=s.available,
         )
     phase = doc.status.phase if doc.status is not None else ""
-    return Item(raw=raw, name=s.name, namespace=s.namespace, labels=labels, type=s.type, phase=phase)
+    return Item(
+        raw=raw, name=s.name, namespace=s.namespace, labels=labels, type=s.type, phase=phase
+    )
 
 
 _top_level = msgspec.json.Decoder(dict[str, msgspec.Raw])
@@ -200,8 +231,15 @@ class ClusterSnapshot:
     """
 
     def __init__(
-        self, *, cluster_id: str, fetched_at: str | None, received_at: float, body: bytes,
-        index: SnapshotIndex, events: list[Event], summary: Summary,
+        self,
+        *,
+        cluster_id: str,
+        fetched_at: str | None,
+        received_at: float,
+        body: bytes,
+        index: SnapshotIndex,
+        events: list[Event],
+        summary: Summary,
     ) -> None:
         self.cluster_id = cluster_id
         self.fetched_at = fetched_at

@@ -24,9 +24,4 @@ class Summary(msgspec.Struct, kw_only=True):
 
     def add(self, other: Summary) -> Summary:
         """Field-wise sum, for totals across clusters."""
-        return Summary(
-            **{
-                f: getattr(self, f) + getattr(other, f)
-                for f in self.__struct_fields__
-            }
-        )
+        return Summary(**{f: getattr(self, f) + getattr(other, f) for f in self.__struct_fields__})

@@ -26,8 +26,10 @@ def cluster_view(agent: AgentStatus, summary: Summary | None) -> dict[str, Any]:
         "last_snapshot": from_epoch(agent.last_snapshot),
         "nodes": {"total": s.total_nodes, "ready": s.ready_nodes},
         "pods": {
-            "total": s.total_pods, "running": s.running_pods,
-            "pending": s.pending_pods, "failed": s.failed_pods,
+            "total": s.total_pods,
+            "running": s.running_pods,
+            "pending": s.pending_pods,
+            "failed": s.failed_pods,
         },
         "warning_events": s.warning_events,
     }

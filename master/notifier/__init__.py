@@ -20,7 +20,22 @@ from .message import SEVERITIES, AlertItem, Notification, severity_rank
 from .webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 __all__ = [
-    "CHANNEL_TYPES", "DEFAULT_NAMES", "MASK", "SECRET_FIELDS", "SEVERITIES", "SIGNATURE_HEADER",
-    "TIMESTAMP_HEADER", "AlertItem", "Notification", "SendError", "deliver", "ineffective_reason",
-    "masked", "normalize_config", "send_once", "severity_rank", "sign", "wants",
+    "CHANNEL_TYPES",
+    "DEFAULT_NAMES",
+    "MASK",
+    "SECRET_FIELDS",
+    "SEVERITIES",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "AlertItem",
+    "Notification",
+    "SendError",
+    "deliver",
+    "ineffective_reason",
+    "masked",
+    "normalize_config",
+    "send_once",
+    "severity_rank",
+    "sign",
+    "wants",
 ]

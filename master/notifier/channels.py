@@ -14,15 +14,25 @@ CHANNEL_TYPES = ("slack", "email", "webhook")
 DEFAULT_NAMES = {"slack": "Slack", "email": "E-mail", "webhook": "Webhook"}
 # Encrypted at rest, never shown by the API or written to a log.
 SECRET_FIELDS: dict[str, tuple[str, ...]] = {
-    "slack": ("webhook_url",), "email": ("smtp_password",), "webhook": ("secret",),
+    "slack": ("webhook_url",),
+    "email": ("smtp_password",),
+    "webhook": ("secret",),
 }
 MASK = "***"
 SMTP_TLS_MODES = ("starttls", "tls", "none")
 _FILTERS = ("min_severity", "clusters")
 _FIELDS: dict[str, tuple[str, ...]] = {
     "slack": ("webhook_url", *_FILTERS),
-    "email": ("smtp_host", "smtp_port", "smtp_user", "smtp_password", "smtp_tls",
-              "from_address", "to_addresses", *_FILTERS),
+    "email": (
+        "smtp_host",
+        "smtp_port",
+        "smtp_user",
+        "smtp_password",
+        "smtp_tls",
+        "from_address",
+        "to_addresses",
+        *_FILTERS,
+    ),
     "webhook": ("url", "secret", *_FILTERS),
 }
 _URL = re.compile(r"https?://[^/\s?#]+(?:[/?#]\S*)?")
@@ -96,8 +106,9 @@ def normalize_config(type: str, config: Any, stored: dict[str, Any]) -> dict[str
         raise BadRequest("config must be a JSON object")
     unknown = sorted(set(config) - set(_FIELDS[type]))
     if unknown:
-        raise BadRequest(f"config.{unknown[0]} is not a {type} setting "
-                         f"(known: {', '.join(_FIELDS[type])})")
+        raise BadRequest(
+            f"config.{unknown[0]} is not a {type} setting (known: {', '.join(_FIELDS[type])})"
+        )
     given = dict(config)
     for key in SECRET_FIELDS[type]:
         if key not in given or given[key] == MASK:
@@ -118,9 +129,13 @@ def normalize_config(type: str, config: Any, stored: dict[str, Any]) -> dict[str
         if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
             raise BadRequest("config.smtp_port must be a port number 1-65535")
         tls = _tls(given.get("smtp_tls"))
-        out.update(smtp_host=host, smtp_port=port or (465 if tls == "tls" else 587),
-                   smtp_user=_ascii(given, "smtp_user"),
-                   smtp_password=_ascii(given, "smtp_password"), smtp_tls=tls)
+        out.update(
+            smtp_host=host,
+            smtp_port=port or (465 if tls == "tls" else 587),
+            smtp_user=_ascii(given, "smtp_user"),
+            smtp_password=_ascii(given, "smtp_password"),
+            smtp_tls=tls,
+        )
         sender = _string(given, "from_address")
         if sender and not _ADDRESS.fullmatch(sender):
             raise BadRequest("config.from_address must be an e-mail address")

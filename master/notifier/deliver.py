@@ -15,7 +15,11 @@ from .webhook import send_webhook
 
 
 async def send_once(
-    type: str, config: dict[str, Any], note: Notification, *, client: httpx.AsyncClient,
+    type: str,
+    config: dict[str, Any],
+    note: Notification,
+    *,
+    client: httpx.AsyncClient,
     per_attempt: float,
 ) -> None:
     """One attempt within `per_attempt` seconds. Raises SendError."""
@@ -32,8 +36,14 @@ async def send_once(
 
 
 async def deliver(
-    type: str, config: dict[str, Any], note: Notification, *, client: httpx.AsyncClient,
-    per_attempt: float, attempts: int, backoff: float,
+    type: str,
+    config: dict[str, Any],
+    note: Notification,
+    *,
+    client: httpx.AsyncClient,
+    per_attempt: float,
+    attempts: int,
+    backoff: float,
 ) -> int:
     """Send with up to `attempts` tries, waiting backoff, 2*backoff, ... between them.
 

@@ -73,12 +73,21 @@ def subject(note: Notification) -> str:
 
 def render_text(note: Notification) -> str:
     """The plain-text body (e-mail text part)."""
-    lines = [note.title, "", f"Cluster:  {note.cluster_id}", f"Severity: {note.severity}",
-             f"Time:     {_when(note.at)}"]
+    lines = [
+        note.title,
+        "",
+        f"Cluster:  {note.cluster_id}",
+        f"Severity: {note.severity}",
+        f"Time:     {_when(note.at)}",
+    ]
     if note.kind in ("firing", "repeat", "resolved") and note.items:
         item = note.items[0]
-        lines += [f"Object:   {item.object}", f"Reason:   {item.reason}",
-                  f"Count:    {item.count}", f"Message:  {item.message}"]
+        lines += [
+            f"Object:   {item.object}",
+            f"Reason:   {item.reason}",
+            f"Count:    {item.count}",
+            f"Message:  {item.message}",
+        ]
     elif note.items:
         lines += ["", *(f"- {_line(i)}" for i in note.items)]
     if note.link:
@@ -94,14 +103,20 @@ def render_html(note: Notification) -> str:
     body = ""
     if note.kind in ("firing", "repeat", "resolved") and note.items:
         item = note.items[0]
-        rows += [("Object", item.object), ("Reason", item.reason), ("Count", str(item.count)),
-                 ("Message", item.message)]
+        rows += [
+            ("Object", item.object),
+            ("Reason", item.reason),
+            ("Count", str(item.count)),
+            ("Message", item.message),
+        ]
     elif note.items:
         body = "<ul>" + "".join(f"<li>{e(_line(i))}</li>" for i in note.items) + "</ul>"
     table = "".join(f"<tr><th align='left'>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows)
     link = f"<p><a href='{e(note.link)}'>Open the dashboard</a></p>" if note.link else ""
-    return (f"<html><body><h2 style='color:{colour}'>{e(note.title)}</h2>"
-            f"<table>{table}</table>{body}{link}<p>Sent by the AtlHyper master</p></body></html>")
+    return (
+        f"<html><body><h2 style='color:{colour}'>{e(note.title)}</h2>"
+        f"<table>{table}</table>{body}{link}<p>Sent by the AtlHyper master</p></body></html>"
+    )
 
 
 def _slack_escape(text: str) -> str:
@@ -112,7 +127,8 @@ def slack_payload(note: Notification) -> dict[str, Any]:
     """An incoming-webhook body: fallback text plus blocks with the alert's fields."""
     s = _slack_escape
     icon = {"critical": ":red_circle:", "warning": ":large_orange_circle:"}.get(
-        note.severity, ":large_blue_circle:")
+        note.severity, ":large_blue_circle:"
+    )
     if note.kind == "resolved":
         icon = ":white_check_mark:"
     fields = [f"*Cluster:*\n{s(note.cluster_id)}", f"*Severity:*\n{note.severity}"]
@@ -121,31 +137,60 @@ def slack_payload(note: Notification) -> dict[str, Any]:
     ]
     if note.kind in ("firing", "repeat", "resolved") and note.items:
         item = note.items[0]
-        fields += [f"*Object:*\n{s(item.object)}", f"*Reason:*\n{s(item.reason)}",
-                   f"*Count:*\n{item.count}"]
-        blocks.append({"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]})
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": s(item.message) or " "}})
+        fields += [
+            f"*Object:*\n{s(item.object)}",
+            f"*Reason:*\n{s(item.reason)}",
+            f"*Count:*\n{item.count}",
+        ]
+        blocks.append(
+            {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]}
+        )
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": s(item.message) or " "}}
+        )
     else:
-        blocks.append({"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]})
+        blocks.append(
+            {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]}
+        )
         if note.items:
             listed = "\n".join(f"• {s(_line(i))}" for i in note.items[:40])
             more = f"\n…and {len(note.items) - 40} more" if len(note.items) > 40 else ""
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": listed + more}})
     if note.link:
-        blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": f"<{note.link}|Open {s(note.cluster_id)} in the dashboard>"}]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": f"<{note.link}|Open {s(note.cluster_id)} in the dashboard>",
+                    }
+                ],
+            }
+        )
     return {"text": subject(note), "blocks": blocks}
 
 
 def webhook_payload(note: Notification) -> dict[str, Any]:
     """The generic webhook's JSON body."""
     return {
-        "kind": note.kind, "cluster_id": note.cluster_id, "severity": note.severity,
-        "title": note.title, "link": note.link, "at": note.at,
+        "kind": note.kind,
+        "cluster_id": note.cluster_id,
+        "severity": note.severity,
+        "title": note.title,
+        "link": note.link,
+        "at": note.at,
         "alerts": [
-            {"rule": i.rule, "severity": i.severity, "cluster_id": i.cluster_id,
-             "object": {"kind": i.kind, "namespace": i.namespace, "name": i.name},
-             "reason": i.reason, "message": i.message, "count": i.count, "status": i.status}
+            {
+                "rule": i.rule,
+                "severity": i.severity,
+                "cluster_id": i.cluster_id,
+                "object": {"kind": i.kind, "namespace": i.namespace, "name": i.name},
+                "reason": i.reason,
+                "message": i.message,
+                "count": i.count,
+                "status": i.status,
+            }
             for i in note.items
         ],
     }

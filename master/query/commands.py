@@ -21,13 +21,20 @@ class CommandReads(Reads):
         return command_view(cmd, reveal_secrets=reveal_secrets)
 
     async def commands(
-        self, *, cluster_id: str | None, status: str | None, limit: int, offset: int,
+        self,
+        *,
+        cluster_id: str | None,
+        status: str | None,
+        limit: int,
+        offset: int,
         reveal_secrets: bool,
     ) -> dict[str, Any]:
         found, total = await self.db.read(
             partial(list_commands, cluster_id=cluster_id, status=status, limit=limit, offset=offset)
         )
         # The hub may hold a newer state than the last write: show that one.
-        views = [command_view(self.hub.commands.get(c.id) or c, reveal_secrets=reveal_secrets)
-                 for c in found]
+        views = [
+            command_view(self.hub.commands.get(c.id) or c, reveal_secrets=reveal_secrets)
+            for c in found
+        ]
         return {"commands": views, "total": total}

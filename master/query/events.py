@@ -44,9 +44,7 @@ class EventReads(Reads):
         clusters = [flt.cluster_id] if flt.cluster_id else [a.cluster_id for a in self.hub.agents()]
         if flt.cluster_id:
             self.require_cluster(flt.cluster_id)
-        found = [
-            (cid, e) for cid in clusters for e in self.hub.event_window(cid) if flt.matches(e)
-        ]
+        found = [(cid, e) for cid in clusters for e in self.hub.event_window(cid) if flt.matches(e)]
         found.sort(key=lambda ce: event_time(ce[1]), reverse=True)
         page = [e.to_json(cid) for cid, e in found[offset : offset + limit]]
         return {"events": page, "total": len(found), "source": "realtime"}
@@ -56,9 +54,15 @@ class EventReads(Reads):
             self.require_cluster(flt.cluster_id)
         rows, total = await self.db.read(
             partial(
-                query_events, cluster_id=flt.cluster_id, type=flt.type, reason=flt.reason,
-                namespace=flt.namespace, since=flt.since, until=flt.until,
-                limit=limit, offset=offset,
+                query_events,
+                cluster_id=flt.cluster_id,
+                type=flt.type,
+                reason=flt.reason,
+                namespace=flt.namespace,
+                since=flt.since,
+                until=flt.until,
+                limit=limit,
+                offset=offset,
             )
         )
         return {"events": rows, "total": total, "source": "history"}
@@ -74,22 +78,28 @@ class EventReads(Reads):
         pods = snap.items("pods")
         if kind == "Deployment":
             replicasets = {
-                rs.name for rs in snap.items("replicasets")
+                rs.name
+                for rs in snap.items("replicasets")
                 if rs.namespace == namespace and _replicaset_of(rs.name, name)
             } | {
-                p.owner_name for p in pods
-                if p.namespace == namespace and p.owner_kind == "ReplicaSet"
+                p.owner_name
+                for p in pods
+                if p.namespace == namespace
+                and p.owner_kind == "ReplicaSet"
                 and _replicaset_of(p.owner_name, name)
             }
             objects += [("ReplicaSet", namespace, rs) for rs in sorted(replicasets)]
             objects += [
-                ("Pod", namespace, p.name) for p in pods
-                if p.namespace == namespace and p.owner_kind == "ReplicaSet"
+                ("Pod", namespace, p.name)
+                for p in pods
+                if p.namespace == namespace
+                and p.owner_kind == "ReplicaSet"
                 and p.owner_name in replicasets
             ]
         elif kind in ("StatefulSet", "DaemonSet", "ReplicaSet", "Job"):
             objects += [
-                ("Pod", namespace, p.name) for p in pods
+                ("Pod", namespace, p.name)
+                for p in pods
                 if p.namespace == namespace and p.owner_kind == kind and p.owner_name == name
             ]
         return objects
@@ -101,11 +111,17 @@ class EventReads(Reads):
         objects = self.related_objects(cluster_id, kind, namespace, name)
         rows, total = await self.db.read(
             partial(
-                query_events, cluster_id=cluster_id, objects=objects,
-                source_host=name if kind == "Node" else None, limit=limit, offset=offset,
+                query_events,
+                cluster_id=cluster_id,
+                objects=objects,
+                source_host=name if kind == "Node" else None,
+                limit=limit,
+                offset=offset,
             )
         )
         return {
-            "events": rows, "total": total, "source": "history",
+            "events": rows,
+            "total": total,
+            "source": "history",
             "objects": [{"kind": k, "namespace": ns, "name": n} for k, ns, n in objects],
         }

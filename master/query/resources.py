@@ -10,10 +10,20 @@ from .base import Reads
 
 # Kinds the gateway lists, and whether their items live in a namespace.
 LISTED_KINDS = {
-    "pods": True, "nodes": False, "deployments": True, "statefulsets": True,
-    "daemonsets": True, "replicasets": True, "services": True, "ingresses": True,
-    "namespaces": False, "configmaps": True, "jobs": True, "cronjobs": True,
-    "pvs": False, "pvcs": True,
+    "pods": True,
+    "nodes": False,
+    "deployments": True,
+    "statefulsets": True,
+    "daemonsets": True,
+    "replicasets": True,
+    "services": True,
+    "ingresses": True,
+    "namespaces": False,
+    "configmaps": True,
+    "jobs": True,
+    "cronjobs": True,
+    "pvs": False,
+    "pvcs": True,
 }
 
 

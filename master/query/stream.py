@@ -31,8 +31,12 @@ class StreamReads(Reads):
         await self.hub.fanout.closed.wait()
 
     def stream_open(
-        self, sub: Subscriber, since: int | None, subscribed: Body,
-        clusters: Iterable[str] | None = None, topics: Iterable[str] | None = None,
+        self,
+        sub: Subscriber,
+        since: int | None,
+        subscribed: Body,
+        clusters: Iterable[str] | None = None,
+        topics: Iterable[str] | None = None,
     ) -> list[str]:
         """`subscribed`, then the replay after `since` or (resync and) the state, then `synced`.
 
@@ -46,16 +50,21 @@ class StreamReads(Reads):
             fanout.restart(sub)  # what it queued since subscribing is in what follows
         head = fanout.seq
         replay = fanout.since(sub, since) if since is not None else None
-        out = [control("subscribed", head, subscribed | {
-            "mode": "state" if replay is None else "replay"})]
+        out = [
+            control(
+                "subscribed", head, subscribed | {"mode": "state" if replay is None else "replay"}
+            )
+        ]
         if replay is not None:
             out.extend(m.data for m in replay)
         else:
             if since is not None:
                 fanout.resynced(sub, "gone")
-                reason = (f"since {since} is from another run of this master (it restarted)"
-                          if since > head or since < fanout.first
-                          else f"messages after {since} are no longer buffered")
+                reason = (
+                    f"since {since} is from another run of this master (it restarted)"
+                    if since > head or since < fanout.first
+                    else f"messages after {since} are no longer buffered"
+                )
                 out.append(control("resync", head, {"reason": reason}))
             out.extend(self._state(sub, head))
         out.append(control("synced", head, {"replayed": len(replay or ())}))
@@ -75,8 +84,11 @@ class StreamReads(Reads):
 
     def _state(self, sub: Subscriber, head: int) -> list[str]:
         hub = self.hub
-        ids = sorted(a.cluster_id for a in hub.agents()
-                     if sub.clusters is None or a.cluster_id in sub.clusters)
+        ids = sorted(
+            a.cluster_id
+            for a in hub.agents()
+            if sub.clusters is None or a.cluster_id in sub.clusters
+        )
         out: list[str] = []
         for cid in ids:
             bodies = {
@@ -84,13 +96,20 @@ class StreamReads(Reads):
                 "summary": hub.summary_body(cid) if "summary" in sub.topics else None,
                 "events": hub.events_body(cid) if "events" in sub.topics else None,
             }
-            out.extend(encode(topic, head, cid, body, state=True)
-                       for topic, body in bodies.items() if body is not None)
+            out.extend(
+                encode(topic, head, cid, body, state=True)
+                for topic, body in bodies.items()
+                if body is not None
+            )
             if "alerts" in sub.topics:
-                out.extend(encode("alerts", head, cid, body, state=True)
-                           for body in hub.alert_bodies(cid))
+                out.extend(
+                    encode("alerts", head, cid, body, state=True) for body in hub.alert_bodies(cid)
+                )
         if "commands" in sub.topics:
             held = sorted(hub.commands.held(), key=lambda c: c.created_at)
-            out.extend(encode("commands", head, c.cluster_id, command_body(c), state=True)
-                       for c in held if sub.wants("commands", c.cluster_id))
+            out.extend(
+                encode("commands", head, c.cluster_id, command_body(c), state=True)
+                for c in held
+                if sub.wants("commands", c.cluster_id)
+            )
         return out

@@ -38,9 +38,13 @@ def token_hash(token: str) -> str:
 def token_view(token: AgentToken) -> dict[str, Any]:
     """A token as the API lists it: never the secret, never its hash."""
     return {
-        "id": token.id, "cluster_id": token.cluster_id, "prefix": token.prefix,
-        "description": token.description, "created_at": token.created_at,
-        "created_by": token.created_by, "last_used_at": token.last_used_at,
+        "id": token.id,
+        "cluster_id": token.cluster_id,
+        "prefix": token.prefix,
+        "description": token.description,
+        "created_at": token.created_at,
+        "created_by": token.created_by,
+        "last_used_at": token.last_used_at,
         "revoked_at": token.revoked_at,
     }
 
@@ -48,7 +52,9 @@ def token_view(token: AgentToken) -> dict[str, Any]:
 class AgentTokens:
     """Checks agent calls (kept in memory: one dict lookup per request) and manages tokens."""
 
-    def __init__(self, db: Database, *, require: bool, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, db: Database, *, require: bool, clock: Callable[[], float] = time.time
+    ) -> None:
         self._db = db
         self.require = require
         self._clock = clock
@@ -67,14 +73,18 @@ class AgentTokens:
         """
         if not token:
             if self.require:
-                raise Unauthorized("agent token required: send Authorization: Bearer <token> "
-                                   "or put /t/<token> in the agent's master_url")
+                raise Unauthorized(
+                    "agent token required: send Authorization: Bearer <token> "
+                    "or put /t/<token> in the agent's master_url"
+                )
             return None
         found = self._by_hash.get(token_hash(token))
         if found is None:
             raise Unauthorized("unknown or revoked agent token")
         if cluster_id and cluster_id != found.cluster_id:
-            raise Forbidden(f"this token belongs to cluster {found.cluster_id!r}, not {cluster_id!r}")
+            raise Forbidden(
+                f"this token belongs to cluster {found.cluster_id!r}, not {cluster_id!r}"
+            )
         return found.cluster_id
 
     async def refused(self, ip: str, status: int, reason: str) -> None:
@@ -83,30 +93,58 @@ class AgentTokens:
             return
         now = self._clock()
         log.warning("refused agent call from %s: %s", ip, reason)
-        await self._db.write(partial(
-            record_security_event, type="agent_refused", severity="warning", ip=ip, username="",
-            details=f"HTTP {status}: {reason}", now=now), durable=False)
+        await self._db.write(
+            partial(
+                record_security_event,
+                type="agent_refused",
+                severity="warning",
+                ip=ip,
+                username="",
+                details=f"HTTP {status}: {reason}",
+                now=now,
+            ),
+            durable=False,
+        )
 
-    async def create(self, cluster_id: str, *, description: str = "", created_by: str = ""
-                     ) -> tuple[str, AgentToken]:
+    async def create(
+        self, cluster_id: str, *, description: str = "", created_by: str = ""
+    ) -> tuple[str, AgentToken]:
         """A new token for `cluster_id`: the secret is returned here and never again."""
         if not cluster_id or len(cluster_id) > 253:
             raise BadRequest("cluster_id is required (at most 253 characters)")
         secret = "atl_" + secrets.token_urlsafe(32)
-        token = await self._db.write(partial(
-            create_agent_token, id=uuid.uuid4().hex, cluster_id=cluster_id,
-            token_hash=token_hash(secret), prefix=secret[:8], description=description,
-            created_by=created_by, now=self._clock()))
+        token = await self._db.write(
+            partial(
+                create_agent_token,
+                id=uuid.uuid4().hex,
+                cluster_id=cluster_id,
+                token_hash=token_hash(secret),
+                prefix=secret[:8],
+                description=description,
+                created_by=created_by,
+                now=self._clock(),
+            )
+        )
         self._by_hash[token.token_hash] = token
-        log.info("agent token %s created for cluster %s by %s", token.id, cluster_id, created_by or "the master")
+        log.info(
+            "agent token %s created for cluster %s by %s",
+            token.id,
+            cluster_id,
+            created_by or "the master",
+        )
         return secret, token
 
-    async def list(self, cluster_id: str | None = None, *, include_revoked: bool = False) -> list[AgentToken]:
-        return await self._db.read(partial(list_agent_tokens, cluster_id=cluster_id,
-                                           include_revoked=include_revoked))
+    async def list(
+        self, cluster_id: str | None = None, *, include_revoked: bool = False
+    ) -> list[AgentToken]:
+        return await self._db.read(
+            partial(list_agent_tokens, cluster_id=cluster_id, include_revoked=include_revoked)
+        )
 
     async def revoke(self, token_id: str) -> None:
-        if not await self._db.write(partial(revoke_agent_token, token_id=token_id, now=self._clock())):
+        if not await self._db.write(
+            partial(revoke_agent_token, token_id=token_id, now=self._clock())
+        ):
             raise NotFound(f"agent token {token_id!r} not found or already revoked")
         self._by_hash = {h: t for h, t in self._by_hash.items() if t.id != token_id}
         log.info("agent token %s revoked", token_id)

@@ -62,10 +62,16 @@ def _events(snapshot: ClusterSnapshot) -> dict[Key, Condition]:
         _, kind, namespace, name, reason = key
         where = f"{namespace}/{name}" if namespace else name
         found[key] = Condition(
-            rule=EVENT, severity="critical", cluster_id=cid, kind=kind,
-            namespace=namespace, name=name, reason=reason,
+            rule=EVENT,
+            severity="critical",
+            cluster_id=cid,
+            kind=kind,
+            namespace=namespace,
+            name=name,
+            reason=reason,
             title=f"{reason}: {kind} {where} on {cid}",
-            message=event.message, count=counts[key],
+            message=event.message,
+            count=counts[key],
         )
     return found
 
@@ -77,8 +83,13 @@ def _nodes(snapshot: ClusterSnapshot) -> dict[Key, Condition]:
         if ready == "True" or not doc.summary.name:
             continue
         cond = Condition(
-            rule=NODE, severity="critical", cluster_id=snapshot.cluster_id, kind="Node",
-            namespace="", name=doc.summary.name, reason="NodeNotReady",
+            rule=NODE,
+            severity="critical",
+            cluster_id=snapshot.cluster_id,
+            kind="Node",
+            namespace="",
+            name=doc.summary.name,
+            reason="NodeNotReady",
             title=f"Node {doc.summary.name} on {snapshot.cluster_id} is not ready",
             message=f"node {doc.summary.name} reports Ready={ready or 'Unknown'}",
         )
@@ -99,8 +110,14 @@ def lagging_deployments(snapshot: ClusterSnapshot) -> dict[Key, tuple[int, int]]
 
 
 def evaluate(
-    cluster_id: str, agent: AgentStatus, snapshot: ClusterSnapshot | None, *, now: float,
-    lagging_since: dict[Key, float], grace: float, offline_counts: bool,
+    cluster_id: str,
+    agent: AgentStatus,
+    snapshot: ClusterSnapshot | None,
+    *,
+    now: float,
+    lagging_since: dict[Key, float],
+    grace: float,
+    offline_counts: bool,
 ) -> dict[Key, Condition]:
     """Every condition that holds for the cluster now.
 
@@ -122,15 +139,26 @@ def evaluate(
             if now - since >= grace:
                 _, kind, namespace, name, reason = key
                 found[key] = Condition(
-                    rule=DEPLOYMENT, severity="warning", cluster_id=cluster_id, kind=kind,
-                    namespace=namespace, name=name, reason=reason,
+                    rule=DEPLOYMENT,
+                    severity="warning",
+                    cluster_id=cluster_id,
+                    kind=kind,
+                    namespace=namespace,
+                    name=name,
+                    reason=reason,
                     title=f"Deployment {namespace}/{name} on {cluster_id} below desired replicas",
                     message=f"{ready} of {desired} replicas ready",
                 )
     if agent.status == OFFLINE and offline_counts:
         cond = Condition(
-            rule=AGENT, severity="critical", cluster_id=cluster_id, kind="Cluster", namespace="",
-            name=cluster_id, reason="AgentOffline", title=f"Agent of {cluster_id} is offline",
+            rule=AGENT,
+            severity="critical",
+            cluster_id=cluster_id,
+            kind="Cluster",
+            namespace="",
+            name=cluster_id,
+            reason="AgentOffline",
+            title=f"Agent of {cluster_id} is offline",
             message="no heartbeat or snapshot from the cluster's agent",
         )
         found[cond.key] = cond

@@ -61,26 +61,51 @@ def alert_view(row: dict[str, Any]) -> dict[str, Any]:
     """An alert as GET /api/v2/alerts and the stream show it."""
     notified = row["notified"]
     return {
-        "id": row["id"], "rule": row["rule"], "cluster_id": row["cluster_id"],
-        "severity": row["severity"], "title": row["title"], "message": row["message"],
-        "object": {"kind": row["object_kind"], "namespace": row["object_namespace"],
-                   "name": row["object_name"]},
-        "reason": row["reason"], "status": row["status"], "fired_at": from_epoch(row["fired_at"]),
-        "resolved_at": from_epoch(row["resolved_at"]), "count": row["count"],
-        "notified_channels": msgspec.json.decode(notified) if isinstance(notified, str) else notified,
+        "id": row["id"],
+        "rule": row["rule"],
+        "cluster_id": row["cluster_id"],
+        "severity": row["severity"],
+        "title": row["title"],
+        "message": row["message"],
+        "object": {
+            "kind": row["object_kind"],
+            "namespace": row["object_namespace"],
+            "name": row["object_name"],
+        },
+        "reason": row["reason"],
+        "status": row["status"],
+        "fired_at": from_epoch(row["fired_at"]),
+        "resolved_at": from_epoch(row["resolved_at"]),
+        "count": row["count"],
+        "notified_channels": msgspec.json.decode(notified)
+        if isinstance(notified, str)
+        else notified,
     }
 
 
 def _key(row: dict[str, Any]) -> Key:
-    return (row["cluster_id"], row["object_kind"], row["object_namespace"], row["object_name"],
-            row["reason"])
+    return (
+        row["cluster_id"],
+        row["object_kind"],
+        row["object_namespace"],
+        row["object_name"],
+        row["reason"],
+    )
 
 
 def _item(row: dict[str, Any]) -> AlertItem:
-    return AlertItem(rule=row["rule"], severity=row["severity"], cluster_id=row["cluster_id"],
-                     kind=row["object_kind"], namespace=row["object_namespace"],
-                     name=row["object_name"], reason=row["reason"], message=row["message"],
-                     count=row["count"], status=row["status"])
+    return AlertItem(
+        rule=row["rule"],
+        severity=row["severity"],
+        cluster_id=row["cluster_id"],
+        kind=row["object_kind"],
+        namespace=row["object_namespace"],
+        name=row["object_name"],
+        reason=row["reason"],
+        message=row["message"],
+        count=row["count"],
+        status=row["status"],
+    )
 
 
 @dataclass
@@ -104,9 +129,16 @@ class _Burst:
 class AlertService:
     """Runs the engine (`serve`) and answers the alert history (`query`)."""
 
-    def __init__(self, hub: MemoryHub, db: Database, notify: NotifyService, policy: AlertPolicy,
-                 *, on_change: Callable[[dict[str, Any]], None] = lambda view: None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        hub: MemoryHub,
+        db: Database,
+        notify: NotifyService,
+        policy: AlertPolicy,
+        *,
+        on_change: Callable[[dict[str, Any]], None] = lambda view: None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._hub = hub
         self._db = db
         self._notify = notify
@@ -133,8 +165,10 @@ class AlertService:
         """Carry on with what was firing before a restart (no second alert for it)."""
         for row in await self._db.read(firing_alerts):
             self._alerts.setdefault(row["cluster_id"], {})[_key(row)] = _Tracked(
-                row, announced="direct" if row["notified"] != "[]" else "",
-                last_sent=row["fired_at"])
+                row,
+                announced="direct" if row["notified"] != "[]" else "",
+                last_sent=row["fired_at"],
+            )
             self.on_change(alert_view(row))
 
     async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
@@ -166,14 +200,25 @@ class AlertService:
             if first and snapshot is None and not offline_counts:
                 continue  # a restored cluster: give its agent time to report first
             self._seen[cid] = marker
-            conditions = evaluate(cid, agent, snapshot, now=now,
-                                  lagging_since=self._lagging.setdefault(cid, {}),
-                                  grace=self._policy.deployment_grace,
-                                  offline_counts=offline_counts)
+            conditions = evaluate(
+                cid,
+                agent,
+                snapshot,
+                now=now,
+                lagging_since=self._lagging.setdefault(cid, {}),
+                grace=self._policy.deployment_grace,
+                offline_counts=offline_counts,
+            )
             self._looked.add(cid)
             grace = self._policy.deployment_grace
-            self._due[cid] = min((since + grace for key, since in self._lagging[cid].items()
-                                  if key not in conditions), default=inf)
+            self._due[cid] = min(
+                (
+                    since + grace
+                    for key, since in self._lagging[cid].items()
+                    if key not in conditions
+                ),
+                default=inf,
+            )
             notes += self._apply(cid, conditions, now, first=first)
             self._prune(cid, now)
             # One cluster at a time: a look at many big snapshots must not stall ingest.
@@ -187,8 +232,9 @@ class AlertService:
     def _touch(self, tracked: _Tracked) -> None:
         self._changed[id(tracked)] = tracked
 
-    def _apply(self, cid: str, conditions: dict[Key, Condition], now: float, *,
-               first: bool) -> list[tuple[Notification, list[_Tracked]]]:
+    def _apply(
+        self, cid: str, conditions: dict[Key, Condition], now: float, *, first: bool
+    ) -> list[tuple[Notification, list[_Tracked]]]:
         policy = self._policy
         new: list[_Tracked] = []
         current: list[_Tracked] = []
@@ -202,8 +248,12 @@ class AlertService:
                     repeated = cond.count > row["count"]
                     row.update(count=max(cond.count, row["count"]), message=cond.message)
                     self._touch(tracked)
-                    if (repeated and not first and tracked.announced == "direct"
-                            and now - tracked.last_sent >= policy.cooldown):
+                    if (
+                        repeated
+                        and not first
+                        and tracked.announced == "direct"
+                        and now - tracked.last_sent >= policy.cooldown
+                    ):
                         tracked.last_sent = now
                         notes.append((self._single("repeat", tracked, now), [tracked]))
                 if tracked.refired and not first and now - tracked.last_sent >= policy.cooldown:
@@ -215,9 +265,12 @@ class AlertService:
                     notes.append((self._single("firing", tracked, now), [tracked]))
             elif tracked is not None and now - tracked.last_sent < policy.cooldown:
                 # Back within the cooldown: the same row fires again, quietly.
-                tracked.row.update(status="firing", resolved_at=None,
-                                   count=min(tracked.row["count"] + 1, MAX_COUNT),
-                                   message=cond.message)
+                tracked.row.update(
+                    status="firing",
+                    resolved_at=None,
+                    count=min(tracked.row["count"] + 1, MAX_COUNT),
+                    message=cond.message,
+                )
                 tracked.refired = tracked.said_resolved
                 tracked.announced = ""
                 self._touch(tracked)
@@ -244,8 +297,9 @@ class AlertService:
             return notes
         return notes + self._announce_new(cid, new, now)
 
-    def _announce_new(self, cid: str, new: list[_Tracked],
-                      now: float) -> list[tuple[Notification, list[_Tracked]]]:
+    def _announce_new(
+        self, cid: str, new: list[_Tracked], now: float
+    ) -> list[tuple[Notification, list[_Tracked]]]:
         if not new:
             return []
         policy = self._policy
@@ -263,8 +317,9 @@ class AlertService:
             tracked.last_sent = now
         return [(self._single("firing", t, now), [t]) for t in new]
 
-    def _flush_burst(self, cid: str, burst: _Burst,
-                     now: float) -> list[tuple[Notification, list[_Tracked]]]:
+    def _flush_burst(
+        self, cid: str, burst: _Burst, now: float
+    ) -> list[tuple[Notification, list[_Tracked]]]:
         if burst.held_since is None or now - burst.held_since < self._policy.burst_window:
             return []
         held, burst.held = burst.held, []
@@ -277,8 +332,12 @@ class AlertService:
 
     def _prune(self, cid: str, now: float) -> None:
         alerts = self._alerts.get(cid, {})
-        stale = [k for k, t in alerts.items() if t.row["status"] == "resolved"
-                 and now - max(t.last_sent, t.row["resolved_at"] or 0) >= self._policy.cooldown]
+        stale = [
+            k
+            for k, t in alerts.items()
+            if t.row["status"] == "resolved"
+            and now - max(t.last_sent, t.row["resolved_at"] or 0) >= self._policy.cooldown
+        ]
         for key in stale:
             del alerts[key]
 
@@ -291,30 +350,60 @@ class AlertService:
     @staticmethod
     def _new_row(cond: Condition, now: float) -> dict[str, Any]:
         return {
-            "id": None, "rule": cond.rule, "cluster_id": cond.cluster_id,
-            "severity": cond.severity, "title": cond.title, "message": cond.message,
-            "object_kind": cond.kind, "object_namespace": cond.namespace,
-            "object_name": cond.name, "reason": cond.reason, "status": "firing",
-            "fired_at": now, "resolved_at": None, "count": cond.count, "notified": "[]",
+            "id": None,
+            "rule": cond.rule,
+            "cluster_id": cond.cluster_id,
+            "severity": cond.severity,
+            "title": cond.title,
+            "message": cond.message,
+            "object_kind": cond.kind,
+            "object_namespace": cond.namespace,
+            "object_name": cond.name,
+            "reason": cond.reason,
+            "status": "firing",
+            "fired_at": now,
+            "resolved_at": None,
+            "count": cond.count,
+            "notified": "[]",
         }
 
     def _single(self, kind: str, tracked: _Tracked, now: float) -> Notification:
         row = tracked.row
-        title = {"firing": row["title"], "repeat": f"Still firing: {row['title']}",
-                 "resolved": f"Resolved: {row['title']}"}[kind]
+        title = {
+            "firing": row["title"],
+            "repeat": f"Still firing: {row['title']}",
+            "resolved": f"Resolved: {row['title']}",
+        }[kind]
         # A resolved message keeps its alert's severity, so it reaches the channels the alert did.
-        return Notification(kind=kind, cluster_id=row["cluster_id"], severity=row["severity"],
-                            title=title, items=(_item(row),), link=self._link(row["cluster_id"]),
-                            at=now)
+        return Notification(
+            kind=kind,
+            cluster_id=row["cluster_id"],
+            severity=row["severity"],
+            title=title,
+            items=(_item(row),),
+            link=self._link(row["cluster_id"]),
+            at=now,
+        )
 
-    def _digest(self, cid: str, alerts: list[_Tracked], now: float, *,
-                startup: bool) -> Notification:
+    def _digest(
+        self, cid: str, alerts: list[_Tracked], now: float, *, startup: bool
+    ) -> Notification:
         items = tuple(_item(t.row) for t in alerts)
         severity = max((i.severity for i in items), key=severity_rank)
-        title = (f"{cid}: {len(items)} problem(s) found at first look" if startup
-                 else f"{cid}: {len(items)} new alerts in a burst")
-        return Notification(kind="digest", cluster_id=cid, severity=severity, title=title,
-                            items=items, link=self._link(cid), at=now)
+        title = (
+            f"{cid}: {len(items)} problem(s) found at first look"
+            if startup
+            else f"{cid}: {len(items)} new alerts in a burst"
+        )
+        return Notification(
+            kind="digest",
+            cluster_id=cid,
+            severity=severity,
+            title=title,
+            items=items,
+            link=self._link(cid),
+            at=now,
+        )
 
     async def _persist_and_send(self, notes: list[tuple[Notification, list[_Tracked]]]) -> None:
         for note, alerts in notes:

@@ -30,8 +30,10 @@ MASK = "***"
 def mask_secrets(value: Any) -> Any:
     """A copy of a JSON value with every secret-looking field's value replaced."""
     if isinstance(value, dict):
-        return {k: MASK if any(s in k.lower() for s in SECRET_KEYS) else mask_secrets(v)
-                for k, v in value.items()}
+        return {
+            k: MASK if any(s in k.lower() for s in SECRET_KEYS) else mask_secrets(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [mask_secrets(v) for v in value]
     return value
@@ -86,7 +88,8 @@ class AuditLog:
     async def _purge(self, older_than: float) -> None:
         def purge(conn: sqlite3.Connection) -> int:
             return cleanup_audit(conn, older_than=older_than) + cleanup_security_events(
-                conn, older_than=older_than)
+                conn, older_than=older_than
+            )
 
         removed = await self._db.write(purge, durable=False)
         if removed:

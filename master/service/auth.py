@@ -59,10 +59,16 @@ def load_or_create_secret(data_dir: Path, configured: str) -> str:
 def user_view(user: User) -> dict[str, Any]:
     """A user as the API shows it: never the password hash."""
     return {
-        "username": user.username, "display_name": user.display_name, "email": user.email,
-        "role": user.role, "role_name": ROLE_NAMES.get(user.role, "?"), "status": user.status,
-        "created_at": user.created_at, "updated_at": user.updated_at,
-        "last_login_at": user.last_login_at, "last_login_ip": user.last_login_ip,
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "role": user.role,
+        "role_name": ROLE_NAMES.get(user.role, "?"),
+        "status": user.status,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+        "last_login_at": user.last_login_at,
+        "last_login_ip": user.last_login_ip,
     }
 
 
@@ -70,7 +76,13 @@ class AuthService:
     """Everything about operators; the only writer of the users table."""
 
     def __init__(
-        self, db: Database, *, secret: str, lifetime: float, max_failures: int, backoff: float,
+        self,
+        db: Database,
+        *,
+        secret: str,
+        lifetime: float,
+        max_failures: int,
+        backoff: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._db = db
@@ -93,9 +105,17 @@ class AuthService:
         else:
             check_policy(password, username)
         hashed = await hash_password(password)
-        await self._db.write(partial(
-            create_user, username=username, password_hash=hashed, display_name="Administrator",
-            email="", role=ADMIN, now=self._clock()))
+        await self._db.write(
+            partial(
+                create_user,
+                username=username,
+                password_hash=hashed,
+                display_name="Administrator",
+                email="",
+                role=ADMIN,
+                now=self._clock(),
+            )
+        )
         if generated:
             # Printed once, on the first start only: the operator must keep it.
             log.warning("created administrator %r with generated password: %s", username, password)
@@ -111,10 +131,21 @@ class AuthService:
     def _forget(self, username: str) -> None:
         self._users.pop(username.lower(), None)
 
-    async def security_event(self, type: str, severity: str, ip: str, username: str, details: str) -> None:
-        await self._db.write(partial(
-            record_security_event, type=type, severity=severity, ip=ip, username=username,
-            details=details, now=self._clock()), durable=False)
+    async def security_event(
+        self, type: str, severity: str, ip: str, username: str, details: str
+    ) -> None:
+        await self._db.write(
+            partial(
+                record_security_event,
+                type=type,
+                severity=severity,
+                ip=ip,
+                username=username,
+                details=details,
+                now=self._clock(),
+            ),
+            durable=False,
+        )
 
     # -- login and tokens ------------------------------------------------------
 
@@ -128,33 +159,49 @@ class AuthService:
         wait = self.throttle.retry_after(keys)
         if wait > 0:
             if self._first_throttled(f"{username.lower()} {ip}"):
-                await self.security_event("login_throttled", "warning", ip, username,
-                                          f"retry in {wait:.0f}s")
+                await self.security_event(
+                    "login_throttled", "warning", ip, username, f"retry in {wait:.0f}s"
+                )
             raise TooManyRequests("too many failed logins; try again later", retry_after=wait)
         user = await self._user(username)
         ok = await verify_password(user.password_hash if user else DUMMY_HASH, password)
         if not ok or user is None:
             self.throttle.failed(keys)
-            await self.security_event("login_failed", "warning", ip, username, "wrong username or password")
+            await self.security_event(
+                "login_failed", "warning", ip, username, "wrong username or password"
+            )
             raise Unauthorized("wrong username or password")
         if user.status != ACTIVE:
             await self.security_event("login_disabled", "warning", ip, username, "account disabled")
             raise Forbidden("this account is disabled")
         self.throttle.succeeded(keys)
-        await self._db.write(partial(record_login, username=user.username, ip=ip, now=self._clock()))
+        await self._db.write(
+            partial(record_login, username=user.username, ip=ip, now=self._clock())
+        )
         now = int(self._clock())
         token = jwt.encode(
-            {"sub": user.username, "role": user.role, "ver": user.token_version,
-             "iat": now, "exp": now + int(self._lifetime)},
-            self._secret, algorithm=ALGORITHM)
+            {
+                "sub": user.username,
+                "role": user.role,
+                "ver": user.token_version,
+                "iat": now,
+                "exp": now + int(self._lifetime),
+            },
+            self._secret,
+            algorithm=ALGORITHM,
+        )
         log.info("user %s logged in from %s", user.username, ip)
         return token, user
 
     async def authenticate(self, token: str) -> Principal:
         """The operator a bearer token names; Unauthorized if it is not (or no longer) valid."""
         try:
-            claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM],
-                                options={"require": ["exp", "iat", "sub"]})
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                options={"require": ["exp", "iat", "sub"]},
+            )
         except jwt.ExpiredSignatureError:
             raise Unauthorized("token expired; log in again") from None
         except jwt.InvalidTokenError as err:
@@ -169,16 +216,29 @@ class AuthService:
     async def users(self) -> list[dict[str, Any]]:
         return [user_view(u) for u in await self._db.read(list_users)]
 
-    async def register(self, *, username: str, password: str, display_name: str, email: str,
-                       role: int) -> User:
-        if not username or len(username) > 64 or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
+    async def register(
+        self, *, username: str, password: str, display_name: str, email: str, role: int
+    ) -> User:
+        if (
+            not username
+            or len(username) > 64
+            or not username.replace("-", "").replace("_", "").replace(".", "").isalnum()
+        ):
             raise BadRequest("username must be 1-64 letters, digits, '-', '_' or '.'")
         _check_role(role)
         check_policy(password, username)
         hashed = await hash_password(password)
-        user = await self._db.write(partial(
-            create_user, username=username, password_hash=hashed, display_name=display_name,
-            email=email, role=role, now=self._clock()))
+        user = await self._db.write(
+            partial(
+                create_user,
+                username=username,
+                password_hash=hashed,
+                display_name=display_name,
+                email=email,
+                role=role,
+                now=self._clock(),
+            )
+        )
         self._forget(username)
         return user
 
@@ -186,14 +246,20 @@ class AuthService:
         user = await self._user(username)
         if user is None:
             raise NotFound(f"user {username!r} not found")
-        if user.role == ADMIN and user.status == ACTIVE and await self._db.read(count_active_admins) <= 1:
+        if (
+            user.role == ADMIN
+            and user.status == ACTIVE
+            and await self._db.read(count_active_admins) <= 1
+        ):
             raise Conflict("the last active administrator cannot be demoted, disabled or deleted")
 
     async def set_role(self, username: str, role: int) -> User:
         _check_role(role)
         if role != ADMIN:
             await self._guard_last_admin(username)
-        user = await self._db.write(partial(update_role, username=username, role=role, now=self._clock()))
+        user = await self._db.write(
+            partial(update_role, username=username, role=role, now=self._clock())
+        )
         self._forget(username)
         return _found(user, username)
 
@@ -202,7 +268,9 @@ class AuthService:
             raise BadRequest("status must be 1 (active) or 0 (disabled)")
         if status == DISABLED:
             await self._guard_last_admin(username)
-        user = await self._db.write(partial(update_status, username=username, status=status, now=self._clock()))
+        user = await self._db.write(
+            partial(update_status, username=username, status=status, now=self._clock())
+        )
         self._forget(username)
         return _found(user, username)
 
@@ -219,7 +287,9 @@ class AuthService:
             raise Unauthorized("current password is wrong")
         check_policy(new, username)
         hashed = await hash_password(new)
-        await self._db.write(partial(update_password, username=username, password_hash=hashed, now=self._clock()))
+        await self._db.write(
+            partial(update_password, username=username, password_hash=hashed, now=self._clock())
+        )
         self._forget(username)
 
 

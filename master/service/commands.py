@@ -24,7 +24,11 @@ class CommandService:
     """Commands from operators to agents, durable from the moment they are accepted."""
 
     def __init__(
-        self, hub: MemoryHub, db: Database, *, expire: float,
+        self,
+        hub: MemoryHub,
+        db: Database,
+        *,
+        expire: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._hub = hub
@@ -43,16 +47,28 @@ class CommandService:
             raise NotFound(f"cluster {req.cluster_id!r} is not known to this master")
         now = self._clock()
         cmd = Command(
-            id=uuid.uuid4().hex, cluster_id=req.cluster_id, action=req.action,
-            target_kind=req.target_kind, target_namespace=req.target_namespace,
-            target_name=req.target_name, params=req.params,
-            created_at=now, expires_at=now + self._expire,
+            id=uuid.uuid4().hex,
+            cluster_id=req.cluster_id,
+            action=req.action,
+            target_kind=req.target_kind,
+            target_namespace=req.target_namespace,
+            target_name=req.target_name,
+            params=req.params,
+            created_at=now,
+            expires_at=now + self._expire,
         )
         self._hub.enqueue(cmd)
         # Writes the command's state at the time the writer runs: the agent may already have it.
         await self._db.write(partial(save_command, cmd=cmd))
-        log.info("command %s queued for cluster %s: %s %s %s/%s", cmd.id, cmd.cluster_id,
-                 cmd.action, cmd.target_kind, cmd.target_namespace, cmd.target_name)
+        log.info(
+            "command %s queued for cluster %s: %s %s %s/%s",
+            cmd.id,
+            cmd.cluster_id,
+            cmd.action,
+            cmd.target_kind,
+            cmd.target_namespace,
+            cmd.target_name,
+        )
         return cmd
 
     async def wait(self, command_id: str) -> None:

@@ -51,8 +51,11 @@ class EventPersister:
         def save(conn: sqlite3.Connection) -> int:
             for agent in agents:
                 upsert_cluster(
-                    conn, agent.cluster_id, seen=agent.last_seen or agent.first_seen,
-                    heartbeat=agent.last_heartbeat, snapshot=agent.last_snapshot,
+                    conn,
+                    agent.cluster_id,
+                    seen=agent.last_seen or agent.first_seen,
+                    heartbeat=agent.last_heartbeat,
+                    snapshot=agent.last_snapshot,
                 )
             return sum(upsert_events(conn, cid, evs, now) for cid, evs in events.items())
 
@@ -61,7 +64,11 @@ class EventPersister:
 
 
 async def serve_event_cleanup(
-    db: Database, *, retention_days: int, max_per_cluster: int, interval: float,
+    db: Database,
+    *,
+    retention_days: int,
+    max_per_cluster: int,
+    interval: float,
     task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Delete stored events older than the retention or beyond the per-cluster count."""
@@ -84,8 +91,10 @@ async def restore_clusters(hub: MemoryHub, db: Database) -> int:
     rows = await db.read(list_clusters)
     hub.restore_agents(
         AgentStatus(
-            cluster_id=row["cluster_id"], first_seen=row["first_seen"],
-            last_heartbeat=row["last_heartbeat"], last_snapshot=row["last_snapshot"],
+            cluster_id=row["cluster_id"],
+            first_seen=row["first_seen"],
+            last_heartbeat=row["last_heartbeat"],
+            last_snapshot=row["last_snapshot"],
         )
         for row in rows
     )

@@ -56,10 +56,20 @@ class _Channel:
     def __init__(self, type: str, queue_size: int) -> None:
         self.type = type
         self.row: dict[str, Any] = {
-            "type": type, "name": DEFAULT_NAMES[type], "enabled": False, "last_test_status": "",
-            "last_test_message": "", "last_test_at": None, "last_send_status": "",
-            "last_send_error": "", "last_send_at": None, "sent_count": 0, "failed_count": 0,
-            "dropped_count": 0, "created_at": None, "updated_at": None,
+            "type": type,
+            "name": DEFAULT_NAMES[type],
+            "enabled": False,
+            "last_test_status": "",
+            "last_test_message": "",
+            "last_test_at": None,
+            "last_send_status": "",
+            "last_send_error": "",
+            "last_send_at": None,
+            "sent_count": 0,
+            "failed_count": 0,
+            "dropped_count": 0,
+            "created_at": None,
+            "updated_at": None,
         }
         self.config: dict[str, Any] = normalize_config(type, {}, {})
         self.send, self.receive = trio.open_memory_channel[Notification](queue_size)
@@ -73,8 +83,13 @@ class _Channel:
 class NotifyService:
     """The three channels, their stored state, and the tasks that deliver to them."""
 
-    def __init__(self, db: Database, box: SecretBox, delivery: Delivery,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        db: Database,
+        box: SecretBox,
+        delivery: Delivery,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._db = db
         self._box = box
         self._delivery = delivery
@@ -116,13 +131,21 @@ class NotifyService:
             except BadRequest as err:
                 log.error("not seeding the %s channel from the environment: %s", type, err)
                 continue
-            rows.append({"type": type, "name": DEFAULT_NAMES[type],
-                         "enabled": bool(given.get("enabled")), "config": self._seal(type, config)})
+            rows.append(
+                {
+                    "type": type,
+                    "name": DEFAULT_NAMES[type],
+                    "enabled": bool(given.get("enabled")),
+                    "config": self._seal(type, config),
+                }
+            )
         if rows:
             seeded = await self._db.write(partial(seed_channels, rows=rows, now=self._clock()))
             if seeded:
-                log.info("seeded notification channels from the environment: %s",
-                         ", ".join(sorted(r["type"] for r in rows)))
+                log.info(
+                    "seeded notification channels from the environment: %s",
+                    ", ".join(sorted(r["type"] for r in rows)),
+                )
         for row in await self._db.read(list_channels):
             self._take_row(row)
         return seeded
@@ -133,8 +156,14 @@ class NotifyService:
         config, secrets_set = masked(type, channel.config)
         reason = channel.reason
         queued = channel.send.statistics().current_buffer_used + int(channel.busy)
-        return {**channel.row, "config": config, "secrets_set": secrets_set,
-                "effective": reason is None, "ineffective_reason": reason, "queued": queued}
+        return {
+            **channel.row,
+            "config": config,
+            "secrets_set": secrets_set,
+            "effective": reason is None,
+            "ineffective_reason": reason,
+            "queued": queued,
+        }
 
     def views(self) -> list[dict[str, Any]]:
         return [self.view(t) for t in CHANNEL_TYPES]
@@ -145,19 +174,28 @@ class NotifyService:
             raise NotFound(f"no channel type {type!r}; the types are {', '.join(CHANNEL_TYPES)}")
         return channel
 
-    async def update(self, type: str, *, name: str | None, enabled: bool | None,
-                     config: dict[str, Any] | None) -> dict[str, Any]:
+    async def update(
+        self, type: str, *, name: str | None, enabled: bool | None, config: dict[str, Any] | None
+    ) -> dict[str, Any]:
         """Change a channel; omitted parts stay. Raises NotFound, BadRequest naming the field."""
         channel = self._get(type)
-        new_config = channel.config if config is None else normalize_config(
-            type, config, channel.config)
+        new_config = (
+            channel.config if config is None else normalize_config(type, config, channel.config)
+        )
         new_name = channel.row["name"] if name is None else name.strip()
         if not new_name or len(new_name) > 100:
             raise BadRequest("name must be 1-100 characters")
         new_enabled = bool(channel.row["enabled"]) if enabled is None else enabled
-        row = await self._db.write(partial(
-            save_channel, type=type, name=new_name, enabled=new_enabled,
-            config=self._seal(type, new_config), now=self._clock()))
+        row = await self._db.write(
+            partial(
+                save_channel,
+                type=type,
+                name=new_name,
+                enabled=new_enabled,
+                config=self._seal(type, new_config),
+                now=self._clock(),
+            )
+        )
         self._take_row(row)
         return self.view(type)
 
@@ -170,17 +208,20 @@ class NotifyService:
         if channel.reason is not None:
             raise Conflict(f"the {type} channel is not effective: {channel.reason}")
         now = self._clock()
-        note = Notification(kind="test", cluster_id="", severity="info",
-                            title="AtlHyper test notification", at=now)
+        note = Notification(
+            kind="test", cluster_id="", severity="info", title="AtlHyper test notification", at=now
+        )
         try:
-            await send_once(type, channel.config, note, client=self._http(),
-                            per_attempt=self._delivery.timeout)
+            await send_once(
+                type, channel.config, note, client=self._http(), per_attempt=self._delivery.timeout
+            )
             status, message = "ok", "test message sent"
         except SendError as err:
             status, message = "failed", str(err)
             log.warning("test of the %s channel failed: %s", type, message)
-        await self._db.write(partial(record_test, type=type, status=status, message=message,
-                                     now=now))
+        await self._db.write(
+            partial(record_test, type=type, status=status, message=message, now=now)
+        )
         channel.row.update(last_test_status=status, last_test_message=message, last_test_at=now)
         return {"type": type, "status": status, "message": message, "tested_at": now}
 
@@ -193,15 +234,19 @@ class NotifyService:
         """
         queued = []
         for channel in self._channels.values():
-            if channel.reason is not None or not wants(channel.config, note.cluster_id,
-                                                       note.severity):
+            if channel.reason is not None or not wants(
+                channel.config, note.cluster_id, note.severity
+            ):
                 continue
             try:
                 channel.send.send_nowait(note)
                 queued.append(channel.type)
             except trio.WouldBlock:
-                log.warning("notification queue of the %s channel is full: dropped %r",
-                            channel.type, note.title)
+                log.warning(
+                    "notification queue of the %s channel is full: dropped %r",
+                    channel.type,
+                    note.title,
+                )
                 self._record(channel, "dropped", "queue full")
             except (trio.ClosedResourceError, trio.BrokenResourceError):
                 log.warning("shutting down: %s notification %r not sent", channel.type, note.title)
@@ -247,15 +292,26 @@ class NotifyService:
                 d = self._delivery
                 channel.busy = True
                 try:
-                    await deliver(channel.type, channel.config, note, client=self._http(),
-                                  per_attempt=d.timeout, attempts=d.attempts, backoff=d.backoff)
+                    await deliver(
+                        channel.type,
+                        channel.config,
+                        note,
+                        client=self._http(),
+                        per_attempt=d.timeout,
+                        attempts=d.attempts,
+                        backoff=d.backoff,
+                    )
                     self._record(channel, "ok", "")
                 except SendError as err:
                     log.warning("%s notification %r failed: %s", channel.type, note.title, err)
                     self._record(channel, "failed", str(err))
                 except Exception as err:  # a sender bug must not take the master down
-                    log.error("%s notification %r failed unexpectedly: %s", channel.type, note.title,
-                              type(err).__name__)  # no traceback: it could quote a secret
+                    log.error(
+                        "%s notification %r failed unexpectedly: %s",
+                        channel.type,
+                        note.title,
+                        type(err).__name__,
+                    )  # no traceback: it could quote a secret
                     self._record(channel, "failed", f"internal error: {type(err).__name__}")
                 finally:
                     channel.busy = False

@@ -15,9 +15,7 @@ MIN_LENGTH = 10
 _HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4)
 # Each hash holds 64 MiB for ~50 ms: a login flood queues here instead of eating memory.
 _LIMITER = trio.CapacityLimiter(2)
-_COMMON = frozenset(
-    (Path(__file__).with_name("common_passwords.txt")).read_text().split()
-)
+_COMMON = frozenset((Path(__file__).with_name("common_passwords.txt")).read_text().split())
 
 
 def check_policy(password: str, username: str = "") -> None:

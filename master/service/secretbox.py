@@ -46,7 +46,7 @@ class SecretBox:
         if not stored.startswith(PREFIX):
             return stored  # written before encryption: used as is, sealed on the next save
         try:
-            return self._fernet.decrypt(stored[len(PREFIX):].encode()).decode()
+            return self._fernet.decrypt(stored[len(PREFIX) :].encode()).decode()
         except InvalidToken:
             log.error("a stored channel secret cannot be decrypted with %s; set it again", KEY_FILE)
             return ""
