@@ -21,7 +21,7 @@ from quart_trio import QuartTrio
 from .agentsdk import create_agent_app
 from .config import Config, DemoConfig, ServerConfig
 from .database import Database
-from .datahub import MemoryHub
+from .datahub import DataHub, MemoryHub
 from .demo import serve_demo_agents
 from .gateway import GatewayServices, create_gateway_app
 from .metrics import Metrics
@@ -86,7 +86,7 @@ async def run_master(
     config.storage.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(config.storage.database_path)
     metrics = Metrics()
-    hub = MemoryHub(
+    hub: DataHub = MemoryHub(
         datahub=config.datahub, commands=config.commands, stream=config.stream, metrics=metrics
     )
     commands = CommandService(hub, db, config.commands)
@@ -138,7 +138,6 @@ async def run_master(
                     await services.start(alerts.serve)
                 await services.start(audit.serve)
                 await services.start(hub.serve)
-                await services.start(hub.fanout.serve)
                 await services.start(persister.serve)
                 await services.start(commands.serve_persister)
                 await services.start(serve_event_cleanup, db, config.storage)
@@ -200,7 +199,7 @@ async def run_master(
     log.info("master stopped")
 
 
-async def _close_hub_on_stop(hub: MemoryHub, stopping: trio.Event) -> None:
+async def _close_hub_on_stop(hub: DataHub, stopping: trio.Event) -> None:
     await stopping.wait()
     log.info("shutting down: answering waiting polls")
     hub.close()

@@ -46,7 +46,7 @@ async def test_cooldown_reminder_flapping_and_change_hook(db: Database, tmp_path
     async def look(at: float, **body: Any) -> int:
         clock.now = 1_000_000.0 + at
         raw = msgspec.json.encode(snapshot("c1", **{**CLEAN, **body}))
-        hub.apply_snapshot(decode_snapshot(raw, "c1", received_at=clock.now))
+        await hub.apply_snapshot(decode_snapshot(raw, "c1", received_at=clock.now))
         await engine.tick()
         queued: int = notify.view("webhook")["queued"]  # nothing drains it here
         return queued
@@ -88,7 +88,7 @@ async def test_counts_add_up_without_passing_sqlite_integers(db: Database, tmp_p
     )
     huge = [crash(2**63 - 1, uid="a"), crash(2**63 - 1, uid="b")]  # one object, one reason
     raw = msgspec.json.encode(snapshot("c1", **{**CLEAN, "events": huge}))
-    hub.apply_snapshot(decode_snapshot(raw, "c1", received_at=clock.now))
+    await hub.apply_snapshot(decode_snapshot(raw, "c1", received_at=clock.now))
     await engine.tick()
     rows, _ = await engine.query()
     assert [r["count"] for r in rows] == [2**63 - 1]

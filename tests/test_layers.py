@@ -97,3 +97,56 @@ def test_every_package_has_a_rule() -> None:
 )
 def test_checker_sees_every_import_form(source: str, found: set[str]) -> None:
     assert _imports_of(source, ("gateway", "routes.py")) == found
+
+
+# --- the hub interface -----------------------------------------------------------------
+
+HUB_INTERFACE = "DataHub"
+
+
+def _concrete_hubs() -> set[str]:
+    """Classes of the datahub package that implement the interface (`MemoryHub`, ...)."""
+    return {
+        node.name
+        for path in (ROOT / "datahub").glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef) and node.name.endswith("Hub")
+    } - {HUB_INTERFACE}
+
+
+def _names(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.ImportFrom):
+            names |= {a.name for a in node.names}
+    return names
+
+
+HUB_USERS = sorted(
+    p for p in ROOT.rglob("*.py") if _layer(p) not in ("datahub", "supervisor", "__init__")
+)
+
+
+def test_the_interface_is_a_protocol_every_hub_implements() -> None:
+    from master.datahub import DataHub, MemoryHub
+
+    assert getattr(DataHub, "_is_protocol", False), "DataHub is a typing.Protocol"
+    assert _concrete_hubs() >= {"MemoryHub"}
+    interface = {n for n in vars(DataHub) if not n.startswith("_")}
+    public = {n for n in vars(MemoryHub) if not n.startswith("_")}
+    assert public == interface, "a concrete hub offers exactly the interface"
+
+
+@pytest.mark.parametrize("path", HUB_USERS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_supervisor_names_a_concrete_hub(path: Path) -> None:
+    named = _names(path) & _concrete_hubs()
+    assert not named, f"{path.relative_to(ROOT)} names {sorted(named)}; use {HUB_INTERFACE}"
+
+
+def test_supervisor_types_the_hub_by_its_interface() -> None:
+    text = (ROOT / "supervisor.py").read_text()
+    assert f"hub: {HUB_INTERFACE} = " in text

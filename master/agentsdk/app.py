@@ -14,7 +14,7 @@ from quart import Response, g, request
 from quart_trio import QuartTrio
 
 from ..config import AgentConfig
-from ..datahub import MemoryHub
+from ..datahub import DataHub
 from ..metrics import Metrics
 from ..model.agent import check_cluster_id
 from ..model.command import CommandResult
@@ -61,7 +61,7 @@ def _bearer() -> str | None:
 
 
 def create_agent_app(
-    hub: MemoryHub,
+    hub: DataHub,
     limits: AgentConfig,
     metrics: Metrics,
     guard: AgentGuard,
@@ -148,7 +148,7 @@ def create_agent_app(
                     f"this token belongs to cluster {g.token_cluster!r}, not {snap.cluster_id!r}"
                 )
             )
-        changes = hub.apply_snapshot(snap)
+        changes = await hub.apply_snapshot(snap)
         metrics.snapshots.inc()
         metrics.snapshot_bytes.inc(snap.size_bytes)
         metrics.snapshot_seconds.observe(trio.current_time() - started)
@@ -164,7 +164,7 @@ def create_agent_app(
 
     @route("/agent/heartbeat", "POST")
     async def heartbeat(token: str | None = None) -> Response:
-        hub.heartbeat(_cluster_id())
+        await hub.heartbeat(_cluster_id())
         metrics.heartbeats.inc()
         return json_response({"status": "ok"})
 
@@ -184,11 +184,8 @@ def create_agent_app(
         body = await request.get_data(cache=False)
         assert isinstance(body, bytes)
         res = decode_body(_result_decoder, body, "result body")
-        known = hub.commands.get(res.command_id)
-        if known is not None and known.cluster_id != cluster_id:
-            raise Forbidden(f"command {res.command_id} belongs to another cluster")
         try:
-            cmd = hub.complete(res)
+            cmd = await hub.complete(res, cluster_id=cluster_id)
         except ValueError as err:
             raise BadRequest(f"executed_at: {err}") from err
         if cmd is None:

@@ -40,7 +40,11 @@ class _Queue:
 
 
 class CommandBoard:
-    """Command queues and the state of every live command (final ones for a while)."""
+    """Command queues and the state of every live command (final ones for a while).
+
+    Every change of a command, from being queued to its final status, is reported
+    to `on_change` (the hub persists and publishes from there).
+    """
 
     def __init__(
         self,
@@ -87,6 +91,7 @@ class CommandBoard:
             ) from None
         self._commands[cmd.id] = cmd
         self._finished[cmd.id] = trio.Event()
+        self._on_change(cmd)
 
     def restore(self, commands: Iterable[Command]) -> None:
         """Take back pending and running commands loaded after a restart."""

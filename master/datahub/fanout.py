@@ -11,13 +11,15 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 import msgspec
 import trio
 
 from ..config import StreamConfig
 from ..metrics import Metrics
+from ..model.views import Body
 
 # Topic a client subscribes to -> `type` of its messages.
 TOPICS = {
@@ -30,8 +32,6 @@ TOPICS = {
 # The replay buffer is bounded by count (config) and by size: a few large
 # event batches must not pin a lot of memory.
 REPLAY_MAX_CHARS = 64 << 20
-
-Body = dict[str, Any]
 
 
 class Message(NamedTuple):
@@ -52,6 +52,24 @@ def encode(topic: str, seq: int, cluster_id: str, body: Body, *, state: bool = F
 def control(kind: str, seq: int, body: Body | None = None) -> str:
     """A message about the stream itself (subscribed, resync, synced, ping)."""
     return msgspec.json.encode({"type": kind, "seq": seq} | (body or {})).decode()
+
+
+# Why a `since` could not be replayed: from another run of the master, or too old.
+Gone = Literal["restarted", "expired"]
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What a (re)subscribing or lagging connection is sent, taken at one instant.
+
+    Either `replay` (what it wants after its `since`) or, when that is None, `state`
+    (the current state, stamped `head`); `gone` says why a `since` was not replayed.
+    """
+
+    head: int
+    replay: list[str] | None
+    state: list[str]
+    gone: Gone | None = None
 
 
 class Subscriber:
@@ -78,7 +96,13 @@ class Subscriber:
                 return
 
 
+# The current state a subscriber wants, as encoded `state` messages stamped with a seq.
+StateBuilder = Callable[["Subscriber", int], list[str]]
+
+
 class Fanout:
+    """The master-local half of the stream: every hub feeds one and serves `open` from it."""
+
     def __init__(
         self,
         stream: StreamConfig,
@@ -145,6 +169,38 @@ class Fanout:
         """`sub` is about to get the current state: what it queued is obsolete."""
         self.restart(sub)
         self._metrics.stream_resyncs.labels(reason).inc()
+
+    def open(
+        self,
+        sub: Subscriber,
+        since: int | None,
+        state: StateBuilder,
+        clusters: Iterable[str] | None = None,
+        topics: Iterable[str] | None = None,
+    ) -> Opening:
+        """The replay after `since`, or the state; with `topics`, the subscription changes first.
+
+        Runs without a checkpoint, so what it returns and the subscriber's queue
+        meet exactly at the head: nothing is missed or sent twice.
+        """
+        if topics is not None:
+            self.change(sub, clusters, topics)
+        else:
+            self.restart(sub)  # what it queued since subscribing is in what follows
+        head = self.seq
+        replay = self.since(sub, since) if since is not None else None
+        if replay is not None:
+            return Opening(head, [m.data for m in replay], [])
+        gone: Gone | None = None
+        if since is not None:
+            self.resynced(sub, "gone")
+            gone = "restarted" if since > head or since < self.first else "expired"
+        return Opening(head, None, state(sub, head), gone)
+
+    def resync(self, sub: Subscriber, state: StateBuilder) -> Opening:
+        """For a lagging subscriber: the current state, replacing what it queued."""
+        self.resynced(sub, "lagging")
+        return Opening(self.seq, None, state(sub, self.seq))
 
     # -- publishing ---------------------------------------------------------------
 

@@ -60,7 +60,7 @@ def create_gateway_app(s: GatewayServices) -> QuartTrio:
     @app.get("/health")
     @requires(PUBLIC)
     async def health() -> Response:
-        return json_response(query.health())
+        return json_response(await query.health())
 
     @app.get("/metrics")
     @requires(PUBLIC)

@@ -26,7 +26,7 @@ def register(app: QuartTrio, query: Query) -> None:
         )
         limit, offset = params.paging()
         if source == "realtime":
-            return json_response(query.realtime_events(flt, limit=limit, offset=offset))
+            return json_response(await query.realtime_events(flt, limit=limit, offset=offset))
         if source == "history":
             return json_response(await query.history_events(flt, limit=limit, offset=offset))
         raise BadRequest(f"source must be history or realtime, got {source!r}")

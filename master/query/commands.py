@@ -13,7 +13,7 @@ from .base import Reads
 
 class CommandReads(Reads):
     async def command(self, command_id: str, *, reveal_secrets: bool) -> dict[str, Any]:
-        cmd = self.hub.commands.get(command_id) or await self.db.read(
+        cmd = await self.hub.command(command_id) or await self.db.read(
             partial(get_command, command_id=command_id)
         )
         if cmd is None:
@@ -34,7 +34,7 @@ class CommandReads(Reads):
         )
         # The hub may hold a newer state than the last write: show that one.
         views = [
-            command_view(self.hub.commands.get(c.id) or c, reveal_secrets=reveal_secrets)
+            command_view(await self.hub.command(c.id) or c, reveal_secrets=reveal_secrets)
             for c in found
         ]
         return {"commands": views, "total": total}

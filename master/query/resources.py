@@ -70,18 +70,18 @@ def parse_label(selector: str) -> tuple[str, str | None]:
 
 
 class ResourceReads(Reads):
-    def resources(
+    async def resources(
         self, cluster_id: str, kind: str, flt: ResourceFilter, *, limit: int, offset: int
     ) -> ResourcePage:
         if kind not in LISTED_KINDS:
             raise NotFound(f"unknown resource kind {kind!r}")
-        items = [i for i in self.latest(cluster_id).items(kind) if flt.matches(i)]
+        items = [i for i in (await self.latest(cluster_id)).items(kind) if flt.matches(i)]
         return ResourcePage(cluster_id, kind, len(items), items[offset : offset + limit])
 
-    def resource(self, cluster_id: str, kind: str, namespace: str, name: str) -> Item:
+    async def resource(self, cluster_id: str, kind: str, namespace: str, name: str) -> Item:
         if kind not in LISTED_KINDS:
             raise NotFound(f"unknown resource kind {kind!r}")
-        for item in self.latest(cluster_id).items(kind):
+        for item in (await self.latest(cluster_id)).items(kind):
             if item.name == name and item.namespace == namespace:
                 return item
         where = f"{namespace}/{name}" if namespace else name

@@ -33,7 +33,7 @@ import trio
 
 from ..database import Database
 from ..database.alerts import firing_alerts, query_alerts, save_alerts
-from ..datahub import MemoryHub
+from ..datahub import DataHub
 from ..model.gotime import from_epoch
 from ..notifier import SEVERITIES, AlertItem, Notification, severity_rank
 from .alert_rules import MAX_COUNT, Condition, Key, evaluate
@@ -131,7 +131,7 @@ class AlertService:
 
     def __init__(
         self,
-        hub: MemoryHub,
+        hub: DataHub,
         db: Database,
         notify: NotifyService,
         policy: AlertPolicy,
@@ -188,9 +188,9 @@ class AlertService:
         """One look at every cluster that changed; persist, notify, report changes."""
         now = self._clock()
         notes: list[tuple[Notification, list[_Tracked]]] = []
-        for agent in self._hub.agents():
+        for agent in await self._hub.agents():
             cid = agent.cluster_id
-            snapshot = self._hub.snapshot(cid)
+            snapshot = await self._hub.snapshot(cid)
             # id() alone could be reused by a newer snapshot; with its arrival time it is not.
             marker = (id(snapshot), snapshot.received_at if snapshot else None, agent.status)
             first = cid not in self._looked

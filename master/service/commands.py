@@ -14,7 +14,7 @@ import trio
 from ..config import CommandsConfig
 from ..database import Database
 from ..database.commands import load_open_commands, save_command
-from ..datahub import MemoryHub
+from ..datahub import DataHub
 from ..model.command import Command, CommandRequest, validate_request
 from ..model.errors import NotFound
 
@@ -26,7 +26,7 @@ class CommandService:
 
     def __init__(
         self,
-        hub: MemoryHub,
+        hub: DataHub,
         db: Database,
         commands: CommandsConfig,
         *,
@@ -44,7 +44,7 @@ class CommandService:
         QueueFull (the cluster's queue is full).
         """
         validate_request(req)
-        if not self._hub.known(req.cluster_id):
+        if not await self._hub.known(req.cluster_id):
             raise NotFound(f"cluster {req.cluster_id!r} is not known to this master")
         now = self._clock()
         cmd = Command(
@@ -58,7 +58,7 @@ class CommandService:
             created_at=now,
             expires_at=now + self._expire,
         )
-        self._hub.enqueue(cmd)
+        await self._hub.enqueue(cmd)
         # Writes the command's state at the time the writer runs: the agent may already have it.
         await self._db.write(partial(save_command, cmd=cmd))
         log.info(
@@ -74,12 +74,12 @@ class CommandService:
 
     async def wait(self, command_id: str) -> None:
         """Return when the command is final (bound it with `trio.move_on_after`)."""
-        await self._hub.commands.wait(command_id)
+        await self._hub.wait_command(command_id)
 
     async def restore(self) -> int:
         """Re-queue pending commands and re-arm running ones after a restart."""
         commands = await self._db.read(load_open_commands)
-        self._hub.commands.restore(commands)
+        await self._hub.restore_commands(commands)
         if commands:
             log.info("restored %d open commands from the database", len(commands))
         return len(commands)
