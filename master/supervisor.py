@@ -10,6 +10,8 @@ propagates to the caller.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -33,6 +35,7 @@ from .service.auth import AuthService, load_or_create_secret
 from .service.commands import CommandService
 from .service.events import EventPersister, restore_clusters, serve_event_cleanup
 from .service.notify import NotifyService
+from .service.passwords import Passwords
 from .service.secretbox import SecretBox
 
 log = logging.getLogger("master")
@@ -79,17 +82,29 @@ async def _serve_app(
 
 
 async def run_master(
-    config: Config, *, task_status: trio.TaskStatus[Running] = trio.TASK_STATUS_IGNORED
+    config: Config,
+    *,
+    clock: Callable[[], float] = time.time,
+    passwords: Passwords | None = None,
+    task_status: trio.TaskStatus[Running] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Run the master until `Running.stop()` (or a crash). Ready when every child is."""
+    """Run the master until `Running.stop()` (or a crash). Ready when every child is.
+
+    `clock` (wall time, seconds) and `passwords` (the hashing cost) are for tests:
+    a test drives time, or hashes cheaply; the master itself runs with the defaults.
+    """
     server, auth_config = config.server, config.auth
     config.storage.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(config.storage.database_path)
     metrics = Metrics()
     hub: DataHub = MemoryHub(
-        datahub=config.datahub, commands=config.commands, stream=config.stream, metrics=metrics
+        datahub=config.datahub,
+        commands=config.commands,
+        stream=config.stream,
+        metrics=metrics,
+        clock=clock,
     )
-    commands = CommandService(hub, db, config.commands)
+    commands = CommandService(hub, db, config.commands, clock=clock)
     persister = EventPersister(hub, db)
     stopping = trio.Event()
     auth = AuthService(
@@ -98,10 +113,12 @@ async def run_master(
         lifetime=auth_config.jwt_lifetime,
         max_failures=auth_config.login_max_failures,
         backoff=auth_config.login_backoff,
+        passwords=passwords,
+        clock=clock,
     )
-    agent_tokens = AgentTokens(db, require=config.agent.require_token)
+    agent_tokens = AgentTokens(db, require=config.agent.require_token, clock=clock)
     audit = AuditLog(db, retention_days=auth_config.audit_retention_days)
-    notify = NotifyService(db, SecretBox.in_dir(config.storage.data_dir), config.notify)
+    notify = NotifyService(db, SecretBox.in_dir(config.storage.data_dir), config.notify, clock)
     alerts = AlertService(
         hub,
         db,
@@ -116,6 +133,7 @@ async def run_master(
             public_url=config.alerts.public_url,
         ),
         on_change=hub.publish_alert,
+        clock=clock,
     )
     if not config.agent.require_token:
         log.warning(
@@ -150,6 +168,7 @@ async def run_master(
                             metrics,
                             agent_tokens,
                             poll_timeout=config.commands.poll_timeout,
+                            clock=clock,
                         ),
                         _hypercorn_config(server, server.agentsdk_port),
                         stopping,
@@ -164,7 +183,7 @@ async def run_master(
                         public_read=auth_config.public_read,
                         cors_origins=server.cors_origins,
                         token_lifetime=auth_config.jwt_lifetime,
-                        stream_ping_interval=config.stream.ping_interval,
+                        stream=config.stream,
                         notify=notify,
                         alerts=alerts,
                     )

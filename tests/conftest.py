@@ -14,17 +14,25 @@ import trio
 from master.config import Config
 from master.database import Database
 from master.database.migrations import migrate
+from master.service.passwords import HashCost, Passwords
 from master.supervisor import Running, run_master
 
 from .goagent import GoAgent
+
+# Masters in tests hash passwords cheaply (argon2id at production cost takes ~0.15 s of
+# CPU per hash or login); tests/test_passwords.py checks the production cost.
+CHEAP_HASHING = HashCost(time_cost=1, memory_cost=8, parallelism=1)
 
 
 class MasterRunner:
     """Starts, stops and restarts a master over the same data directory."""
 
-    def __init__(self, nursery: trio.Nursery, config: Config) -> None:
+    def __init__(
+        self, nursery: trio.Nursery, config: Config, *, passwords: Passwords | None = None
+    ) -> None:
         self.nursery = nursery
         self.config = config
+        self.passwords = passwords or Passwords(CHEAP_HASHING)
         self.running: Running | None = None
         self._done = trio.Event()
         self._admin_token: str | None = None
@@ -37,7 +45,7 @@ class MasterRunner:
 
     async def _run(self, *, task_status: trio.TaskStatus[Running]) -> None:
         try:
-            await run_master(self.config, task_status=task_status)
+            await run_master(self.config, passwords=self.passwords, task_status=task_status)
         finally:
             self._done.set()
 

@@ -23,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "query": {"model", "datahub", "database"},
     "webapi": {"model"},
     "agentsdk": {"model", "processor", "datahub", "webapi", "metrics", "config"},
-    "gateway": {"model", "query", "service", "webapi", "metrics"},
+    "gateway": {"model", "query", "service", "webapi", "metrics", "config"},
     "demo": {"model"},
 }
 

@@ -67,6 +67,7 @@ def create_agent_app(
     guard: AgentGuard,
     *,
     poll_timeout: float,
+    clock: Callable[[], float] = time.time,
 ) -> QuartTrio:
     """Build the agent app over `hub`.
 
@@ -135,7 +136,7 @@ def create_agent_app(
         if not body:
             raise BadRequest("empty snapshot body")
         started = trio.current_time()
-        now = time.time()
+        now = clock()
         if len(body) > THREAD_THRESHOLD:
             snap = await trio.to_thread.run_sync(
                 parse, body, encoding, header_cluster, now, limiter=decode_limiter

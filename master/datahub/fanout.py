@@ -108,7 +108,6 @@ class Fanout:
         stream: StreamConfig,
         *,
         metrics: Metrics,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         # The sequence starts from the clock (microseconds), so a `since` from an
         # earlier run of the master is recognised as such, never resumed against.
@@ -119,7 +118,6 @@ class Fanout:
         self._queue_size = stream.queue
         self._coalesce = stream.coalesce
         self._metrics = metrics
-        self._clock = clock
         self._subscribers: set[Subscriber] = set()
         # Coalescing: when each (topic, cluster) was last published, and the
         # builders of those waiting for their turn.
@@ -230,7 +228,7 @@ class Fanout:
         `urgent` (a status change) goes out now and replaces any waiting message.
         """
         key = (topic, cluster_id)
-        now = self._clock()
+        now = trio.current_time()
         last = self._last.get(key)
         if urgent or (key not in self._deferred and (last is None or now - last >= self._coalesce)):
             self._deferred.pop(key, None)
@@ -253,7 +251,7 @@ class Fanout:
             await self._deferred_mark.wait()
             self._deferred_mark = trio.Event()
             while self._deferred:
-                now = self._clock()
+                now = trio.current_time()
                 due = [k for k in self._deferred if self._last[k] + self._coalesce <= now]
                 if not due:
                     await trio.sleep(

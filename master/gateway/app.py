@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from quart import Response
 from quart_trio import QuartTrio
 
+from ..config import StreamConfig
 from ..metrics import Metrics
 from ..query import Query
 from ..service.agent_tokens import AgentTokens
@@ -44,7 +45,7 @@ class GatewayServices:
     public_read: bool
     cors_origins: tuple[str, ...]
     token_lifetime: float
-    stream_ping_interval: float
+    stream: StreamConfig
     notify: NotifyService
     alerts: AlertService
 
@@ -79,7 +80,7 @@ def create_gateway_app(s: GatewayServices) -> QuartTrio:
         s.auth,
         public_read=s.public_read,
         cors_origins=s.cors_origins,
-        ping_interval=s.stream_ping_interval,
+        settings=s.stream,
     )
     notify.register(app, s.notify, s.alerts)
     openapi.register(app)

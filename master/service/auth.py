@@ -30,7 +30,7 @@ from ..database.users import (
 )
 from ..model.auth import ACTIVE, ADMIN, DISABLED, ROLE_NAMES, Principal
 from ..model.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
-from .passwords import DUMMY_HASH, check_policy, hash_password, verify_password
+from .passwords import Passwords, check_policy
 from .throttle import LoginThrottle, OncePerWindow
 
 log = logging.getLogger("master.auth")
@@ -83,9 +83,11 @@ class AuthService:
         lifetime: float,
         max_failures: int,
         backoff: float,
+        passwords: Passwords | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._db = db
+        self._passwords = passwords or Passwords()
         self._secret = secret
         self._lifetime = lifetime
         self._clock = clock
@@ -104,7 +106,7 @@ class AuthService:
             password = secrets.token_urlsafe(18)
         else:
             check_policy(password, username)
-        hashed = await hash_password(password)
+        hashed = await self._passwords.hash(password)
         await self._db.write(
             partial(
                 create_user,
@@ -164,7 +166,7 @@ class AuthService:
                 )
             raise TooManyRequests("too many failed logins; try again later", retry_after=wait)
         user = await self._user(username)
-        ok = await verify_password(user.password_hash if user else DUMMY_HASH, password)
+        ok = await self._passwords.verify(user.password_hash if user else None, password)
         if not ok or user is None:
             self.throttle.failed(keys)
             await self.security_event(
@@ -227,7 +229,7 @@ class AuthService:
             raise BadRequest("username must be 1-64 letters, digits, '-', '_' or '.'")
         _check_role(role)
         check_policy(password, username)
-        hashed = await hash_password(password)
+        hashed = await self._passwords.hash(password)
         user = await self._db.write(
             partial(
                 create_user,
@@ -283,10 +285,10 @@ class AuthService:
 
     async def change_password(self, username: str, old: str, new: str) -> None:
         user = await self._user(username)
-        if user is None or not await verify_password(user.password_hash, old):
+        if user is None or not await self._passwords.verify(user.password_hash, old):
             raise Unauthorized("current password is wrong")
         check_policy(new, username)
-        hashed = await hash_password(new)
+        hashed = await self._passwords.hash(new)
         await self._db.write(
             partial(update_password, username=username, password_hash=hashed, now=self._clock())
         )
