@@ -961,15 +961,22 @@ async def test_event_count_outside_int64_does_not_take_the_master_down(
     """A 400, or taken and stored: either way the master stays up and keeps its data."""
     runner = await start_master()
     await seed(runner)
-    async with GoAgent.open(runner.agent_url, "c1") as agent:
+    async with GoAgent.open(runner.agent_url, "c1") as agent, runner.gateway_client() as gw:
         for count in (2**63, -(2**63) - 1, 10**30):
             body = snapshot(
                 "c1", events=[*snapshot("c1")["events"], event(f"n{count}", count=count)]
             )
             with trio.fail_after(10):
                 r = await agent.push(gzip_json(body))
-            assert r.status_code in (200, 400), r.text
-            await trio.sleep(1.5)  # past the persister's next write
+                assert r.status_code in (200, 400), r.text
+                # Taken: wait until the persister has written it.
+                while r.status_code == 200 and not any(
+                    e["uid"] == f"n{count}"
+                    for e in (await gw.get("/api/v2/events", params={"limit": 500})).json()[
+                        "events"
+                    ]
+                ):
+                    await trio.sleep(0.05)
             await assert_responsive(runner)
 
 

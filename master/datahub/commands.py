@@ -222,7 +222,11 @@ class CommandBoard:
                 self._finish(cmd, EXPIRED, error="not delivered before it expired")
             elif cmd.status == RUNNING and cmd.deadline_at is not None and now >= cmd.deadline_at:
                 self._finish(cmd, TIMEOUT, error="no result before the deadline")
-            elif cmd.final and (cmd.finished_at or now) + self._keep_final <= now:
+            elif (
+                cmd.final
+                and (cmd.finished_at if cmd.finished_at is not None else now) + self._keep_final
+                <= now
+            ):
                 del self._commands[cmd.id]
                 self._finished.pop(cmd.id, None)
 
