@@ -11,7 +11,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-.PHONY: run test lint
+.PHONY: run test lint screenshots
 run: $(VENV)/.installed
 	$(PY) -m master --demo $(DEMO)
 
@@ -22,3 +22,7 @@ lint: $(VENV)/.installed
 
 test: lint
 	$(PY) -m pytest
+
+# The dashboard screenshots the README shows (docs/*.png), taken by the browser test.
+screenshots: $(VENV)/.installed
+	SCREENSHOTS_DIR=$(CURDIR)/docs $(PY) -m pytest tests/test_browser.py -k test_dashboard_live

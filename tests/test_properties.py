@@ -944,6 +944,7 @@ def run_api_properties(gateway_url: str, agent_url: str, token: str) -> None:
         agent.close()
 
 
+@pytest.mark.slow
 async def test_api_never_answers_5xx_to_generated_requests(start_master: StartMaster) -> None:
     runner = await start_master(commands={"queue_size": 10_000})
     async with GoAgent.open(runner.agent_url, "c1") as agent:
