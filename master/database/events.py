@@ -14,6 +14,8 @@ from typing import Any
 
 from master.model.event import Event, InvolvedObject
 
+from .paging import page
+
 _COLUMNS = (
     "id, event_uid, cluster_id, namespace, name, kind, type, reason, message, source_component,"
     " source_host, involved_kind, involved_namespace, involved_name, involved_uid,"
@@ -114,7 +116,7 @@ def _where(
     until: str | None,
     objects: Sequence[tuple[str, str, str]] | None,
     source_host: str | None,
-) -> tuple[str, list[Any]]:
+) -> tuple[list[str], list[Any]]:
     clauses: list[str] = []
     args: list[Any] = []
     for column, value in (
@@ -147,7 +149,7 @@ def _where(
             args.append(source_host)
         # An empty objects list with no source_host is "related to nothing".
         clauses.append("(" + " OR ".join(related) + ")" if related else "0")
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+    return clauses, args
 
 
 def _row_to_json(row: sqlite3.Row) -> dict[str, Any]:
@@ -198,9 +200,7 @@ def query_events(
     `Event.to_json(cluster_id)` plus `created_at`. Raises ValueError for a
     negative limit or offset.
     """
-    if limit < 0 or offset < 0:
-        raise ValueError("limit and offset must not be negative")
-    where, args = _where(
+    clauses, args = _where(
         cluster_id=cluster_id,
         type=type,
         reason=reason,
@@ -210,14 +210,16 @@ def query_events(
         objects=objects,
         source_host=source_host,
     )
-    total = int(conn.execute(f"SELECT COUNT(*) FROM cluster_events{where}", args).fetchone()[0])
-    cur = conn.cursor()
-    cur.row_factory = sqlite3.Row  # whatever the connection's own factory is
-    rows = cur.execute(
-        f"SELECT {_COLUMNS} FROM cluster_events{where}"
-        " ORDER BY sort_ts DESC, id DESC LIMIT ? OFFSET ?",
-        [*args, limit, offset],
-    ).fetchall()
+    rows, total = page(
+        conn,
+        table="cluster_events",
+        columns=_COLUMNS,
+        clauses=clauses,
+        args=args,
+        order="sort_ts DESC, id DESC",
+        limit=limit,
+        offset=offset,
+    )
     return [_row_to_json(row) for row in rows], total
 
 
