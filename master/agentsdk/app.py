@@ -21,7 +21,7 @@ from ..model.command import CommandResult
 from ..model.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
 from ..model.snapshot import ClusterSnapshot
 from ..processor import decode_snapshot, gunzip_limited
-from ..webapi import decode_body, install_error_handlers, json_response
+from ..webapi import bearer_token, install_error_handlers, json_response, read_json
 
 log = logging.getLogger("master.agentsdk")
 
@@ -53,11 +53,6 @@ class AgentGuard(Protocol):
 
     async def refused(self, ip: str, status: int, reason: str) -> None:
         """Note a refused call (rate-limited security record)."""
-
-
-def _bearer() -> str | None:
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    return value.strip() or None if scheme.lower() == "bearer" else None
 
 
 def create_agent_app(
@@ -114,7 +109,7 @@ def create_agent_app(
     async def authenticate() -> None:
         if request.path == "/health":
             return
-        token = (request.view_args or {}).get("token") or _bearer()
+        token = (request.view_args or {}).get("token") or bearer_token()
         cluster = _cluster_id(required=False) or None
         try:
             g.token_cluster = guard.verify(token, cluster)
@@ -182,9 +177,7 @@ def create_agent_app(
     @route("/agent/result", "POST")
     async def result(token: str | None = None) -> Response:
         cluster_id = _cluster_id()
-        body = await request.get_data(cache=False)
-        assert isinstance(body, bytes)
-        res = decode_body(_result_decoder, body, "result body")
+        res = await read_json(_result_decoder, "result body", cache=False)
         try:
             cmd = await hub.complete(res, cluster_id=cluster_id)
         except ValueError as err:

@@ -16,6 +16,7 @@ from ..model.auth import ANONYMOUS, ROLE_NAMES, VIEWER, Principal
 from ..model.errors import Forbidden, Unauthorized
 from ..service.audit import AuditEntry, AuditLog, masked_body
 from ..service.auth import AuthService
+from ..webapi import bearer_token
 
 PUBLIC = 0
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,11 +51,6 @@ def principal() -> Principal:
     return found
 
 
-def _bearer() -> str | None:
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    return value.strip() or None if scheme.lower() == "bearer" else None
-
-
 def install_auth(
     app: QuartTrio,
     auth: AuthService,
@@ -81,7 +77,7 @@ def install_auth(
             return None  # 404/405 answer as they are
         view = app.view_functions.get(request.endpoint or "")
         need = getattr(view, "min_role", VIEWER)
-        token = _bearer()
+        token = bearer_token()
         if token:
             g.principal = await auth.authenticate(token)
         if need == PUBLIC:

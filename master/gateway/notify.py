@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from quart import Response, request
+from quart import Response
 from quart_trio import QuartTrio
 
 from ..model.auth import ADMIN
@@ -13,7 +13,7 @@ from ..model.errors import BadRequest
 from ..service.alert_rules import RULES
 from ..service.alerts import SEVERITIES, AlertService
 from ..service.notify import NotifyService
-from ..webapi import decode_body, json_response
+from ..webapi import json_response, read_json
 from . import params
 from .auth import requires
 
@@ -51,9 +51,7 @@ def register(app: QuartTrio, notify: NotifyService, alerts: AlertService) -> Non
     @requires(ADMIN)
     async def put_channel(type: str) -> Response:
         notify.view(type)  # 404 before looking at the body
-        raw = await request.get_data()
-        assert isinstance(raw, bytes)
-        body = decode_body(_update, raw, "request body")
+        body = await read_json(_update)
         return json_response(
             await notify.update(type, name=body.name, enabled=body.enabled, config=body.config)
         )
