@@ -133,7 +133,7 @@ class MemoryHub:
         cluster, online = self._seen(cid, snapshot.received_at)
         cluster.status.last_snapshot = snapshot.received_at
         known = {uid: e for uid, (e, _) in cluster.events.items()}
-        changes = diff_snapshot(snapshot, cluster.snapshot, known)
+        changes = diff_snapshot(snapshot, known)
         cluster.snapshot = snapshot
         for event in snapshot.events:
             cluster.events[event.uid] = (event, snapshot.received_at)
