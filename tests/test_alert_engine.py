@@ -48,7 +48,7 @@ async def test_cooldown_reminder_flapping_and_change_hook(db: Database, tmp_path
         raw = msgspec.json.encode(snapshot("c1", **{**CLEAN, **body}))
         await hub.apply_snapshot(decode_snapshot(raw, "c1", received_at=clock.now))
         await engine.tick()
-        queued: int = notify.view("webhook")["queued"]  # nothing drains it here
+        queued: int = notify.view("webhook").queued  # nothing drains it here
         return queued
 
     assert await look(0) == 0, "a clean first look says nothing"

@@ -25,6 +25,7 @@ from ..model.command import (
     TIMEOUT,
     Command,
     CommandResult,
+    CommandStatus,
 )
 from ..model.errors import QueueFull
 from ..model.gotime import format_time, parse_go_time
@@ -108,12 +109,12 @@ class CommandBoard:
                         cmd, EXPIRED, error="command queue full when restoring after restart"
                     )
 
-    def _transition(self, cmd: Command, status: str) -> None:
+    def _transition(self, cmd: Command, status: CommandStatus) -> None:
         cmd.status = status
         self._metrics.commands.labels(status).inc()
         self._on_change(cmd)
 
-    def _finish(self, cmd: Command, status: str, *, error: str = "") -> None:
+    def _finish(self, cmd: Command, status: CommandStatus, *, error: str = "") -> None:
         cmd.finished_at = self._clock()
         if error:
             cmd.error = error

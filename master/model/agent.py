@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Final, Literal
 
 import msgspec
 
@@ -12,15 +13,16 @@ from .errors import BadRequest
 # register a garbled cluster id.
 _CLUSTER_ID = re.compile(r"[\x21-\x7e]{1,253}")
 
-ONLINE = "online"
-OFFLINE = "offline"
+AgentState = Literal["online", "offline"]
+ONLINE: Final = "online"
+OFFLINE: Final = "offline"
 
 
 class AgentStatus(msgspec.Struct, kw_only=True):
     """Times are Unix seconds; None when never seen."""
 
     cluster_id: str
-    status: str = OFFLINE
+    status: AgentState = OFFLINE
     first_seen: float
     last_heartbeat: float | None = None
     last_snapshot: float | None = None

@@ -6,21 +6,23 @@ Plain code, no I/O: the command service and the hub share these rules.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Final, Literal, get_args
 
 import msgspec
 
 from .errors import BadRequest
 
-PENDING = "pending"
-RUNNING = "running"
-SUCCESS = "success"
-FAILED = "failed"
-EXPIRED = "expired"
-TIMEOUT = "timeout"
-LOST = "lost"
-STATUSES = (PENDING, RUNNING, SUCCESS, FAILED, EXPIRED, TIMEOUT, LOST)
-FINAL_STATUSES = frozenset({SUCCESS, FAILED, EXPIRED, TIMEOUT, LOST})
+# A command's status, as stored and as the API and stream spell it.
+CommandStatus = Literal["pending", "running", "success", "failed", "expired", "timeout", "lost"]
+PENDING: Final = "pending"
+RUNNING: Final = "running"
+SUCCESS: Final = "success"
+FAILED: Final = "failed"
+EXPIRED: Final = "expired"
+TIMEOUT: Final = "timeout"
+LOST: Final = "lost"
+STATUSES: tuple[CommandStatus, ...] = get_args(CommandStatus)
+FINAL_STATUSES: frozenset[CommandStatus] = frozenset({SUCCESS, FAILED, EXPIRED, TIMEOUT, LOST})
 
 ACTIONS = frozenset(
     {
@@ -80,7 +82,7 @@ class Command(CommandRequest, kw_only=True):
     """A command and its lifecycle. Times are Unix seconds (wall clock), None until they happen."""
 
     id: str
-    status: str = PENDING
+    status: CommandStatus = PENDING
     created_at: float
     expires_at: float
     dispatched_at: float | None = None

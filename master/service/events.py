@@ -89,14 +89,6 @@ async def serve_event_cleanup(
 
 async def restore_clusters(hub: DataHub, db: Database) -> int:
     """Clusters known before a restart come back offline until their agents report."""
-    rows = await db.read(list_clusters)
-    await hub.restore_agents(
-        AgentStatus(
-            cluster_id=row["cluster_id"],
-            first_seen=row["first_seen"],
-            last_heartbeat=row["last_heartbeat"],
-            last_snapshot=row["last_snapshot"],
-        )
-        for row in rows
-    )
-    return len(rows)
+    statuses = await db.read(list_clusters)
+    await hub.restore_agents(statuses)
+    return len(statuses)
