@@ -18,6 +18,7 @@ from master.service.passwords import HashCost, Passwords
 from master.supervisor import Running, run_master
 
 from .goagent import GoAgent
+from .http import TLS
 
 # Masters in tests hash passwords cheaply (argon2id at production cost takes ~0.15 s of
 # CPU per hash or login); tests/test_passwords.py checks the production cost.
@@ -62,7 +63,9 @@ class MasterRunner:
 
     def gateway_client(self, token: str | None = None) -> httpx.AsyncClient:
         """A client of the gateway; logged in as the administrator unless `token` is given."""
-        client = httpx.AsyncClient(base_url=self.gateway_url, timeout=30, auth=self._auth(token))
+        client = httpx.AsyncClient(
+            verify=TLS, base_url=self.gateway_url, timeout=30, auth=self._auth(token)
+        )
         return client
 
     def _auth(self, token: str | None) -> httpx.Auth:
@@ -76,7 +79,7 @@ class MasterRunner:
         return Bearer()
 
     async def login(self, username: str, password: str) -> str:
-        async with httpx.AsyncClient(base_url=self.gateway_url) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=self.gateway_url) as client:
             r = await client.post(
                 "/api/v2/user/login", json={"username": username, "password": password}
             )

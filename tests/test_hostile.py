@@ -42,6 +42,7 @@ from master.model.gotime import parse_go_time
 
 from .conftest import ADMIN_PASSWORD, MasterRunner, StartMaster
 from .goagent import GoAgent, event, gzip_json, pod, snapshot
+from .http import TLS
 
 MiB = 1 << 20
 # Compressed bodies up to 8 MiB, snapshots up to 16 MiB once expanded: the
@@ -631,7 +632,7 @@ async def test_login_flood_is_throttled_and_recorded(start_master: StartMaster) 
     token = await runner.admin_token()  # before the flood: the address gets throttled too
     async with (
         runner.gateway_client(token) as admin,
-        httpx.AsyncClient(base_url=runner.gateway_url, timeout=30) as client,
+        httpx.AsyncClient(verify=TLS, base_url=runner.gateway_url, timeout=30) as client,
     ):
         assert (
             await admin.post(
@@ -673,7 +674,7 @@ async def test_flood_of_made_up_users_is_throttled_by_address(start_master: Star
     token = await runner.admin_token()
     start_rss = rss()
     with trio.fail_after(60):
-        async with httpx.AsyncClient(base_url=runner.gateway_url, timeout=30) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=runner.gateway_url, timeout=30) as client:
             statuses = [
                 (await login(client, f"ghost{i}-" + "g" * 100_000, "whatever")).status_code
                 for i in range(50)
@@ -700,7 +701,7 @@ MALFORMED_LOGINS = [
 async def test_malformed_logins_are_400_and_not_counted(start_master: StartMaster) -> None:
     runner = await start_master(auth={"login_max_failures": 3, "login_backoff": 60.0})
     with trio.fail_after(20):
-        async with httpx.AsyncClient(base_url=runner.gateway_url) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=runner.gateway_url) as client:
             for body in MALFORMED_LOGINS:
                 assert_error(await client.post("/api/v2/user/login", content=body), 400)
         # Malformed bodies are no password guesses: the admin can still log in.
@@ -841,7 +842,7 @@ async def test_forged_tokens_do_not_reach_admin_routes(master: MasterRunner) -> 
     real = await master.admin_token()
     attacks = jwt_attacks(real, jwt_secret(master))
     with trio.fail_after(30):
-        async with httpx.AsyncClient(base_url=master.gateway_url) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=master.gateway_url) as client:
             for name in ("alg none", "wrong key", "tampered role", "expired"):
                 headers = {"Authorization": attacks[name]}
                 r = await client.post(
@@ -1073,7 +1074,7 @@ async def test_no_client_is_stuck_after_an_early_error(start_master: StartMaster
             assert statuses[:1] == [b"400"], received[:300]
             assert statuses == [b"400", b"200"] or b"connection: close" in head, received[:300]
         # A body over the size limit, as httpx (and Go) send it, then the next call.
-        async with httpx.AsyncClient(base_url=runner.agent_url, timeout=3) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=runner.agent_url, timeout=3) as client:
             r = await client.post(
                 "/agent/snapshot",
                 content=b"x" * (9 * MiB),

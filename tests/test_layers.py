@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -104,14 +105,15 @@ def test_checker_sees_every_import_form(source: str, found: set[str]) -> None:
 HUB_INTERFACE = "DataHub"
 
 
-def _concrete_hubs() -> set[str]:
+@functools.cache
+def _concrete_hubs() -> frozenset[str]:
     """Classes of the datahub package that implement the interface (`MemoryHub`, ...)."""
-    return {
+    return frozenset(
         node.name
         for path in (ROOT / "datahub").glob("*.py")
         for node in ast.walk(ast.parse(path.read_text()))
         if isinstance(node, ast.ClassDef) and node.name.endswith("Hub")
-    } - {HUB_INTERFACE}
+    ) - {HUB_INTERFACE}
 
 
 def _names(path: Path) -> set[str]:

@@ -17,6 +17,7 @@ from trio_websocket import ConnectionClosed, ConnectionRejected, wrap_client_str
 from .alerting import CLEAN, crash, first_look, start_alerting
 from .conftest import MasterRunner, StartMaster
 from .goagent import GoAgent, event, pod
+from .http import TLS
 from .streamclient import StreamClient
 
 
@@ -25,7 +26,7 @@ def by_type(messages: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 
 async def metric(master: MasterRunner, name: str) -> float:
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=TLS) as client:
         text = (await client.get(master.gateway_url + "/metrics")).text
     found = re.search(rf"^{re.escape(name)} (\S+)$", text, re.M)
     return float(found.group(1)) if found else 0.0
