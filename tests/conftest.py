@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,17 @@ class MasterRunner:
     """Starts, stops and restarts a master over the same data directory."""
 
     def __init__(
-        self, nursery: trio.Nursery, config: Config, *, passwords: Passwords | None = None
+        self,
+        nursery: trio.Nursery,
+        config: Config,
+        *,
+        passwords: Passwords | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.nursery = nursery
         self.config = config
         self.passwords = passwords or Passwords(CHEAP_HASHING)
+        self.clock = clock
         self.running: Running | None = None
         self._done = trio.Event()
         self._admin_token: str | None = None
@@ -46,7 +53,9 @@ class MasterRunner:
 
     async def _run(self, *, task_status: trio.TaskStatus[Running]) -> None:
         try:
-            await run_master(self.config, passwords=self.passwords, task_status=task_status)
+            await run_master(
+                self.config, clock=self.clock, passwords=self.passwords, task_status=task_status
+            )
         finally:
             self._done.set()
 
@@ -113,6 +122,16 @@ class MasterRunner:
 ADMIN_PASSWORD = "correct-horse-battery-staple-9"
 
 
+class WallClock:
+    """Wall time a test can move forward: a master given it sees hours pass at once."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.ahead
+
+
 def make_config(tmp_path: Path, **changes: Any) -> Config:
     """A config on port 0 with a throw-away data directory and fast timings.
 
@@ -139,11 +158,12 @@ async def start_master(nursery: trio.Nursery, tmp_path: Path) -> StartMaster:
     """`await start_master(**sections)` -> a running MasterRunner.
 
     Each keyword is a config section and the keys that change, as for
-    `Config.replace`: `await start_master(commands={"poll_timeout": 0.3})`.
+    `Config.replace`: `await start_master(commands={"poll_timeout": 0.3})`;
+    `clock=` gives the master a wall clock the test moves (`WallClock`).
     """
 
-    async def start(**changes: Any) -> MasterRunner:
-        runner = MasterRunner(nursery, make_config(tmp_path, **changes))
+    async def start(clock: Callable[[], float] = time.time, **changes: Any) -> MasterRunner:
+        runner = MasterRunner(nursery, make_config(tmp_path, **changes), clock=clock)
         await runner.start()
         return runner
 
