@@ -1,14 +1,20 @@
-"""The import contract of DESIGN.md: each layer imports only the layers below it."""
+"""The import contract of docs/architecture.md: each layer imports only the layers below it.
+
+The document's package table must name exactly the packages that exist, and only
+the supervisor may name a concrete hub class.
+"""
 
 from __future__ import annotations
 
 import ast
 import functools
+import re
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "master"
+ARCHITECTURE = ROOT.parent / "docs" / "architecture.md"
 
 # package -> master packages it may import (besides itself). `config` imports nothing, so
 # any layer may take its settings section from it.
@@ -83,6 +89,15 @@ def test_layer_imports_only_layers_below(path: Path) -> None:
 def test_every_package_has_a_rule() -> None:
     layers = {_layer(p) for p in ROOT.rglob("*.py")} - {"__init__", "__main__", "supervisor"}
     assert layers <= set(ALLOWED), f"no import rule for {sorted(layers - set(ALLOWED))}"
+
+
+def test_architecture_lists_exactly_the_packages() -> None:
+    listed = set(re.findall(r"^\| `master/(\w+)(?:\.py)?` \|", ARCHITECTURE.read_text(), re.M))
+    existing = {_layer(p) for p in ROOT.rglob("*.py")} - {"__init__", "__main__"}
+    assert listed == existing, (
+        f"docs/architecture.md lacks {sorted(existing - listed)}, "
+        f"names what does not exist {sorted(listed - existing)}"
+    )
 
 
 @pytest.mark.parametrize(
