@@ -97,7 +97,7 @@ async def test_secrets_masked_kept_encrypted_and_never_logged(
     caplog.set_level(logging.WARNING, logger="httpx")
     runner = await start_alerting(start_master)
     async with http_receiver() as slack, http_receiver() as hook, runner.gateway_client() as gw:
-        secrets = [slack.url, SECRET, SMTP_PASSWORD]
+        secrets = [slack.url, hook.url, SECRET, SMTP_PASSWORD]
         view = await put_channel(gw, "slack", {"webhook_url": slack.url})
         assert view["config"]["webhook_url"] == "***" and view["secrets_set"] == {
             "webhook_url": True
@@ -241,10 +241,14 @@ async def test_environment_seeds_channels_on_first_start_only(start_master: Star
             "clusters": [],
         }
         webhook = (await gw.get("/api/v2/notify/channels/webhook")).json()
-        assert webhook["effective"] and webhook["secrets_set"] == {"secret": True}
+        assert webhook["effective"] and webhook["secrets_set"] == {"url": True, "secret": True}
+        assert webhook["config"]["url"] == "***"
         slack = (await gw.get("/api/v2/notify/channels/slack")).json()
         assert slack["created_at"] is None, "not named by the environment: not seeded"
-        await put_channel(gw, "webhook", {"url": "http://127.0.0.1:9/other"}, enabled=False)
+        changed = await put_channel(
+            gw, "webhook", {"url": "http://127.0.0.1:9/other"}, enabled=False
+        )
+        updated_at = changed["updated_at"]
     # The environment changes; the stored channels do not.
     runner.config = runner.config.replace(
         mail_smtp_host="other.example.com", slack_webhook_url="http://127.0.0.1:9/slack"
@@ -255,6 +259,6 @@ async def test_environment_seeds_channels_on_first_start_only(start_master: Star
         webhook = (await gw.get("/api/v2/notify/channels/webhook")).json()
         slack = (await gw.get("/api/v2/notify/channels/slack")).json()
     assert email["config"]["smtp_host"] == "smtp.example.com"
-    assert webhook["config"]["url"] == "http://127.0.0.1:9/other" and webhook["enabled"] is False
-    assert webhook["secrets_set"] == {"secret": True}
+    assert webhook["enabled"] is False and webhook["updated_at"] == updated_at
+    assert webhook["secrets_set"] == {"url": True, "secret": True}
     assert slack["created_at"] is None

@@ -6,9 +6,14 @@ is the alert service's business (master/service/notify.py).
 
 from .channels import (
     CHANNEL_TYPES,
+    CONFIG_TYPES,
     DEFAULT_NAMES,
     MASK,
     SECRET_FIELDS,
+    ChannelConfig,
+    EmailConfig,
+    SlackConfig,
+    WebhookConfig,
     ineffective_reason,
     masked,
     normalize_config,
@@ -16,11 +21,13 @@ from .channels import (
 )
 from .deliver import deliver, send_once
 from .errors import SendError
+from .guard import open_http_client
 from .message import SEVERITIES, AlertItem, Notification, severity_rank
 from .webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 __all__ = [
     "CHANNEL_TYPES",
+    "CONFIG_TYPES",
     "DEFAULT_NAMES",
     "MASK",
     "SECRET_FIELDS",
@@ -28,12 +35,17 @@ __all__ = [
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "AlertItem",
+    "ChannelConfig",
+    "EmailConfig",
     "Notification",
     "SendError",
+    "SlackConfig",
+    "WebhookConfig",
     "deliver",
     "ineffective_reason",
     "masked",
     "normalize_config",
+    "open_http_client",
     "send_once",
     "severity_rank",
     "sign",
