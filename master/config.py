@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import ipaddress
 import math
 import os
 import re
@@ -65,6 +66,8 @@ class Config:
     shutdown_grace: float = 5.0
     log_level: str = "info"
     cors_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
     # [storage]
     data_dir: Path = Path("data")
     db_path: Path | None = None
@@ -94,6 +97,7 @@ class Config:
     login_max_failures: int = 5
     login_backoff: float = 30.0
     audit_retention_days: int = 90
+    audit_max_rows: int = 1_000_000
     # [stream]
     stream_replay: int = 10000
     stream_queue: int = 256
@@ -117,6 +121,7 @@ class Config:
     notify_attempts: int = 3
     notify_backoff: float = 1.0
     notify_queue_size: int = 100
+    notify_allow_private: bool = False
     mail_enabled: bool = False
     mail_smtp_host: str = ""
     mail_smtp_port: int = 587
@@ -326,7 +331,7 @@ def _bool(value: object) -> bool:
     raise ValueError(f"expected true or false, got {value!r}")
 
 
-def _origins(value: object) -> tuple[str, ...]:
+def _list_items(value: object, what: str) -> tuple[str, ...]:
     items = (
         list(value)
         if isinstance(value, list | tuple)
@@ -335,12 +340,50 @@ def _origins(value: object) -> tuple[str, ...]:
         else None
     )
     if items is None or not all(isinstance(i, str) for i in items):
-        raise ValueError(f"expected a comma-separated list of origins, got {value!r}")
-    origins = tuple(i.strip().rstrip("/") for i in items if i.strip())
+        raise ValueError(f"expected a comma-separated list of {what}, got {value!r}")
+    return tuple(i.strip() for i in items if i.strip())
+
+
+def _origins(value: object) -> tuple[str, ...]:
+    origins = tuple(i.rstrip("/") for i in _list_items(value, "origins"))
     for origin in origins:
         if not re.fullmatch(r"https?://[^/\s]+", origin):
             raise ValueError(f"expected origins like https://ops.example.com, got {origin!r}")
     return origins
+
+
+def _hosts(value: object) -> tuple[str, ...]:
+    items = _list_items(value, "host names")
+    for host in items:
+        if host != "*" and not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", host):
+            raise ValueError(f"expected host names like ops.example.com (or *), got {host!r}")
+    return tuple(h.lower() for h in items)
+
+
+def _networks(value: object) -> tuple[str, ...]:
+    items = _list_items(value, "addresses or networks")
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"expected IP addresses or networks like 10.0.0.5 or 10.0.0.0/8, got {item!r}"
+            ) from None
+    return items
+
+
+# HS256 keys shorter than the hash's 32 bytes are weaker than the algorithm (RFC 7518 3.2).
+MIN_JWT_SECRET = 32
+
+
+def _jwt_secret(value: object) -> str:
+    secret = _optional_string(value)
+    if secret and len(secret.encode()) < MIN_JWT_SECRET:
+        raise ValueError(
+            f"must be at least {MIN_JWT_SECRET} bytes (or empty to generate one), "
+            f"got {len(secret.encode())}"
+        )
+    return secret
 
 
 SMTP_TLS_MODES = ("starttls", "tls", "none")
@@ -360,16 +403,7 @@ def _optional_url(value: object) -> str:
 
 
 def _addresses(value: object) -> tuple[str, ...]:
-    items = (
-        list(value)
-        if isinstance(value, list | tuple)
-        else value.split(",")
-        if isinstance(value, str)
-        else None
-    )
-    if items is None or not all(isinstance(i, str) for i in items):
-        raise ValueError(f"expected a comma-separated list of e-mail addresses, got {value!r}")
-    addresses = tuple(i.strip() for i in items if i.strip())
+    addresses = _list_items(value, "e-mail addresses")
     for address in addresses:
         if not re.fullmatch(r"[^@\s,]+@[^@\s,]+", address):
             raise ValueError(f"expected e-mail addresses like ops@example.com, got {address!r}")
@@ -430,6 +464,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cors_origins", "MASTER_CORS_ORIGINS", "server", "cors_origins", _origins,
             "Browser origins besides the gateway's own allowed to call the API "
             "(comma-separated, e.g. https://ops.example.com); empty for none."),
+    Setting("allowed_hosts", "MASTER_ALLOWED_HOSTS", "server", "allowed_hosts", _hosts,
+            "Host names the gateway answers to besides IP addresses, localhost and the host "
+            "of public_url (comma-separated; * for any): a name an attacker points at the "
+            "master (DNS rebinding) is refused."),
+    Setting("trusted_proxies", "MASTER_TRUSTED_PROXIES", "server", "trusted_proxies",
+            _networks,
+            "Addresses or networks of reverse proxies whose X-Forwarded-For names the real "
+            "client (comma-separated, e.g. 10.0.0.5 or 10.0.0.0/8); empty trusts none."),
     Setting("data_dir", "MASTER_DATA_DIR", "storage", "data_dir", _path,
             "Directory for durable state, created on first start; relative to the working "
             "directory."),
@@ -485,21 +527,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("admin_password", "MASTER_ADMIN_PASSWORD", "auth", "admin_password",
             _optional_string,
             "That administrator's password; empty generates a strong one and logs it once."),
-    Setting("jwt_secret", "MASTER_JWT_SECRET", "auth", "jwt_secret", _optional_string,
-            "Key that signs operator tokens; empty generates one kept in data_dir (mode 0600)."),
+    Setting("jwt_secret", "MASTER_JWT_SECRET", "auth", "jwt_secret", _jwt_secret,
+            "Key that signs operator tokens, at least 32 bytes; empty generates one kept in "
+            "data_dir (mode 0600)."),
     Setting("jwt_lifetime", "MASTER_JWT_LIFETIME", "auth", "jwt_lifetime", _duration(),
             "How long an operator's login token is valid (duration)."),
     Setting("public_read", "MASTER_PUBLIC_READ", "auth", "public_read", _bool,
-            "Let anonymous users read cluster state (true or false)."),
+            "Let anonymous users read cluster state: clusters, overview, workloads, nodes, "
+            "services, ingresses, namespaces, events and alerts; never commands, ConfigMaps, "
+            "Secrets, users, audit, agent tokens or channels (true or false)."),
     Setting("login_max_failures", "MASTER_LOGIN_MAX_FAILURES", "auth",
             "login_max_failures", _count(1),
-            "Failed logins per account or address before further attempts are throttled."),
+            "Failed logins of one account from one address before that pair is throttled (an "
+            "address is throttled after four times as many across accounts)."),
     Setting("login_backoff", "MASTER_LOGIN_BACKOFF", "auth", "login_backoff", _duration(),
             "First throttling delay after too many failed logins; it doubles with each "
             "further failure (duration)."),
     Setting("audit_retention_days", "MASTER_AUDIT_RETENTION_DAYS", "auth",
             "audit_retention_days", _count(1),
             "Audit and security records older than this many days are deleted."),
+    Setting("audit_max_rows", "MASTER_AUDIT_MAX_ROWS", "auth", "audit_max_rows", _count(1000),
+            "Audit records, and security records, kept at most; the oldest beyond are deleted."),
     Setting("stream_replay", "MASTER_STREAM_REPLAY", "stream", "replay", _count(1),
             "Live-stream messages kept so a reconnecting browser gets exactly what it "
             "missed; older gaps get a resync."),
@@ -554,6 +602,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Wait before the first retry; it doubles for each further retry (duration)."),
     Setting("notify_queue_size", "MASTER_NOTIFY_QUEUE_SIZE", "notify", "queue_size", _count(1),
             "Notifications waiting per channel; beyond this they are dropped and counted."),
+    Setting("notify_allow_private", "MASTER_NOTIFY_ALLOW_PRIVATE", "notify", "allow_private",
+            _bool,
+            "Let channels reach loopback, link-local and private addresses (true or false); "
+            "checked against the address connected to, so DNS cannot sneak past."),
     Setting("mail_enabled", "MASTER_MAIL_ENABLED", "notify", "mail_enabled", _bool,
             "Seed: the e-mail channel starts enabled (first start only, true or false)."),
     Setting("mail_smtp_host", "MASTER_MAIL_SMTP_HOST", "notify", "mail_smtp_host",

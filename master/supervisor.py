@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import trio
 from hypercorn.config import Config as HypercornConfig
@@ -24,7 +25,7 @@ from .config import Config
 from .database import Database
 from .datahub import MemoryHub
 from .demo import serve_demo_agents
-from .gateway import GatewayServices, create_gateway_app
+from .gateway import Admission, GatewayServices, create_gateway_app
 from .metrics import Metrics
 from .query import Query
 from .service.agent_tokens import AgentTokens
@@ -82,7 +83,7 @@ async def run_master(
     config: Config, *, task_status: trio.TaskStatus[Running] = trio.TASK_STATUS_IGNORED
 ) -> None:
     """Run the master until `Running.stop()` (or a crash). Ready when every child is."""
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    _private_dir(config.data_dir)
     db = Database(config.database_path)
     metrics = Metrics()
     hub = MemoryHub(
@@ -105,15 +106,16 @@ async def run_master(
         poll_timeout=config.command_poll_timeout,
     )
     stopping = trio.Event()
+    audit = AuditLog(db, retention_days=config.audit_retention_days, max_rows=config.audit_max_rows)
     auth = AuthService(
         db,
+        audit,
         secret=load_or_create_secret(config.data_dir, config.jwt_secret),
         lifetime=config.jwt_lifetime,
         max_failures=config.login_max_failures,
         backoff=config.login_backoff,
     )
-    agent_tokens = AgentTokens(db, require=config.agent_require_token)
-    audit = AuditLog(db, retention_days=config.audit_retention_days)
+    agent_tokens = AgentTokens(db, audit, require=config.agent_require_token)
     notify = NotifyService(
         db,
         SecretBox.in_dir(config.data_dir),
@@ -122,6 +124,7 @@ async def run_master(
             attempts=config.notify_attempts,
             backoff=config.notify_backoff,
             queue_size=config.notify_queue_size,
+            allow_private=config.notify_allow_private,
         ),
     )
     alerts = AlertService(
@@ -159,6 +162,7 @@ async def run_master(
                 if config.alert_enabled:
                     await services.start(alerts.serve)
                 await services.start(audit.serve)
+                await services.start(agent_tokens.serve)
                 await services.start(hub.serve)
                 await services.start(hub.fanout.serve)
                 await services.start(persister.serve)
@@ -189,7 +193,12 @@ async def run_master(
                         agent_tokens=agent_tokens,
                         audit=audit,
                         public_read=config.public_read,
-                        cors_origins=config.cors_origins,
+                        admission=Admission.build(
+                            cors_origins=config.cors_origins,
+                            allowed_hosts=config.allowed_hosts,
+                            trusted_proxies=config.trusted_proxies,
+                            public_url=config.public_url,
+                        ),
                         token_lifetime=config.jwt_lifetime,
                         stream_ping_interval=config.stream_ping_interval,
                         notify=notify,
@@ -217,6 +226,7 @@ async def run_master(
                 log.info("servers stopped; writing what is left")
                 await persister.flush()
                 await commands.flush()
+                await agent_tokens.flush_use()
                 await audit.flush()
                 alerts.stop()
                 await notify.aclose()
@@ -226,6 +236,15 @@ async def run_master(
         finally:
             await db.aclose()
     log.info("master stopped")
+
+
+def _private_dir(path: Path) -> None:
+    """The data directory, created (or tightened) so only its owner can enter it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        path.chmod(0o700)
+        log.warning("data directory %s was mode %o; now 0700 (owner only)", path, mode)
 
 
 def _channel_seed(config: Config) -> dict[str, dict[str, object]]:

@@ -35,6 +35,8 @@ OVERRIDES: dict[str, tuple[str, object]] = {
     "shutdown_grace": ("250ms", 0.25),
     "log_level": ("DEBUG", "debug"),
     "cors_origins": ("https://a.example, http://b:8080/", ("https://a.example", "http://b:8080")),
+    "allowed_hosts": ("Ops.Example.com, *", ("ops.example.com", "*")),
+    "trusted_proxies": ("10.0.0.5, 10.1.0.0/16, ::1", ("10.0.0.5", "10.1.0.0/16", "::1")),
     "data_dir": ("/var/lib/master", Path("/var/lib/master")),
     "db_path": ("state/m.sqlite", Path("state/m.sqlite")),
     "event_retention_days": ("7", 7),
@@ -59,6 +61,7 @@ OVERRIDES: dict[str, tuple[str, object]] = {
     "login_max_failures": ("3", 3),
     "login_backoff": ("2s", 2.0),
     "audit_retention_days": ("30", 30),
+    "audit_max_rows": ("5000", 5000),
     "stream_replay": ("50", 50),
     "stream_queue": ("8", 8),
     "stream_coalesce": ("0", 0.0),
@@ -78,6 +81,7 @@ OVERRIDES: dict[str, tuple[str, object]] = {
     "notify_attempts": ("1", 1),
     "notify_backoff": ("50ms", 0.05),
     "notify_queue_size": ("10", 10),
+    "notify_allow_private": ("true", True),
     "mail_enabled": ("true", True),
     "mail_smtp_host": ("smtp.example.com", "smtp.example.com"),
     "mail_smtp_port": ("465", 465),
@@ -104,6 +108,8 @@ INVALID: dict[str, str] = {
     "shutdown_grace": "-1s",
     "log_level": "verbose",
     "cors_origins": "ops.example.com",
+    "allowed_hosts": "ops example",
+    "trusted_proxies": "10.0.0.300",
     "data_dir": "",
     "event_retention_days": "0",
     "event_max_count": "many",
@@ -125,6 +131,7 @@ INVALID: dict[str, str] = {
     "login_max_failures": "0",
     "login_backoff": "soon",
     "audit_retention_days": "0",
+    "audit_max_rows": "999",
     "stream_replay": "0",
     "stream_queue": "many",
     "stream_coalesce": "-1s",
@@ -144,6 +151,7 @@ INVALID: dict[str, str] = {
     "notify_attempts": "0",
     "notify_backoff": "-1s",
     "notify_queue_size": "none",
+    "notify_allow_private": "sometimes",
     "mail_enabled": "perhaps",
     "mail_smtp_port": "70000",
     "mail_smtp_tls": "ssl3",
@@ -492,3 +500,16 @@ def test_config_is_frozen_and_replace_copies() -> None:
     assert config.gateway_port == 8080
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.gateway_port = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("secret", ["abc", "k" * 31, "\u00e9" * 15])
+def test_short_jwt_secret_is_refused_without_quoting_it(secret: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(REPO_CONFIG, env={"MASTER_JWT_SECRET": secret})
+    message = str(info.value)
+    assert message.startswith("MASTER_JWT_SECRET: ") and "at least 32 bytes" in message
+    assert secret not in message
+
+
+def test_jwt_secret_of_32_bytes_is_taken() -> None:
+    assert load_config(REPO_CONFIG, env={"MASTER_JWT_SECRET": "k" * 32}).jwt_secret == "k" * 32

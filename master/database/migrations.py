@@ -191,7 +191,14 @@ CREATE INDEX idx_alert_history_fired ON alert_history (fired_at);
 CREATE INDEX idx_alert_history_status ON alert_history (status);
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3]
+# A flood of refused calls is one security record per address, reason and window:
+# how many it stands for and when the last one came.
+_V4 = """
+ALTER TABLE security_events ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE security_events ADD COLUMN last_at REAL;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
 
 
 def user_version(conn: sqlite3.Connection) -> int:

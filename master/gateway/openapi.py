@@ -101,9 +101,9 @@ def _trust_paths() -> dict[str, Any]:
             ["old_password", "new_password"],
         ),
         "/api/v2/user/register": _post(
-            "Create a user (admin)",
+            "Create a user (admin); usernames are 1-64 of A-Z a-z 0-9 . _ -",
             {
-                **user,
+                "username": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
                 "password": _STR,
                 "display_name": _STR,
                 "email": _STR,
@@ -138,7 +138,8 @@ def _trust_paths() -> dict[str, Any]:
             ],
         ),
         "/api/v2/security/events": _get(
-            "Security events, newest first (admin)",
+            "Security events, newest first (admin); a flood of refusals is one event per "
+            "address and reason per minute, with its count",
             [_q("type", _STR), _q("since", _TIME), *_PAGING],
         ),
         "/api/v2/agent-tokens": {
