@@ -56,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo is not None:
         if args.demo < 0:
             parser.error("--demo must not be negative")
-        config = config.replace(demo_agents=args.demo)
-    configure_logging(config.log_level)
+        config = config.replace(demo={"agents": args.demo})
+    configure_logging(config.server.log_level)
     for name in unknown_env_vars():
         log.warning("ignoring unknown setting %s", name)
     gc.set_threshold(*GC_THRESHOLDS)

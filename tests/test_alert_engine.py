@@ -13,7 +13,7 @@ from master.datahub import MemoryHub
 from master.metrics import Metrics
 from master.processor import decode_snapshot
 from master.service.alerts import AlertPolicy, AlertService
-from master.service.notify import Delivery, NotifyService
+from master.service.notify import NotifyService
 from master.service.secretbox import SecretBox
 
 from .alerting import CLEAN, crash
@@ -30,16 +30,8 @@ class Clock:
 
 async def test_cooldown_reminder_flapping_and_change_hook(db: Database, tmp_path: Path) -> None:
     clock = Clock()
-    hub = MemoryHub(
-        heartbeat_expire=60,
-        event_window=3600,
-        queue_size=10,
-        result_timeout=60,
-        max_attempts=1,
-        metrics=Metrics(),
-        clock=clock,
-    )
-    notify = NotifyService(db, SecretBox.in_dir(tmp_path), Delivery(), clock=clock)
+    hub = MemoryHub(metrics=Metrics(), clock=clock)
+    notify = NotifyService(db, SecretBox.in_dir(tmp_path), clock=clock)
     await notify.update("webhook", name=None, enabled=True, config={"url": "http://127.0.0.1:9/x"})
     changes: list[dict[str, Any]] = []
     engine = AlertService(
@@ -86,19 +78,11 @@ async def test_cooldown_reminder_flapping_and_change_hook(db: Database, tmp_path
 
 async def test_counts_add_up_without_passing_sqlite_integers(db: Database, tmp_path: Path) -> None:
     clock = Clock()
-    hub = MemoryHub(
-        heartbeat_expire=60,
-        event_window=3600,
-        queue_size=10,
-        result_timeout=60,
-        max_attempts=1,
-        metrics=Metrics(),
-        clock=clock,
-    )
+    hub = MemoryHub(metrics=Metrics(), clock=clock)
     engine = AlertService(
         hub,
         db,
-        NotifyService(db, SecretBox.in_dir(tmp_path), Delivery()),
+        NotifyService(db, SecretBox.in_dir(tmp_path)),
         AlertPolicy(),
         clock=clock,
     )

@@ -50,7 +50,7 @@ def forged_lines(text: str) -> list[str]:
 async def test_agent_supplied_names_cannot_forge_slack_or_mail_content(
     start_master: StartMaster,
 ) -> None:
-    runner = await start_alerting(start_master, public_url="https://ops.example.com")
+    runner = await start_alerting(start_master, alerts={"public_url": "https://ops.example.com"})
     async with (
         http_receiver() as slack,
         http_receiver() as hook,
@@ -144,7 +144,7 @@ async def test_cluster_ids_are_dns_labels(
 
 
 async def test_private_destinations_are_refused_by_default(start_master: StartMaster) -> None:
-    runner = await start_alerting(start_master, notify_allow_private=False)
+    runner = await start_alerting(start_master, notify={"allow_private": False})
     async with http_receiver() as receiver, smtp_server() as mailbox, runner.gateway_client() as gw:
         port = receiver.url.split(":")[2].split("/")[0]
         destinations = [
@@ -174,7 +174,7 @@ async def test_private_destinations_are_refused_by_default(start_master: StartMa
 async def test_allowed_private_destination_and_no_answer_echoed(start_master: StartMaster) -> None:
     """With private destinations allowed (the receivers are local), a failing receiver's
     answer never comes back in the result: a test must not read out an internal service."""
-    runner = await start_alerting(start_master, notify_allow_private=True)
+    runner = await start_alerting(start_master, notify={"allow_private": True})
     leak = b"internal-service-says-hello " * 10
     async with (
         http_receiver(status=500, body=leak) as slack,

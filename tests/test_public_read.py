@@ -163,7 +163,7 @@ async def served(
         return apps[-1]
 
     monkeypatch.setattr(supervisor, "create_gateway_app", keep)
-    runner = await start_master(public_read=True)
+    runner = await start_master(auth={"public_read": True})
     return runner, apps[0]
 
 

@@ -25,7 +25,7 @@ class Stored:
 
 
 def stored(runner: MasterRunner) -> Stored:
-    conn = sqlite3.connect(f"file:{runner.config.database_path}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{runner.config.storage.database_path}?mode=ro", uri=True)
     try:
         audit = conn.execute("SELECT * FROM audit_logs").fetchall()
         security = conn.execute("SELECT * FROM security_events").fetchall()
@@ -88,7 +88,9 @@ async def test_a_thousand_anonymous_refusals_barely_grow_the_database(
 
 async def test_tables_are_capped(start_master: StartMaster) -> None:
     """Past audit_max_rows the oldest rows go, for audit rows and security records alike."""
-    runner = await start_master(audit_max_rows=1000, trusted_proxies=("127.0.0.1",))
+    runner = await start_master(
+        auth={"audit_max_rows": 1000}, server={"trusted_proxies": ("127.0.0.1",)}
+    )
     token = await runner.admin_token()
     with trio.fail_after(120):
         async with runner.gateway_client(token) as admin:

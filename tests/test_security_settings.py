@@ -104,7 +104,9 @@ def test_agents_cannot_forge_lines_in_the_masters_log(tmp_path: Path) -> None:
 
 
 async def test_host_header_must_name_the_master(start_master: StartMaster) -> None:
-    runner = await start_master(allowed_hosts=("ops.example.com",), public_url="https://m.example")
+    runner = await start_master(
+        server={"allowed_hosts": ("ops.example.com",)}, alerts={"public_url": "https://m.example"}
+    )
     port = runner.gateway_url.rsplit(":", 1)[1]
     async with httpx.AsyncClient(base_url=runner.gateway_url) as client:
         for host, status in [
@@ -143,7 +145,7 @@ async def test_host_header_must_name_the_master(start_master: StartMaster) -> No
 
 
 async def test_any_host_with_a_star(start_master: StartMaster) -> None:
-    runner = await start_master(allowed_hosts=("*",))
+    runner = await start_master(server={"allowed_hosts": ("*",)})
     async with httpx.AsyncClient(base_url=runner.gateway_url) as client:
         assert (
             await client.get("/health", headers={"Host": "anything.example"})
@@ -153,9 +155,9 @@ async def test_any_host_with_a_star(start_master: StartMaster) -> None:
 async def test_agent_tokens_last_use_is_kept_without_a_write_per_request(
     start_master: StartMaster,
 ) -> None:
-    runner = await start_master(agent_require_token=True)
+    runner = await start_master(agent={"require_token": True})
     secret = await runner.agent_token("c1")
-    path = runner.config.database_path
+    path = runner.config.storage.database_path
 
     def stored_last_use() -> float | None:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

@@ -25,7 +25,7 @@ _CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 def add_users(runner: MasterRunner, *users: tuple[str, str, int]) -> None:
     """Write users straight into the stopped master's file, as an older master let them in."""
-    conn = sqlite3.connect(runner.config.database_path, isolation_level=None)
+    conn = sqlite3.connect(runner.config.storage.database_path, isolation_level=None)
     try:
         migrate(conn)
         for username, password, role in users:
@@ -173,7 +173,7 @@ async def attempt(client: httpx.AsyncClient, password: str, **headers: str) -> i
 async def test_a_locked_out_attacker_does_not_lock_out_the_victim(
     start_master: StartMaster,
 ) -> None:
-    runner = await start_master(login_max_failures=3, login_backoff=600.0)
+    runner = await start_master(auth={"login_max_failures": 3, "login_backoff": 600.0})
     await make_user(runner, VICTIM, 1, password=VICTIM_PASSWORD)
     with trio.fail_after(60):
         async with from_address(runner, "127.0.0.2") as attacker:
@@ -186,7 +186,7 @@ async def test_a_locked_out_attacker_does_not_lock_out_the_victim(
 
 
 async def test_forwarded_for_counts_only_behind_a_trusted_proxy(start_master: StartMaster) -> None:
-    runner = await start_master(login_max_failures=2, login_backoff=600.0)
+    runner = await start_master(auth={"login_max_failures": 2, "login_backoff": 600.0})
     await make_user(runner, VICTIM, 1, password=VICTIM_PASSWORD)
     with trio.fail_after(60):
         async with from_address(runner, "127.0.0.4") as attacker:
@@ -197,7 +197,7 @@ async def test_forwarded_for_counts_only_behind_a_trusted_proxy(start_master: St
                 await attempt(attacker, VICTIM_PASSWORD, **{"X-Forwarded-For": "10.9.9.9"}) == 429
             )
     await runner.stop()
-    runner.config = runner.config.replace(trusted_proxies=("127.0.0.5",))
+    runner.config = runner.config.replace(server={"trusted_proxies": ("127.0.0.5",)})
     await runner.start()
     await make_user(runner, "other", 1)  # the admin logs in from 127.0.0.1
     with trio.fail_after(60):
