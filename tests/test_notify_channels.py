@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import sqlite3
 import stat
 
 import pytest
+
+from master.database.notify import save_channel
 
 from .alerting import (
     SECRET,
@@ -267,3 +271,24 @@ async def test_environment_seeds_channels_on_first_start_only(start_master: Star
     assert webhook["enabled"] is False and webhook["updated_at"] == updated_at
     assert webhook["secrets_set"] == {"url": True, "secret": True}
     assert slack["created_at"] is None
+
+
+async def test_a_webhook_url_an_older_master_kept_in_clear_is_sealed_at_start(
+    start_master: StartMaster,
+) -> None:
+    runner = await start_master()
+    await runner.stop()
+    async with http_receiver() as hook:
+        conn = sqlite3.connect(runner.config.storage.database_path, isolation_level=None)
+        config = {"url": hook.url, "secret": "", "min_severity": "info", "clusters": []}
+        save_channel(conn, "webhook", name="Old", enabled=True, config=json.dumps(config), now=1.0)
+        conn.close()
+        await runner.start()
+        async with runner.gateway_client() as gw:
+            view = (await gw.get("/api/v2/notify/channels/webhook")).json()
+            assert view["config"]["url"] == "***" and view["secrets_set"]["url"] is True
+            result = (await gw.post("/api/v2/notify/channels/webhook/test")).json()
+            assert result["status"] == "ok" and len(hook.requests) == 1
+        await runner.stop()
+    stored = b"".join(p.read_bytes() for p in runner.config.storage.data_dir.glob("master.db*"))
+    assert hook.url.encode() not in stored
