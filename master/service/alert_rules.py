@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model.agent import OFFLINE, AgentStatus
+from ..model.alert import Key, Severity
 from ..model.event import CRITICAL_REASONS, Event
 from ..model.snapshot import ClusterSnapshot, node_ready
-
-Key = tuple[str, str, str, str, str]
 
 EVENT = "critical_event"
 NODE = "node_not_ready"
@@ -28,7 +27,7 @@ class Condition:
     """Something wrong now: what the alert will say."""
 
     rule: str
-    severity: str
+    severity: Severity
     cluster_id: str
     kind: str
     namespace: str
