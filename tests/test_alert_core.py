@@ -94,7 +94,7 @@ def test_one_alert_per_key_counted_reminded_resolved_and_back_quietly() -> None:
     drive = Drive(cooldown=100)
     drive.step(0)
     decided = drive.step(1, events=[crash(1)])
-    assert said(decided) == [("firing", ["web-5d9c7b8f6d-abcde"])]
+    assert said(decided) == [("firing", ["web"])]
     (alert,) = decided.store
     alert.id = 7  # as the shell stores it
     decided = drive.step(50, events=[crash(2)])
@@ -226,3 +226,35 @@ def test_a_lagging_deployment_alerts_when_its_grace_runs_out_without_a_new_snaps
     decided = drive.round(61)
     assert said(decided) == [("firing", ["web"])] and decided.store[0].severity == "warning"
     assert decided.store[0].message == "1 of 3 replicas ready"
+
+
+def test_a_rise_in_severity_is_announced_at_once_and_kept_to_the_end() -> None:
+    drive = Drive(deployment_grace=0)
+    drive.step(0)
+    decided = drive.step(1, deployments=[deployment("web", replicas=3, ready=1)])
+    assert said(decided) == [("firing", ["web"])]
+    (alert,) = decided.store
+    assert alert.severity == "warning"
+    decided = drive.step(2, deployments=[deployment("web", replicas=3, ready=0)])
+    assert said(decided) == [("escalated", ["web"])]
+    assert decided.announcements[0].severity == "critical" == alert.severity
+    assert alert.message == "0 of 3 replicas ready"
+    decided = drive.step(3, deployments=[deployment("web", replicas=3, ready=2)])
+    assert said(decided) == [] and alert.message == "2 of 3 replicas ready"
+    assert alert.severity == "critical", "to the end: its resolution reaches the same channels"
+    decided = drive.step(4)
+    assert said(decided) == [("resolved", ["web"])]
+    assert decided.announcements[0].severity == "critical"
+
+
+def test_a_rise_in_severity_while_held_in_a_burst_waits_for_the_digest() -> None:
+    drive = Drive(deployment_grace=0, burst_count=1, burst_window=100)
+    drive.step(0)
+    assert said(drive.step(1, **down("a", "b"))) == [("burst", ["a", "b"])]
+    lagging = deployment("web", replicas=3, ready=1)
+    assert said(drive.step(2, **down("a", "b"), deployments=[lagging])) == []
+    lagging = deployment("web", replicas=3, ready=0)
+    assert said(drive.step(3, **down("a", "b"), deployments=[lagging])) == []
+    decided = drive.round(101)
+    assert said(decided) == [("burst", ["web"])]
+    assert decided.announcements[0].severity == "critical"

@@ -88,7 +88,8 @@ async def test_stores_queues_and_reports_what_the_core_decides(
     db: Database, tmp_path: Path
 ) -> None:
     rig = Rig(db, tmp_path, cooldown=100)
-    await rig.notify.update("webhook", name=None, enabled=True, config={"url": "http://x.test/"})
+    config = {"url": "http://x.test/", "min_severity": "warning"}
+    await rig.notify.update("webhook", name=None, enabled=True, config=config)
     await rig.look(0, nodes=down("n2"))
     assert rig.channel()["queued"] == 1, "the start-up digest"
     (first,) = rig.changes
