@@ -12,13 +12,14 @@ import msgspec
 import pytest
 import trio
 
+from master.config import NotifyConfig
 from master.database import Database
 from master.database.notify import list_channels
 from master.datahub import MemoryHub
 from master.metrics import Metrics
 from master.processor import decode_snapshot
 from master.service.alerts import AlertPolicy, AlertService
-from master.service.notify import Delivery, NotifyService
+from master.service.notify import NotifyService
 from master.service.secretbox import SecretBox
 
 from .alerting import CLEAN, crash
@@ -41,19 +42,10 @@ class Rig:
         self, db: Database, tmp_path: Path, *, queue_size: int = 10, **policy: Any
     ) -> None:
         self.clock = Clock()
-        self.hub = MemoryHub(
-            heartbeat_expire=60,
-            event_window=3600,
-            queue_size=10,
-            result_timeout=60,
-            max_attempts=1,
-            metrics=Metrics(),
-            clock=self.clock,
-        )
+        self.hub = MemoryHub(metrics=Metrics(), clock=self.clock)
         self.box = SecretBox.in_dir(tmp_path)
-        self.notify = NotifyService(
-            db, self.box, Delivery(queue_size=queue_size, backoff=0.01), clock=self.clock
-        )
+        delivery = NotifyConfig(queue_size=queue_size, backoff=0.01)
+        self.notify = NotifyService(db, self.box, delivery, clock=self.clock)
         self.changes: list[dict[str, Any]] = []
         self.broken = False
         self.engine = AlertService(

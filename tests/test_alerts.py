@@ -67,7 +67,7 @@ async def test_a_deployments_crash_looping_pods_are_one_alert_counted_then_resol
 async def test_first_look_is_one_digest_per_cluster_also_after_restart(
     start_master: StartMaster,
 ) -> None:
-    runner = await start_alerting(start_master, public_url="https://ops.example.com/")
+    runner = await start_alerting(start_master, alerts={"public_url": "https://ops.example.com/"})
     async with http_receiver() as slack:
         async with runner.gateway_client() as gw:
             await put_channel(gw, "slack", {"webhook_url": slack.url})
@@ -104,7 +104,7 @@ async def test_first_look_is_one_digest_per_cluster_also_after_restart(
 
 
 async def test_burst_becomes_one_digest(start_master: StartMaster) -> None:
-    runner = await start_alerting(start_master, alert_burst_count=3, alert_burst_window=3600.0)
+    runner = await start_alerting(start_master, alerts={"burst_count": 3, "burst_window": 3600.0})
     async with (
         http_receiver() as hook,
         runner.gateway_client() as gw,
@@ -129,7 +129,7 @@ async def test_burst_becomes_one_digest(start_master: StartMaster) -> None:
 async def test_receiver_down_is_retried_recorded_and_blocks_nothing(
     start_master: StartMaster,
 ) -> None:
-    runner = await start_alerting(start_master, notify_attempts=3, notify_timeout=2.0)
+    runner = await start_alerting(start_master, notify={"attempts": 3, "timeout": 2.0})
     async with (
         http_receiver(status=503) as down,
         http_receiver(hang=True) as hung,
@@ -172,7 +172,7 @@ async def test_receiver_down_is_retried_recorded_and_blocks_nothing(
 
 
 async def test_agent_offline_and_back(start_master: StartMaster) -> None:
-    runner = await start_alerting(start_master, heartbeat_expire=1.0)
+    runner = await start_alerting(start_master, datahub={"heartbeat_expire": 1.0})
     async with (
         http_receiver() as hook,
         runner.gateway_client() as gw,
@@ -199,7 +199,7 @@ async def test_agent_offline_and_back(start_master: StartMaster) -> None:
 
 
 async def test_deployment_below_desired_and_channel_filters(start_master: StartMaster) -> None:
-    runner = await start_alerting(start_master, alert_deployment_grace=0.3)
+    runner = await start_alerting(start_master, alerts={"deployment_grace": 0.3})
     async with (
         http_receiver() as warn,
         http_receiver() as crit,
@@ -288,7 +288,9 @@ async def test_alert_list_filters_and_errors(start_master: StartMaster) -> None:
 
 async def test_shutdown_is_prompt_with_a_hung_receiver(start_master: StartMaster) -> None:
     # A short grace keeps the test quick; what matters is that the send's 30 s do not count.
-    runner = await start_alerting(start_master, notify_timeout=30.0, shutdown_grace=0.5)
+    runner = await start_alerting(
+        start_master, notify={"timeout": 30.0}, server={"shutdown_grace": 0.5}
+    )
     async with http_receiver(hang=True) as hung:
         async with runner.gateway_client() as gw:
             await put_channel(gw, "slack", {"webhook_url": hung.url})

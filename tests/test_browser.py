@@ -115,10 +115,9 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
     gateway_port, agent_port = free_port(), free_port()
     config = make_config(
         tmp_path,
-        gateway_port=gateway_port,
-        agentsdk_port=agent_port,
-        heartbeat_expire=3.0,
-        alert_interval=FAST["alert_interval"],
+        server={"gateway_port": gateway_port, "agentsdk_port": agent_port},
+        datahub={"heartbeat_expire": 3.0},
+        alerts=FAST["alerts"],
     )
     runner = MasterRunner(nursery, config)
     await runner.start()

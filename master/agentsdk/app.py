@@ -6,7 +6,6 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import NoReturn, Protocol
 
 import msgspec
@@ -14,6 +13,7 @@ import trio
 from quart import Response, g, request
 from quart_trio import QuartTrio
 
+from ..config import AgentConfig
 from ..datahub import MemoryHub
 from ..metrics import Metrics
 from ..model.agent import check_cluster_id
@@ -36,14 +36,6 @@ POLL_JITTER = 0.5
 
 _result_decoder = msgspec.json.Decoder(CommandResult)
 RouteHandler = Callable[..., Awaitable[Response]]
-
-
-@dataclass(frozen=True)
-class AgentLimits:
-    max_body_bytes: int
-    max_snapshot_bytes: int
-    body_timeout: float
-    poll_timeout: float
 
 
 def _cluster_id(*, required: bool = True) -> str:
@@ -69,7 +61,12 @@ def _bearer() -> str | None:
 
 
 def create_agent_app(
-    hub: MemoryHub, limits: AgentLimits, metrics: Metrics, guard: AgentGuard
+    hub: MemoryHub,
+    limits: AgentConfig,
+    metrics: Metrics,
+    guard: AgentGuard,
+    *,
+    poll_timeout: float,
 ) -> QuartTrio:
     """Build the agent app over `hub`.
 
@@ -175,7 +172,7 @@ def create_agent_app(
     async def poll(token: str | None = None) -> Response:
         cluster_id = _cluster_id()
         cmd = None
-        with trio.move_on_after(limits.poll_timeout * (1 - POLL_JITTER * random.random())):
+        with trio.move_on_after(poll_timeout * (1 - POLL_JITTER * random.random())):
             cmd = await hub.poll(cluster_id)
         if cmd is None:
             return json_response({"has_command": False})

@@ -11,6 +11,7 @@ from functools import partial
 
 import trio
 
+from ..config import CommandsConfig
 from ..database import Database
 from ..database.commands import load_open_commands, save_command
 from ..datahub import MemoryHub
@@ -27,13 +28,13 @@ class CommandService:
         self,
         hub: MemoryHub,
         db: Database,
+        commands: CommandsConfig,
         *,
-        expire: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._hub = hub
         self._db = db
-        self._expire = expire
+        self._expire = commands.expire
         self._clock = clock
 
     async def submit(self, req: CommandRequest) -> Command:
