@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
+from ..model.alert import SEVERITIES, severity_rank
 from ..model.errors import BadRequest
-from .message import SEVERITIES, severity_rank
 
 CHANNEL_TYPES = ("slack", "email", "webhook")
 DEFAULT_NAMES = {"slack": "Slack", "email": "E-mail", "webhook": "Webhook"}
