@@ -110,7 +110,14 @@ def snapshot(cluster_id: str = "c1", **overrides: Any) -> dict[str, Any]:
         "statefulsets": None,
         "daemonsets": None,
         "replicasets": [
-            {"name": "web-5d9c7b8f6d", "namespace": "default", "uid": "rs1", "kind": "ReplicaSet"}
+            {
+                "name": "web-5d9c7b8f6d",
+                "namespace": "default",
+                "uid": "rs1",
+                "kind": "ReplicaSet",
+                "owner_kind": "Deployment",
+                "owner_name": "web",
+            }
         ],
         "jobs": None,
         "cronjobs": None,

@@ -243,7 +243,7 @@ async def test_environment_seeds_channels_on_first_start_only(start_master: Star
             "smtp_tls": "tls",
             "from_address": "master@example.com",
             "to_addresses": ["a@example.com", "b@example.com"],
-            "min_severity": "info",
+            "min_severity": "critical",
             "clusters": [],
         }
         webhook = (await gw.get("/api/v2/notify/channels/webhook")).json()

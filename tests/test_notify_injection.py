@@ -9,7 +9,7 @@ import pytest
 
 from .alerting import CLEAN, SECRET, alerts, crash, drained, put_channel, start_alerting, wait_for
 from .conftest import StartMaster
-from .goagent import GoAgent
+from .goagent import GoAgent, pod
 from .receivers import http_receiver, smtp_server
 
 # What a compromised agent puts in an object name: a Slack mention, a disguised link,
@@ -58,8 +58,10 @@ async def test_agent_supplied_names_cannot_forge_slack_or_mail_content(
         runner.gateway_client() as gw,
         GoAgent.open(runner.agent_url, "c1") as agent,
     ):
-        await put_channel(gw, "slack", {"webhook_url": slack.url})
-        await put_channel(gw, "webhook", {"url": hook.url, "secret": SECRET})
+        await put_channel(gw, "slack", {"webhook_url": slack.url, "min_severity": "info"})
+        await put_channel(
+            gw, "webhook", {"url": hook.url, "secret": SECRET, "min_severity": "info"}
+        )
         await put_channel(
             gw,
             "email",
@@ -68,18 +70,17 @@ async def test_agent_supplied_names_cannot_forge_slack_or_mail_content(
                 "smtp_port": mailbox.port,
                 "smtp_tls": "none",
                 "to_addresses": ["ops@example.com"],
+                "min_severity": "info",
             },
         )
-        # A digest (the first look) and a single alert, both naming the evil object.
-        assert (
-            await agent.snapshot(**{**CLEAN, "events": [crash(1, name=EVIL)]})
-        ).status_code == 200
-        await wait_for(lambda: alerts(gw, rule="critical_event"), "the first look")
-        assert (
-            await agent.snapshot(
-                **{**CLEAN, "events": [crash(1, name=EVIL), crash(1, name="api" + EVIL, uid="c2")]}
-            )
-        ).status_code == 200
+        # A digest (the first look) and a single alert, both naming an evil pod of no
+        # workload (the alert is about the pod itself).
+        pods = [pod(EVIL, owner=("", "")), pod("api" + EVIL, owner=("", ""))]
+        first = {**CLEAN, "pods": pods, "events": [crash(1, name=EVIL)]}
+        assert (await agent.snapshot(**first)).status_code == 200
+        await wait_for(lambda: alerts(gw, rule="workload_events"), "the first look")
+        second = {**first, "events": [crash(1, name=EVIL), crash(1, name="api" + EVIL, uid="c2")]}
+        assert (await agent.snapshot(**second)).status_code == 200
 
         async def both_sent() -> bool:
             done = [await drained(gw, t) for t in ("slack", "webhook", "email")]

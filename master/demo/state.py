@@ -357,7 +357,6 @@ class ClusterState:
             name=name,
             namespace=w.app.namespace,
             owner=w.app.name,
-            owner_uid=w.uid,
             image=w.container["image"],
             labels=labels,
             created=self.stamp(at),

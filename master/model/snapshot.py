@@ -116,6 +116,13 @@ class FlatDoc(msgspec.Struct, gc=False):
     labels: Labels = None
 
 
+class ReplicaSetDoc(FlatDoc, gc=False):
+    """A ReplicaSet names its owner (a Deployment), as the agent's flat kinds do."""
+
+    owner_kind: str = ""
+    owner_name: str = ""
+
+
 Flat = list[FlatDoc] | None
 Workloads = list[WorkloadDoc] | None
 Named = list[NamedDoc] | None
@@ -138,7 +145,7 @@ class SnapshotIndex(msgspec.Struct, gc=False):
     services: Named = None
     ingresses: Named = None
     namespaces: Named = None
-    replicasets: Flat = None
+    replicasets: list[ReplicaSetDoc] | None = None
     jobs: Flat = None
     cronjobs: Flat = None
     configmaps: Flat = None

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import msgspec
 
+from ..model.alert import SEVERITIES, severity_rank
 from ..model.errors import BadRequest
-from .message import SEVERITIES, severity_rank
 
 CHANNEL_TYPES = ("slack", "email", "webhook")
 DEFAULT_NAMES = {"slack": "Slack", "email": "E-mail", "webhook": "Webhook"}
@@ -30,7 +30,7 @@ _ADDRESS = re.compile(r"[^@\s,<>]+@[^@\s,<>]+")
 class _Filters(msgspec.Struct, frozen=True, kw_only=True):
     """Which alerts a channel wants: a least severity, and clusters (none listed: all)."""
 
-    min_severity: str = "info"
+    min_severity: str = "critical"
     clusters: tuple[str, ...] = ()
 
 
@@ -186,7 +186,7 @@ def normalize_config(type: str, config: Any, stored: ChannelConfig | None = None
     for key in SECRET_FIELDS[type]:
         if key not in given or given[key] == MASK:
             given[key] = getattr(stored, key, "") if stored is not None else ""
-    severity = given.get("min_severity") or "info"
+    severity = given.get("min_severity") or "critical"  # wake people for what needs them
     if severity not in SEVERITIES:
         raise BadRequest(f"config.min_severity must be one of {', '.join(SEVERITIES)}")
     clusters = _list(given, "clusters")

@@ -296,8 +296,9 @@ class NotifyService:
     async def _sender(self, channel: _Channel) -> None:
         async with channel.receive:
             async for note in channel.receive:
-                if channel.reason is not None:
-                    continue  # disabled or emptied since it was queued
+                if channel.reason is not None:  # disabled or emptied since it was queued
+                    self._record(channel, "dropped", f"not sent: {channel.reason}")
+                    continue
                 d = self._settings
                 channel.busy = True
                 try:
