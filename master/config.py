@@ -71,6 +71,7 @@ class Config:
     event_retention_days: int = 30
     event_max_count: int = 100_000
     event_cleanup_interval: float = 3600.0
+    event_max_bytes: int = 128 * MiB
     # [datahub]
     heartbeat_expire: float = 45.0
     event_window: float = 1800.0
@@ -80,11 +81,17 @@ class Config:
     command_expire: float = 300.0
     command_result_timeout: float = 300.0
     command_max_attempts: int = 3
+    command_output_max_bytes: int = 1 * MiB
+    command_logs_tail_default: int = 1000
+    command_logs_tail_max: int = 10_000
     # [agent]
     max_body_bytes: int = 32 * MiB
     max_snapshot_bytes: int = 256 * MiB
     body_timeout: float = 60.0
     agent_require_token: bool = True
+    max_result_bytes: int = 64 * MiB
+    max_events: int = 10_000
+    max_event_message_bytes: int = 4 * KiB
     # [auth]
     admin_username: str = "admin"
     admin_password: str = ""
@@ -444,6 +451,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("event_cleanup_interval", "MASTER_EVENT_CLEANUP_INTERVAL", "storage",
             "event_cleanup_interval", _duration(),
             "How often the event retention limits are enforced (duration)."),
+    Setting("event_max_bytes", "MASTER_EVENT_MAX_BYTES", "storage", "event_max_bytes", _size,
+            "Stored events kept per cluster by size (their text); the oldest beyond this are "
+            "deleted with the other retention limits (size)."),
     Setting("heartbeat_expire", "MASTER_DATAHUB_HEARTBEAT_EXPIRE", "datahub",
             "heartbeat_expire", _duration(),
             "An agent silent for this long is shown offline (duration)."),
@@ -466,6 +476,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("command_max_attempts", "MASTER_COMMAND_MAX_ATTEMPTS", "commands",
             "max_attempts", _count(1),
             "Times a repeatable command is handed out when its hand-off to the agent was lost."),
+    Setting("command_output_max_bytes", "MASTER_COMMAND_OUTPUT_MAX", "commands",
+            "output_max_bytes", _size,
+            "A command's output (logs, ConfigMap or Secret data) is kept up to this size; the "
+            "rest is cut off and the output ends with a note saying so (size)."),
+    Setting("command_logs_tail_default", "MASTER_COMMAND_LOGS_TAIL_DEFAULT", "commands",
+            "logs_tail_default", _count(1),
+            "Log lines get_logs fetches when the request names no tailLines (the agent would "
+            "fetch the whole log)."),
+    Setting("command_logs_tail_max", "MASTER_COMMAND_LOGS_TAIL_MAX", "commands",
+            "logs_tail_max", _count(1),
+            "Most log lines one get_logs may ask for; more is refused with 400."),
     Setting("max_body_bytes", "MASTER_AGENT_MAX_BODY", "agent",
             "max_body_bytes", _size,
             "Largest agent request body as sent, compressed (size: '32MiB', '10MB' or bytes)."),
@@ -480,6 +501,16 @@ SETTINGS: tuple[Setting, ...] = (
             "require_token", _bool,
             "Agents must present a per-cluster token (true or false; false only on a trusted "
             "network, and the master warns at start)."),
+    Setting("max_result_bytes", "MASTER_AGENT_MAX_RESULT", "agent",
+            "max_result_bytes", _size,
+            "Largest command result an agent may send (a whole log can be big); a larger one "
+            "fails its command with a note instead of leaving it running (size)."),
+    Setting("max_events", "MASTER_AGENT_MAX_EVENTS", "agent", "max_events", _count(1),
+            "Events kept of one snapshot, the newest; the summary still counts them all."),
+    Setting("max_event_message_bytes", "MASTER_AGENT_MAX_EVENT_MESSAGE", "agent",
+            "max_event_message_bytes", _size,
+            "Longest event message kept; a longer one is cut there and ends with a note "
+            "(size)."),
     Setting("admin_username", "MASTER_ADMIN_USERNAME", "auth", "admin_username", _string,
             "Name of the administrator created on first start when there are no users."),
     Setting("admin_password", "MASTER_ADMIN_PASSWORD", "auth", "admin_password",

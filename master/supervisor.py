@@ -26,6 +26,8 @@ from .datahub import MemoryHub
 from .demo import serve_demo_agents
 from .gateway import GatewayServices, create_gateway_app
 from .metrics import Metrics
+from .model.command import CommandLimits
+from .model.snapshot import SnapshotLimits
 from .query import Query
 from .service.agent_tokens import AgentTokens
 from .service.alerts import AlertPolicy, AlertService
@@ -95,14 +97,29 @@ async def run_master(
         stream_replay=config.stream_replay,
         stream_queue=config.stream_queue,
         stream_coalesce=config.stream_coalesce,
+        event_window_max=2 * config.max_events,
     )
-    commands = CommandService(hub, db, expire=config.command_expire)
+    commands = CommandService(
+        hub,
+        db,
+        expire=config.command_expire,
+        limits=CommandLimits(
+            logs_tail_default=config.command_logs_tail_default,
+            logs_tail_max=config.command_logs_tail_max,
+        ),
+    )
     persister = EventPersister(hub, db)
     limits = AgentLimits(
         max_body_bytes=config.max_body_bytes,
         max_snapshot_bytes=config.max_snapshot_bytes,
         body_timeout=config.body_timeout,
         poll_timeout=config.command_poll_timeout,
+        max_result_bytes=config.max_result_bytes,
+        output_max_bytes=config.command_output_max_bytes,
+        snapshot=SnapshotLimits(
+            max_events=config.max_events,
+            max_event_message_bytes=config.max_event_message_bytes,
+        ),
     )
     stopping = trio.Event()
     auth = AuthService(
@@ -169,6 +186,7 @@ async def run_master(
                         db,
                         retention_days=config.event_retention_days,
                         max_per_cluster=config.event_max_count,
+                        max_bytes_per_cluster=config.event_max_bytes,
                         interval=config.event_cleanup_interval,
                     )
                 )

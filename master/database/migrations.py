@@ -191,7 +191,16 @@ CREATE INDEX idx_alert_history_fired ON alert_history (fired_at);
 CREATE INDEX idx_alert_history_status ON alert_history (status);
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3]
+# Events keep the agent's created_at (the only time of an events.k8s.io event);
+# the master's own first-store time becomes stored_at. No agent sends a host.
+_V4 = """
+ALTER TABLE cluster_events RENAME COLUMN created_at TO stored_at;
+ALTER TABLE cluster_events ADD COLUMN created_at TEXT;
+DROP INDEX idx_cluster_events_source_host;
+ALTER TABLE cluster_events DROP COLUMN source_host;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
 
 
 def user_version(conn: sqlite3.Connection) -> int:

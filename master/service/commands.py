@@ -14,7 +14,7 @@ import trio
 from ..database import Database
 from ..database.commands import load_open_commands, save_command
 from ..datahub import MemoryHub
-from ..model.command import Command, CommandRequest, validate_request
+from ..model.command import Command, CommandLimits, CommandRequest, validate_request
 from ..model.errors import NotFound
 
 log = logging.getLogger("master.commands")
@@ -29,11 +29,13 @@ class CommandService:
         db: Database,
         *,
         expire: float,
+        limits: CommandLimits | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._hub = hub
         self._db = db
         self._expire = expire
+        self._limits = limits or CommandLimits()
         self._clock = clock
 
     async def submit(self, req: CommandRequest) -> Command:
@@ -42,7 +44,7 @@ class CommandService:
         Raises BadRequest (invalid action or target), NotFound (unknown cluster),
         QueueFull (the cluster's queue is full).
         """
-        validate_request(req)
+        req = validate_request(req, self._limits)
         if not self._hub.known(req.cluster_id):
             raise NotFound(f"cluster {req.cluster_id!r} is not known to this master")
         now = self._clock()

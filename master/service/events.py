@@ -69,16 +69,22 @@ async def serve_event_cleanup(
     retention_days: int,
     max_per_cluster: int,
     interval: float,
+    max_bytes_per_cluster: int | None = None,
     task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Delete stored events older than the retention or beyond the per-cluster count."""
+    """Delete stored events older than the retention or beyond the per-cluster count or size."""
     task_status.started()
     while True:
         cutoff = format_time(datetime.fromtimestamp(time.time() - retention_days * 86400, UTC))
         assert cutoff is not None
 
         def clean(conn: sqlite3.Connection, cutoff: str = cutoff) -> int:
-            return cleanup_events(conn, older_than=cutoff, max_per_cluster=max_per_cluster)
+            return cleanup_events(
+                conn,
+                older_than=cutoff,
+                max_per_cluster=max_per_cluster,
+                max_bytes_per_cluster=max_bytes_per_cluster,
+            )
 
         deleted = await db.write(clean)
         if deleted:
