@@ -55,9 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo is not None:
         if args.demo < 0:
             parser.error("--demo must not be negative")
-        config = config.replace(demo_agents=args.demo)
+        config = config.replace(demo={"agents": args.demo})
     logging.basicConfig(
-        level=config.log_level.upper(),
+        level=config.server.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # One line per demo agent request would drown what the master itself says.

@@ -19,15 +19,12 @@ from hypercorn.trio import serve
 from quart_trio import QuartTrio
 
 from .agentsdk import create_agent_app
-from .agentsdk.app import AgentLimits
-from .config import Config
+from .config import Config, DemoConfig, ServerConfig
 from .database import Database
 from .datahub import MemoryHub
 from .demo import serve_demo_agents
 from .gateway import GatewayServices, create_gateway_app
 from .metrics import Metrics
-from .model.command import CommandLimits
-from .model.snapshot import SnapshotLimits
 from .query import Query
 from .service.agent_tokens import AgentTokens
 from .service.alerts import AlertPolicy, AlertService
@@ -35,7 +32,7 @@ from .service.audit import AuditLog
 from .service.auth import AuthService, load_or_create_secret
 from .service.commands import CommandService
 from .service.events import EventPersister, restore_clusters, serve_event_cleanup
-from .service.notify import Delivery, NotifyService
+from .service.notify import NotifyService
 from .service.secretbox import SecretBox
 
 log = logging.getLogger("master")
@@ -55,12 +52,13 @@ class Running:
         self.stopping.set()
 
 
-def _hypercorn_config(host: str, port: int, grace: float) -> HypercornConfig:
+def _hypercorn_config(server: ServerConfig, port: int) -> HypercornConfig:
     hc = HypercornConfig()
     # Stream clients only send subscribe and pong messages.
     hc.websocket_max_message_size = 64 << 10
+    host = server.bind_host
     hc.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
-    hc.graceful_timeout = grace
+    hc.graceful_timeout = server.shutdown_grace
     hc.accesslog = None
     return hc
 
@@ -84,79 +82,42 @@ async def run_master(
     config: Config, *, task_status: trio.TaskStatus[Running] = trio.TASK_STATUS_IGNORED
 ) -> None:
     """Run the master until `Running.stop()` (or a crash). Ready when every child is."""
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(config.database_path)
+    server, auth_config = config.server, config.auth
+    config.storage.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(config.storage.database_path)
     metrics = Metrics()
     hub = MemoryHub(
-        heartbeat_expire=config.heartbeat_expire,
-        event_window=config.event_window,
-        queue_size=config.command_queue_size,
-        result_timeout=config.command_result_timeout,
-        max_attempts=config.command_max_attempts,
-        metrics=metrics,
-        stream_replay=config.stream_replay,
-        stream_queue=config.stream_queue,
-        stream_coalesce=config.stream_coalesce,
-        event_window_max=2 * config.max_events,
+        datahub=config.datahub, commands=config.commands, stream=config.stream, metrics=metrics
     )
-    commands = CommandService(
-        hub,
-        db,
-        expire=config.command_expire,
-        limits=CommandLimits(
-            logs_tail_default=config.command_logs_tail_default,
-            logs_tail_max=config.command_logs_tail_max,
-        ),
-    )
+    commands = CommandService(hub, db, config.commands)
     persister = EventPersister(hub, db)
-    limits = AgentLimits(
-        max_body_bytes=config.max_body_bytes,
-        max_snapshot_bytes=config.max_snapshot_bytes,
-        body_timeout=config.body_timeout,
-        poll_timeout=config.command_poll_timeout,
-        max_result_bytes=config.max_result_bytes,
-        output_max_bytes=config.command_output_max_bytes,
-        snapshot=SnapshotLimits(
-            max_events=config.max_events,
-            max_event_message_bytes=config.max_event_message_bytes,
-        ),
-    )
     stopping = trio.Event()
     auth = AuthService(
         db,
-        secret=load_or_create_secret(config.data_dir, config.jwt_secret),
-        lifetime=config.jwt_lifetime,
-        max_failures=config.login_max_failures,
-        backoff=config.login_backoff,
+        secret=load_or_create_secret(config.storage.data_dir, auth_config.jwt_secret),
+        lifetime=auth_config.jwt_lifetime,
+        max_failures=auth_config.login_max_failures,
+        backoff=auth_config.login_backoff,
     )
-    agent_tokens = AgentTokens(db, require=config.agent_require_token)
-    audit = AuditLog(db, retention_days=config.audit_retention_days)
-    notify = NotifyService(
-        db,
-        SecretBox.in_dir(config.data_dir),
-        Delivery(
-            timeout=config.notify_timeout,
-            attempts=config.notify_attempts,
-            backoff=config.notify_backoff,
-            queue_size=config.notify_queue_size,
-        ),
-    )
+    agent_tokens = AgentTokens(db, require=config.agent.require_token)
+    audit = AuditLog(db, retention_days=auth_config.audit_retention_days)
+    notify = NotifyService(db, SecretBox.in_dir(config.storage.data_dir), config.notify)
     alerts = AlertService(
         hub,
         db,
         notify,
         AlertPolicy(
-            interval=config.alert_interval,
-            cooldown=config.alert_cooldown,
-            deployment_grace=config.alert_deployment_grace,
-            burst_count=config.alert_burst_count,
-            burst_window=config.alert_burst_window,
-            offline_grace=config.heartbeat_expire,
-            public_url=config.public_url,
+            interval=config.alerts.interval,
+            cooldown=config.alerts.cooldown,
+            deployment_grace=config.alerts.deployment_grace,
+            burst_count=config.alerts.burst_count,
+            burst_window=config.alerts.burst_window,
+            offline_grace=config.datahub.heartbeat_expire,
+            public_url=config.alerts.public_url,
         ),
         on_change=hub.publish_alert,
     )
-    if not config.agent_require_token:
+    if not config.agent.require_token:
         log.warning(
             "MASTER_AGENT_REQUIRE_TOKEN=false: any client that reaches the agent port "
             "can report for any cluster; use only on a trusted network"
@@ -168,35 +129,30 @@ async def run_master(
             async with trio.open_nursery() as services:
                 await restore_clusters(hub, db)
                 await commands.restore()
-                await auth.bootstrap(config.admin_username, config.admin_password)
+                await auth.bootstrap(auth_config.admin_username, auth_config.admin_password)
                 await agent_tokens.load()
-                await notify.load(_channel_seed(config))
+                await notify.load()
                 await alerts.load()
                 await services.start(notify.serve)
-                if config.alert_enabled:
+                if config.alerts.enabled:
                     await services.start(alerts.serve)
                 await services.start(audit.serve)
                 await services.start(hub.serve)
                 await services.start(hub.fanout.serve)
                 await services.start(persister.serve)
                 await services.start(commands.serve_persister)
-                await services.start(
-                    partial(
-                        serve_event_cleanup,
-                        db,
-                        retention_days=config.event_retention_days,
-                        max_per_cluster=config.event_max_count,
-                        max_bytes_per_cluster=config.event_max_bytes,
-                        interval=config.event_cleanup_interval,
-                    )
-                )
+                await services.start(serve_event_cleanup, db, config.storage)
                 async with trio.open_nursery() as servers:
                     agent_url = await servers.start(
                         _serve_app,
-                        create_agent_app(hub, limits, metrics, agent_tokens),
-                        _hypercorn_config(
-                            config.bind_host, config.agentsdk_port, config.shutdown_grace
+                        create_agent_app(
+                            hub,
+                            config.agent,
+                            metrics,
+                            agent_tokens,
+                            poll_timeout=config.commands.poll_timeout,
                         ),
+                        _hypercorn_config(server, server.agentsdk_port),
                         stopping,
                     )
                     gateway = GatewayServices(
@@ -206,29 +162,27 @@ async def run_master(
                         auth=auth,
                         agent_tokens=agent_tokens,
                         audit=audit,
-                        public_read=config.public_read,
-                        cors_origins=config.cors_origins,
-                        token_lifetime=config.jwt_lifetime,
-                        stream_ping_interval=config.stream_ping_interval,
+                        public_read=auth_config.public_read,
+                        cors_origins=server.cors_origins,
+                        token_lifetime=auth_config.jwt_lifetime,
+                        stream_ping_interval=config.stream.ping_interval,
                         notify=notify,
                         alerts=alerts,
                     )
                     gateway_url = await servers.start(
                         _serve_app,
                         create_gateway_app(gateway),
-                        _hypercorn_config(
-                            config.bind_host, config.gateway_port, config.shutdown_grace
-                        ),
+                        _hypercorn_config(server, server.gateway_port),
                         stopping,
                     )
-                    if config.demo_agents:
-                        tokens = await _demo_tokens(agent_tokens, config.demo_agents)
-                        await servers.start(_run_demo, config, agent_url, tokens, stopping)
+                    if config.demo.agents:
+                        tokens = await _demo_tokens(agent_tokens, config.demo.agents)
+                        await servers.start(_run_demo, config.demo, agent_url, tokens, stopping)
                     log.info(
                         "master ready: agent port %s, gateway %s, database %s",
                         agent_url,
                         gateway_url,
-                        config.database_path,
+                        config.storage.database_path,
                     )
                     servers.start_soon(_close_hub_on_stop, hub, stopping)
                     task_status.started(Running(agent_url, gateway_url, stopping))
@@ -238,41 +192,12 @@ async def run_master(
                 await audit.flush()
                 alerts.stop()
                 await notify.aclose()
-                with trio.move_on_after(config.shutdown_grace):
+                with trio.move_on_after(server.shutdown_grace):
                     await notify.stopped.wait()
                 services.cancel_scope.cancel()
         finally:
             await db.aclose()
     log.info("master stopped")
-
-
-def _channel_seed(config: Config) -> dict[str, dict[str, object]]:
-    """Channels named by MASTER_MAIL_*, MASTER_SLACK_* and MASTER_WEBHOOK_* (first start only)."""
-    seed: dict[str, dict[str, object]] = {}
-    if config.mail_enabled or config.mail_smtp_host:
-        seed["email"] = {
-            "enabled": config.mail_enabled,
-            "config": {
-                "smtp_host": config.mail_smtp_host,
-                "smtp_port": config.mail_smtp_port,
-                "smtp_tls": config.mail_smtp_tls,
-                "smtp_user": config.mail_username,
-                "smtp_password": config.mail_password,
-                "from_address": config.mail_from,
-                "to_addresses": list(config.mail_to),
-            },
-        }
-    if config.slack_enabled or config.slack_webhook_url:
-        seed["slack"] = {
-            "enabled": config.slack_enabled,
-            "config": {"webhook_url": config.slack_webhook_url},
-        }
-    if config.webhook_enabled or config.webhook_url:
-        seed["webhook"] = {
-            "enabled": config.webhook_enabled,
-            "config": {"url": config.webhook_url, "secret": config.webhook_secret},
-        }
-    return seed
 
 
 async def _close_hub_on_stop(hub: MemoryHub, stopping: trio.Event) -> None:
@@ -294,7 +219,7 @@ async def _demo_tokens(agent_tokens: AgentTokens, count: int) -> dict[str, str]:
 
 
 async def _run_demo(
-    config: Config,
+    demo: DemoConfig,
     agent_url: str,
     tokens: dict[str, str],
     stopping: trio.Event,
@@ -307,10 +232,10 @@ async def _run_demo(
             partial(
                 serve_demo_agents,
                 agent_url,
-                config.demo_agents,
-                pods=config.demo_pods,
-                snapshot_interval=config.demo_snapshot_interval,
-                heartbeat_interval=config.demo_heartbeat_interval,
+                demo.agents,
+                pods=demo.pods,
+                snapshot_interval=demo.snapshot_interval,
+                heartbeat_interval=demo.heartbeat_interval,
                 tokens=tokens,
             )
         )

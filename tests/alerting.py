@@ -18,13 +18,17 @@ from .goagent import event, node
 from .receivers import Received
 
 DEADLINE = 20  # seconds; generous for a loaded 2-core machine, never reached when all is well
-FAST = {"alert_interval": 0.1, "notify_backoff": 0.01, "notify_timeout": 5.0}
+FAST: dict[str, dict[str, Any]] = {
+    "alerts": {"interval": 0.1},
+    "notify": {"backoff": 0.01, "timeout": 5.0},
+}
 CLEAN = {"events": None, "nodes": [node("node-1"), node("node-2")]}
 SECRET = "whsec-0123456789abcdef"
 
 
 async def start_alerting(start_master: StartMaster, **changes: Any) -> MasterRunner:
-    return await start_master(**{**FAST, **changes})
+    sections = {*FAST, *changes}
+    return await start_master(**{s: {**FAST.get(s, {}), **changes.get(s, {})} for s in sections})
 
 
 async def wait_for(check: Callable[[], Awaitable[Any] | Any], what: str) -> Any:
@@ -64,8 +68,11 @@ async def drained(gw: httpx.AsyncClient, type: str) -> bool:
     return view["queued"] == 0
 
 
-def crash(count: int, name: str = "web-5d9c7b8f6d-abcde", uid: str = "crash") -> dict[str, Any]:
-    return event(uid, reason="BackOff", count=count, name=name)
+def crash(
+    count: int, name: str = "web-5d9c7b8f6d-abcde", uid: str = "crash", reason: str = "BackOff"
+) -> dict[str, Any]:
+    """A pod's event (of the default snapshot's Deployment web unless `name` says otherwise)."""
+    return event(uid, reason=reason, count=count, name=name)
 
 
 def verify_signature(request: Received, secret: str = SECRET) -> None:

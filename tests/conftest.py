@@ -78,7 +78,7 @@ class MasterRunner:
 
     async def admin_token(self) -> str:
         if self._admin_token is None:
-            self._admin_token = await self.login(self.config.admin_username, ADMIN_PASSWORD)
+            self._admin_token = await self.login(self.config.auth.admin_username, ADMIN_PASSWORD)
         return self._admin_token
 
     async def agent_token(self, cluster_id: str) -> str:
@@ -108,17 +108,14 @@ def make_config(tmp_path: Path, **changes: Any) -> Config:
     Agent tokens are optional here (the protocol tests speak as many clusters);
     tests/test_trust.py runs with them required.
     """
-    base = Config(
-        gateway_port=0,
-        agentsdk_port=0,
-        data_dir=tmp_path / "data",
-        command_poll_timeout=2.0,
-        shutdown_grace=2.0,
-        demo_agents=0,
+    base = Config().replace(
+        server={"gateway_port": 0, "agentsdk_port": 0, "shutdown_grace": 2.0},
         # The Go-shaped test events carry fixed dates that must not age out.
-        event_retention_days=36500,
-        admin_password=ADMIN_PASSWORD,
-        agent_require_token=False,
+        storage={"data_dir": tmp_path / "data", "event_retention_days": 36500},
+        commands={"poll_timeout": 2.0},
+        demo={"agents": 0},
+        auth={"admin_password": ADMIN_PASSWORD},
+        agent={"require_token": False},
     )
     return base.replace(**changes)
 
@@ -128,7 +125,11 @@ StartMaster = Callable[..., Awaitable[MasterRunner]]
 
 @pytest.fixture
 async def start_master(nursery: trio.Nursery, tmp_path: Path) -> StartMaster:
-    """`await start_master(**config_changes)` -> a running MasterRunner."""
+    """`await start_master(**sections)` -> a running MasterRunner.
+
+    Each keyword is a config section and the keys that change, as for
+    `Config.replace`: `await start_master(commands={"poll_timeout": 0.3})`.
+    """
 
     async def start(**changes: Any) -> MasterRunner:
         runner = MasterRunner(nursery, make_config(tmp_path, **changes))

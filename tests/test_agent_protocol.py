@@ -95,7 +95,7 @@ async def test_events_deduped_by_uid_count_taken_not_added(
 
 
 async def test_poll_times_out_with_no_command(start_master: StartMaster) -> None:
-    runner = await start_master(command_poll_timeout=0.3)
+    runner = await start_master(commands={"poll_timeout": 0.3})
     async with GoAgent.open(runner.agent_url, "c1") as go:
         await go.heartbeat()
         with trio.fail_after(5):
@@ -182,7 +182,7 @@ async def test_repoll_redelivers_scale_and_loses_restart(
 
 
 async def test_repeatable_command_lost_after_max_attempts(start_master: StartMaster) -> None:
-    runner = await start_master(command_max_attempts=2, command_poll_timeout=0.3)
+    runner = await start_master(commands={"max_attempts": 2, "poll_timeout": 0.3})
     async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         await go.heartbeat()
         command_id = await command(gw, "scale")

@@ -63,7 +63,7 @@ async def test_bad_snapshot_refused_and_changes_nothing(
     start_master: StartMaster, name: str
 ) -> None:
     body, headers, expected = CASES[name]
-    runner = await start_master(max_snapshot_bytes=16 << 20)
+    runner = await start_master(agent={"max_snapshot_bytes": 16 << 20})
     async with GoAgent.open(runner.agent_url, "c1") as agent, runner.gateway_client() as gateway:
         assert (await agent.snapshot()).status_code == 200
         before = (await gateway.get("/api/v2/clusters/c1")).json()
@@ -80,7 +80,7 @@ async def test_bad_snapshot_refused_and_changes_nothing(
 
 
 async def test_compressed_body_over_limit_is_413(start_master: StartMaster) -> None:
-    runner = await start_master(max_body_bytes=1024)
+    runner = await start_master(agent={"max_body_bytes": 1024})
     async with GoAgent.open(runner.agent_url, "c1") as agent:
         r = await agent.push(gzip.compress(msgspec.json.encode(snapshot("c1")) + os.urandom(4096)))
         assert r.status_code == 413

@@ -191,7 +191,7 @@ REFUSED = {
 
 
 async def test_parameters_as_the_agent_decodes_them(start_master: StartMaster) -> None:
-    runner = await start_master(command_logs_tail_default=40, command_logs_tail_max=60)
+    runner = await start_master(commands={"logs_tail_default": 40, "logs_tail_max": 60})
     async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         await go.heartbeat()
         for name, (request, decoded) in ACCEPTED.items():
@@ -227,7 +227,7 @@ async def logs_command(gw: httpx.AsyncClient) -> str:
 
 
 async def test_large_results_end_their_command(start_master: StartMaster) -> None:
-    runner = await start_master(command_output_max_bytes=1000, max_result_bytes=100_000)
+    runner = await start_master(agent={"max_output_bytes": 1000, "max_result_bytes": 100_000})
     async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         await go.heartbeat()
         # Over the output limit: kept truncated, with a note.

@@ -60,7 +60,7 @@ async def test_unknown_cluster_is_404(gateway: httpx.AsyncClient) -> None:
 
 
 async def test_full_queue_is_429(start_master: StartMaster) -> None:
-    runner = await start_master(command_queue_size=2)
+    runner = await start_master(commands={"queue_size": 2})
     async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         await go.heartbeat()
         await command(gw)
@@ -71,7 +71,7 @@ async def test_full_queue_is_429(start_master: StartMaster) -> None:
 
 
 async def test_undelivered_command_expires(start_master: StartMaster) -> None:
-    runner = await start_master(command_expire=0.5)
+    runner = await start_master(commands={"expire": 0.5})
     async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         await go.heartbeat()
         command_id = await command(gw)
@@ -82,7 +82,7 @@ async def test_undelivered_command_expires(start_master: StartMaster) -> None:
 
 
 async def test_delivered_command_without_result_times_out(start_master: StartMaster) -> None:
-    runner = await start_master(command_result_timeout=0.5)
+    runner = await start_master(commands={"result_timeout": 0.5})
     async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         await go.heartbeat()
         command_id = await command(gw)

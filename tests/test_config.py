@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from master.config import (
+    SECTIONS,
     SETTINGS,
     Config,
     ConfigError,
+    DemoConfig,
     Setting,
     load_config,
     parse_duration,
@@ -27,142 +29,146 @@ from master.config import (
 REPO_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
 
 # A valid non-default value per setting, as the environment would spell it,
-# and what it must become. Keyed by field so a new setting must be added here.
+# and what it must become. Keyed by name so a new setting must be added here.
 OVERRIDES: dict[str, tuple[str, object]] = {
-    "bind_host": ("0.0.0.0", "0.0.0.0"),
-    "gateway_port": ("9090", 9090),
-    "agentsdk_port": ("0", 0),
-    "shutdown_grace": ("250ms", 0.25),
-    "log_level": ("DEBUG", "debug"),
-    "cors_origins": ("https://a.example, http://b:8080/", ("https://a.example", "http://b:8080")),
-    "data_dir": ("/var/lib/master", Path("/var/lib/master")),
-    "db_path": ("state/m.sqlite", Path("state/m.sqlite")),
-    "event_retention_days": ("7", 7),
-    "event_max_count": ("500", 500),
-    "event_cleanup_interval": ("10m", 600.0),
-    "event_max_bytes": ("1GiB", 1024**3),
-    "command_output_max_bytes": ("64KiB", 65536),
-    "command_logs_tail_default": ("50", 50),
-    "command_logs_tail_max": ("500", 500),
-    "max_result_bytes": ("8MiB", 8 * 1024**2),
-    "max_events": ("300", 300),
-    "max_event_message_bytes": ("1KiB", 1024),
-    "heartbeat_expire": ("90", 90.0),
-    "event_window": ("1h", 3600.0),
-    "command_poll_timeout": ("59.5s", 59.5),
-    "command_queue_size": ("5", 5),
-    "command_expire": ("1m30s", 90.0),
-    "command_result_timeout": ("2m", 120.0),
-    "command_max_attempts": ("1", 1),
-    "max_body_bytes": ("10MB", 10_000_000),
-    "max_snapshot_bytes": ("1GiB", 1 << 30),
-    "body_timeout": ("5s", 5.0),
-    "agent_require_token": ("false", False),
-    "admin_username": ("root", "root"),
-    "admin_password": ("s3cret-Passw0rd", "s3cret-Passw0rd"),
-    "jwt_secret": ("k" * 40, "k" * 40),
-    "jwt_lifetime": ("1h", 3600.0),
-    "public_read": ("true", True),
-    "login_max_failures": ("3", 3),
-    "login_backoff": ("2s", 2.0),
-    "audit_retention_days": ("30", 30),
-    "stream_replay": ("50", 50),
-    "stream_queue": ("8", 8),
-    "stream_coalesce": ("0", 0.0),
-    "stream_ping_interval": ("1m", 60.0),
-    "demo_agents": ("3", 3),
-    "demo_pods": ("0", 0),
-    "demo_snapshot_interval": ("2s", 2.0),
-    "demo_heartbeat_interval": ("1.5s", 1.5),
-    "alert_enabled": ("off", False),
-    "alert_interval": ("250ms", 0.25),
-    "alert_cooldown": ("0", 0.0),
-    "alert_deployment_grace": ("90s", 90.0),
-    "alert_burst_count": ("3", 3),
-    "alert_burst_window": ("1m", 60.0),
-    "public_url": ("https://ops.example.com", "https://ops.example.com"),
-    "notify_timeout": ("3s", 3.0),
-    "notify_attempts": ("1", 1),
-    "notify_backoff": ("50ms", 0.05),
-    "notify_queue_size": ("10", 10),
-    "mail_enabled": ("true", True),
-    "mail_smtp_host": ("smtp.example.com", "smtp.example.com"),
-    "mail_smtp_port": ("465", 465),
-    "mail_smtp_tls": ("TLS", "tls"),
-    "mail_username": ("alerts", "alerts"),
-    "mail_password": ("p4ss", "p4ss"),
-    "mail_from": ("master@example.com", "master@example.com"),
-    "mail_to": ("a@example.com, b@example.com", ("a@example.com", "b@example.com")),
-    "slack_enabled": ("yes", True),
-    "slack_webhook_url": (
+    "server.bind_host": ("0.0.0.0", "0.0.0.0"),
+    "server.gateway_port": ("9090", 9090),
+    "server.agentsdk_port": ("0", 0),
+    "server.shutdown_grace": ("250ms", 0.25),
+    "server.log_level": ("DEBUG", "debug"),
+    "server.cors_origins": (
+        "https://a.example, http://b:8080/",
+        ("https://a.example", "http://b:8080"),
+    ),
+    "storage.data_dir": ("/var/lib/master", Path("/var/lib/master")),
+    "storage.db_path": ("state/m.sqlite", Path("state/m.sqlite")),
+    "storage.event_retention_days": ("7", 7),
+    "storage.event_max_count": ("500", 500),
+    "storage.event_cleanup_interval": ("10m", 600.0),
+    "storage.event_max_bytes": ("1GiB", 1 << 30),
+    "datahub.heartbeat_expire": ("90", 90.0),
+    "datahub.event_retention": ("1h", 3600.0),
+    "datahub.event_window_max": ("500", 500),
+    "commands.poll_timeout": ("59.5s", 59.5),
+    "commands.queue_size": ("5", 5),
+    "commands.expire": ("1m30s", 90.0),
+    "commands.result_timeout": ("2m", 120.0),
+    "commands.max_attempts": ("1", 1),
+    "commands.logs_tail_default": ("50", 50),
+    "commands.logs_tail_max": ("500", 500),
+    "agent.max_body_bytes": ("10MB", 10_000_000),
+    "agent.max_snapshot_bytes": ("1GiB", 1 << 30),
+    "agent.body_timeout": ("5s", 5.0),
+    "agent.require_token": ("false", False),
+    "agent.max_result_bytes": ("8MiB", 8 << 20),
+    "agent.max_output_bytes": ("64KiB", 65536),
+    "agent.max_events": ("300", 300),
+    "agent.max_event_message_bytes": ("1KiB", 1024),
+    "auth.admin_username": ("root", "root"),
+    "auth.admin_password": ("s3cret-Passw0rd", "s3cret-Passw0rd"),
+    "auth.jwt_secret": ("k" * 40, "k" * 40),
+    "auth.jwt_lifetime": ("1h", 3600.0),
+    "auth.public_read": ("true", True),
+    "auth.login_max_failures": ("3", 3),
+    "auth.login_backoff": ("2s", 2.0),
+    "auth.audit_retention_days": ("30", 30),
+    "stream.replay": ("50", 50),
+    "stream.queue": ("8", 8),
+    "stream.coalesce": ("0", 0.0),
+    "stream.ping_interval": ("1m", 60.0),
+    "demo.agents": ("3", 3),
+    "demo.pods": ("0", 0),
+    "demo.snapshot_interval": ("2s", 2.0),
+    "demo.heartbeat_interval": ("1.5s", 1.5),
+    "alerts.enabled": ("off", False),
+    "alerts.interval": ("250ms", 0.25),
+    "alerts.cooldown": ("0", 0.0),
+    "alerts.deployment_grace": ("90s", 90.0),
+    "alerts.burst_count": ("3", 3),
+    "alerts.burst_window": ("1m", 60.0),
+    "alerts.public_url": ("https://ops.example.com", "https://ops.example.com"),
+    "notify.timeout": ("3s", 3.0),
+    "notify.attempts": ("1", 1),
+    "notify.backoff": ("50ms", 0.05),
+    "notify.queue_size": ("10", 10),
+    "notify.mail_enabled": ("true", True),
+    "notify.mail_smtp_host": ("smtp.example.com", "smtp.example.com"),
+    "notify.mail_smtp_port": ("465", 465),
+    "notify.mail_smtp_tls": ("TLS", "tls"),
+    "notify.mail_username": ("alerts", "alerts"),
+    "notify.mail_password": ("p4ss", "p4ss"),
+    "notify.mail_from": ("master@example.com", "master@example.com"),
+    "notify.mail_to": ("a@example.com, b@example.com", ("a@example.com", "b@example.com")),
+    "notify.slack_enabled": ("yes", True),
+    "notify.slack_webhook_url": (
         "https://hooks.slack.com/services/T/B/x",
         "https://hooks.slack.com/services/T/B/x",
     ),
-    "webhook_enabled": ("1", True),
-    "webhook_url": ("http://10.0.0.5:9000/hook", "http://10.0.0.5:9000/hook"),
-    "webhook_secret": ("s3cr3t", "s3cr3t"),
+    "notify.webhook_enabled": ("1", True),
+    "notify.webhook_url": ("http://10.0.0.5:9000/hook", "http://10.0.0.5:9000/hook"),
+    "notify.webhook_secret": ("s3cr3t", "s3cr3t"),
 }
 
 # A value each setting must refuse. db_path has none: any text is a path, "" unsets it.
 INVALID: dict[str, str] = {
-    "bind_host": "  ",
-    "gateway_port": "abc",
-    "agentsdk_port": "65536",
-    "shutdown_grace": "-1s",
-    "log_level": "verbose",
-    "cors_origins": "ops.example.com",
-    "data_dir": "",
-    "event_retention_days": "0",
-    "event_max_count": "many",
-    "event_cleanup_interval": "0s",
-    "heartbeat_expire": "10x",
-    "event_window": "-5m",
-    "command_poll_timeout": "60s",
-    "command_queue_size": "0",
-    "command_expire": "h",
-    "command_result_timeout": "",
-    "command_max_attempts": "0",
-    "max_body_bytes": "32 MiBs",
-    "max_snapshot_bytes": "0",
-    "body_timeout": "forever",
-    "agent_require_token": "maybe",
-    "admin_username": " ",
-    "jwt_lifetime": "0s",
-    "public_read": "2",
-    "login_max_failures": "0",
-    "login_backoff": "soon",
-    "audit_retention_days": "0",
-    "stream_replay": "0",
-    "stream_queue": "many",
-    "stream_coalesce": "-1s",
-    "stream_ping_interval": "0",
-    "demo_agents": "-1",
-    "demo_pods": "1.5",
-    "demo_snapshot_interval": "0",
-    "demo_heartbeat_interval": "1 h",
-    "alert_enabled": "sometimes",
-    "alert_interval": "0s",
-    "alert_cooldown": "-1m",
-    "alert_deployment_grace": "later",
-    "alert_burst_count": "0",
-    "alert_burst_window": "0",
-    "public_url": "ops.example.com",
-    "notify_timeout": "0",
-    "notify_attempts": "0",
-    "notify_backoff": "-1s",
-    "notify_queue_size": "none",
-    "mail_enabled": "perhaps",
-    "mail_smtp_port": "70000",
-    "mail_smtp_tls": "ssl3",
-    "mail_to": "not-an-address",
-    "slack_enabled": "2",
-    "slack_webhook_url": "hooks.slack.com/x",
-    "webhook_enabled": "y",
-    "webhook_url": "ftp://example.com/hook",
+    "server.bind_host": "  ",
+    "server.gateway_port": "abc",
+    "server.agentsdk_port": "65536",
+    "server.shutdown_grace": "-1s",
+    "server.log_level": "verbose",
+    "server.cors_origins": "ops.example.com",
+    "storage.data_dir": "",
+    "storage.event_retention_days": "0",
+    "storage.event_max_count": "many",
+    "storage.event_cleanup_interval": "0s",
+    "datahub.heartbeat_expire": "10x",
+    "datahub.event_retention": "-5m",
+    "commands.poll_timeout": "60s",
+    "commands.queue_size": "0",
+    "commands.expire": "h",
+    "commands.result_timeout": "",
+    "commands.max_attempts": "0",
+    "agent.max_body_bytes": "32 MiBs",
+    "agent.max_snapshot_bytes": "0",
+    "agent.body_timeout": "forever",
+    "agent.require_token": "maybe",
+    "auth.admin_username": " ",
+    "auth.jwt_lifetime": "0s",
+    "auth.public_read": "2",
+    "auth.login_max_failures": "0",
+    "auth.login_backoff": "soon",
+    "auth.audit_retention_days": "0",
+    "stream.replay": "0",
+    "stream.queue": "many",
+    "stream.coalesce": "-1s",
+    "stream.ping_interval": "0",
+    "demo.agents": "-1",
+    "demo.pods": "1.5",
+    "demo.snapshot_interval": "0",
+    "demo.heartbeat_interval": "1 h",
+    "alerts.enabled": "sometimes",
+    "alerts.interval": "0s",
+    "alerts.cooldown": "-1m",
+    "alerts.deployment_grace": "later",
+    "alerts.burst_count": "0",
+    "alerts.burst_window": "0",
+    "alerts.public_url": "ops.example.com",
+    "notify.timeout": "0",
+    "notify.attempts": "0",
+    "notify.backoff": "-1s",
+    "notify.queue_size": "none",
+    "notify.mail_enabled": "perhaps",
+    "notify.mail_smtp_port": "70000",
+    "notify.mail_smtp_tls": "ssl3",
+    "notify.mail_to": "not-an-address",
+    "notify.slack_enabled": "2",
+    "notify.slack_webhook_url": "hooks.slack.com/x",
+    "notify.webhook_enabled": "y",
+    "notify.webhook_url": "ftp://example.com/hook",
 }
 
-BY_FIELD = {s.field: s for s in SETTINGS}
-SETTING_IDS = [s.field for s in SETTINGS]
+BY_NAME = {s.name: s for s in SETTINGS}
+SETTING_IDS = [s.name for s in SETTINGS]
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -263,9 +269,17 @@ def test_parse_size_rejects(text: str | bool) -> None:
 # --- the table, the dataclass and the shipped file --------------------------------
 
 
-def test_settings_table_matches_config_fields() -> None:
-    assert [s.field for s in SETTINGS] == [f.name for f in dataclasses.fields(Config)]
-    assert set(OVERRIDES) == set(BY_FIELD), "OVERRIDES must cover every setting"
+def test_settings_are_the_section_fields() -> None:
+    sections = {f.name: f.type for f in dataclasses.fields(Config)}
+    assert list(SECTIONS) == list(sections)
+    found = [(name, f.name) for name, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
+    assert [(s.section, s.key) for s in SETTINGS] == found
+    assert set(OVERRIDES) == set(BY_NAME), "OVERRIDES must cover every setting"
+
+
+def test_every_section_is_a_toml_table() -> None:
+    documented = {section for section, _ in _documented_keys(REPO_CONFIG.read_text())}
+    assert documented == set(SECTIONS)
 
 
 @pytest.mark.parametrize("attr", ["env", "toml_name"])
@@ -335,13 +349,13 @@ def test_no_file_gives_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 def test_default_path_is_cwd_config_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     write(tmp_path, "[server]\ngateway_port = 9999\n")
-    assert load_config(env={}).gateway_port == 9999
+    assert load_config(env={}).server.gateway_port == 9999
 
 
 def test_env_none_means_os_environ(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MASTER_DEMO_AGENTS", "4")
-    assert load_config().demo_agents == 4
+    assert load_config().demo.agents == 4
 
 
 # --- overrides ------------------------------------------------------------------------
@@ -349,72 +363,71 @@ def test_env_none_means_os_environ(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=SETTING_IDS)
 def test_env_var_is_honoured(setting: Setting) -> None:
-    raw, expected = OVERRIDES[setting.field]
+    raw, expected = OVERRIDES[setting.name]
     assert expected != setting.default
     config = load_config(REPO_CONFIG, env={setting.env: raw})
-    assert getattr(config, setting.field) == expected
-    assert config.replace(**{setting.field: setting.default}) == Config()
+    assert setting.value(config) == expected
+    assert config.replace(**{setting.section: {setting.key: setting.default}}) == Config()
 
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=SETTING_IDS)
 def test_toml_key_is_honoured(tmp_path: Path, setting: Setting) -> None:
-    raw, expected = OVERRIDES[setting.field]
+    raw, expected = OVERRIDES[setting.name]
     path = write(tmp_path, f"[{setting.section}]\n{setting.key} = {json.dumps(raw)}\n")
-    assert getattr(load_config(path, env={}), setting.field) == expected
+    assert setting.value(load_config(path, env={})) == expected
 
 
 def test_env_wins_over_toml(tmp_path: Path) -> None:
     path = write(tmp_path, '[server]\ngateway_port = 9000\nlog_level = "error"\n')
     config = load_config(path, env={"MASTER_GATEWAY_PORT": "9001"})
-    assert config.gateway_port == 9001
-    assert config.log_level == "error"  # not overridden, so the file's value stands
+    assert config.server.gateway_port == 9001
+    assert config.server.log_level == "error"  # not overridden, so the file's value stands
 
 
 @pytest.mark.parametrize(
-    ("toml", "field", "expected"),
+    ("toml", "name", "expected"),
     [
-        ("[commands]\npoll_timeout = 45", "command_poll_timeout", 45.0),
-        ("[commands]\npoll_timeout = 0.5", "command_poll_timeout", 0.5),
-        ("[agent]\nmax_body_bytes = 1048576", "max_body_bytes", 1 << 20),
-        ("[server]\nshutdown_grace = 0", "shutdown_grace", 0.0),
-        ('[storage]\nevent_max_count = "200"', "event_max_count", 200),
+        ("[commands]\npoll_timeout = 45", "commands.poll_timeout", 45.0),
+        ("[commands]\npoll_timeout = 0.5", "commands.poll_timeout", 0.5),
+        ("[agent]\nmax_body_bytes = 1048576", "agent.max_body_bytes", 1 << 20),
+        ("[server]\nshutdown_grace = 0", "server.shutdown_grace", 0.0),
+        ('[storage]\nevent_max_count = "200"', "storage.event_max_count", 200),
     ],
 )
-def test_toml_native_types(tmp_path: Path, toml: str, field: str, expected: object) -> None:
-    assert getattr(load_config(write(tmp_path, toml), env={}), field) == expected
+def test_toml_native_types(tmp_path: Path, toml: str, name: str, expected: object) -> None:
+    assert BY_NAME[name].value(load_config(write(tmp_path, toml), env={})) == expected
 
 
 def test_database_path() -> None:
-    assert Config().database_path == Path("data") / "master.db"
-    assert load_config(REPO_CONFIG, env={"MASTER_DATA_DIR": "/srv"}).database_path == Path(
-        "/srv/master.db"
-    )
+    assert Config().storage.database_path == Path("data") / "master.db"
+    config = load_config(REPO_CONFIG, env={"MASTER_DATA_DIR": "/srv"})
+    assert config.storage.database_path == Path("/srv/master.db")
     env = {"MASTER_DATA_DIR": "/srv", "MASTER_DB_PATH": "/tmp/other.db"}
-    assert load_config(REPO_CONFIG, env=env).database_path == Path("/tmp/other.db")
+    assert load_config(REPO_CONFIG, env=env).storage.database_path == Path("/tmp/other.db")
 
 
 def test_empty_db_path_in_env_unsets_the_file_value(tmp_path: Path) -> None:
     path = write(tmp_path, '[storage]\ndb_path = "x.db"\n')
-    assert load_config(path, env={}).db_path == Path("x.db")
-    assert load_config(path, env={"MASTER_DB_PATH": ""}).db_path is None
+    assert load_config(path, env={}).storage.db_path == Path("x.db")
+    assert load_config(path, env={"MASTER_DB_PATH": ""}).storage.db_path is None
 
 
 # --- errors name the setting ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("field", list(INVALID))
-def test_bad_env_value_names_env_var(field: str) -> None:
-    setting = BY_FIELD[field]
+@pytest.mark.parametrize("name", list(INVALID))
+def test_bad_env_value_names_env_var(name: str) -> None:
+    setting = BY_NAME[name]
     with pytest.raises(ConfigError) as info:
-        load_config(REPO_CONFIG, env={setting.env: INVALID[field]})
+        load_config(REPO_CONFIG, env={setting.env: INVALID[name]})
     assert str(info.value).startswith(f"{setting.env}: ")
-    assert repr(INVALID[field]) in str(info.value), "the message quotes the bad value"
+    assert repr(INVALID[name]) in str(info.value), "the message quotes the bad value"
 
 
-@pytest.mark.parametrize("field", list(INVALID))
-def test_bad_toml_value_names_file_and_key(tmp_path: Path, field: str) -> None:
-    setting = BY_FIELD[field]
-    path = write(tmp_path, f"[{setting.section}]\n{setting.key} = {json.dumps(INVALID[field])}\n")
+@pytest.mark.parametrize("name", list(INVALID))
+def test_bad_toml_value_names_file_and_key(tmp_path: Path, name: str) -> None:
+    setting = BY_NAME[name]
+    path = write(tmp_path, f"[{setting.section}]\n{setting.key} = {json.dumps(INVALID[name])}\n")
     with pytest.raises(ConfigError) as info:
         load_config(path, env={})
     assert str(info.value).startswith(f"{path} [{setting.section}] {setting.key}: ")
@@ -494,8 +507,14 @@ def test_unknown_env_vars() -> None:
 
 def test_config_is_frozen_and_replace_copies() -> None:
     config = Config()
-    changed = config.replace(gateway_port=0, agentsdk_port=0)
-    assert (changed.gateway_port, changed.agentsdk_port) == (0, 0)
-    assert config.gateway_port == 8080
+    changed = config.replace(server={"gateway_port": 0, "agentsdk_port": 0})
+    assert (changed.server.gateway_port, changed.server.agentsdk_port) == (0, 0)
+    assert changed.server.bind_host == "127.0.0.1", "keys not given keep their value"
+    assert config.server.gateway_port == 8080
+    assert config.replace(demo=DemoConfig(agents=2)).demo == DemoConfig(agents=2)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        config.gateway_port = 1  # type: ignore[misc]
+        config.server.gateway_port = 1  # type: ignore[misc]
+    with pytest.raises(TypeError, match="no section 'gateway'"):
+        config.replace(gateway={"port": 1})
+    with pytest.raises(TypeError):
+        config.replace(server={"gateway_prot": 1})

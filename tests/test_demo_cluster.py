@@ -217,6 +217,8 @@ def test_owners_and_names_follow_kubernetes() -> None:
         assert pod["summary"]["ownerKind"] == "ReplicaSet"
         assert re.fullmatch(f"frontend-{SAFE}{{10}}", owner)
         assert re.fullmatch(f"{owner}-{SAFE}{{5}}", pod["summary"]["name"])
+        # ReplicaSets name their owner as the Go agent's flat kinds do.
+        assert replicasets[owner]["owner_kind"] == "Deployment"
         assert replicasets[owner]["owner_name"] == "frontend"
     postgres = sorted(p["summary"]["name"] for p in pods_of(snap, "shop", "postgres"))
     assert postgres == ["postgres-0", "postgres-1"]

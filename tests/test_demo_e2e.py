@@ -18,7 +18,7 @@ async def wait_for(check: Any) -> Any:
 
 async def test_demo_clusters_execute_commands(start_master: StartMaster) -> None:
     runner = await start_master(
-        demo_agents=2, demo_pods=20, demo_snapshot_interval=0.5, demo_heartbeat_interval=0.5
+        demo={"agents": 2, "pods": 20, "snapshot_interval": 0.5, "heartbeat_interval": 0.5}
     )
     async with runner.gateway_client() as gw:
         clusters = (await gw.get("/api/v2/clusters")).json()["clusters"]

@@ -46,7 +46,7 @@ from .goagent import GoAgent, event, gzip_json, pod, snapshot
 MiB = 1 << 20
 # Compressed bodies up to 8 MiB, snapshots up to 16 MiB once expanded: the
 # defaults' shape (the expanded limit above the compressed one), scaled down.
-LIMITS: dict[str, Any] = {"max_body_bytes": 8 * MiB, "max_snapshot_bytes": 16 * MiB}
+LIMITS: dict[str, Any] = {"agent": {"max_body_bytes": 8 * MiB, "max_snapshot_bytes": 16 * MiB}}
 DEPTH = 100_000
 SCALE = {
     "cluster_id": "c1",
@@ -562,7 +562,7 @@ SLOW_SNAPSHOT = (
 async def test_slow_bodies_are_cut_off_while_others_are_served(start_master: StartMaster) -> None:
     """20 agents that never finish their body get 408 (or a closed connection) after
     body_timeout; meanwhile heartbeats and gateway reads keep being answered."""
-    runner = await start_master(body_timeout=1.0)
+    runner = await start_master(agent={"body_timeout": 1.0})
     before = await seed(runner)
     answers: list[tuple[bytes, bool]] = []
 
@@ -626,7 +626,7 @@ async def login(client: httpx.AsyncClient, username: str, password: str) -> http
 
 
 async def test_login_flood_is_throttled_and_recorded(start_master: StartMaster) -> None:
-    runner = await start_master(login_max_failures=3, login_backoff=1.0)
+    runner = await start_master(auth={"login_max_failures": 3, "login_backoff": 1.0})
     before = await seed(runner)
     token = await runner.admin_token()  # before the flood: the address gets throttled too
     async with (
@@ -669,7 +669,7 @@ async def test_login_flood_is_throttled_and_recorded(start_master: StartMaster) 
 
 async def test_flood_of_made_up_users_is_throttled_by_address(start_master: StartMaster) -> None:
     """50 logins as 100 KB made-up usernames: throttled by address, memory bounded."""
-    runner = await start_master(login_max_failures=3, login_backoff=1.0)
+    runner = await start_master(auth={"login_max_failures": 3, "login_backoff": 1.0})
     token = await runner.admin_token()
     start_rss = rss()
     with trio.fail_after(60):
@@ -698,7 +698,7 @@ MALFORMED_LOGINS = [
 
 
 async def test_malformed_logins_are_400_and_not_counted(start_master: StartMaster) -> None:
-    runner = await start_master(login_max_failures=3, login_backoff=60.0)
+    runner = await start_master(auth={"login_max_failures": 3, "login_backoff": 60.0})
     with trio.fail_after(20):
         async with httpx.AsyncClient(base_url=runner.gateway_url) as client:
             for body in MALFORMED_LOGINS:
@@ -802,7 +802,7 @@ def jwt_attacks(real: str, secret: str) -> dict[str, str]:
 
 
 def jwt_secret(runner: MasterRunner) -> str:
-    return (runner.config.data_dir / "jwt_secret").read_text().strip()
+    return (runner.config.storage.data_dir / "jwt_secret").read_text().strip()
 
 
 async def test_hand_built_token_with_the_real_key_works(master: MasterRunner) -> None:
@@ -1088,7 +1088,7 @@ async def test_no_client_is_stuck_after_an_early_error(start_master: StartMaster
     ),
 )
 async def test_connection_closed_after_an_early_answer(start_master: StartMaster) -> None:
-    runner = await start_master(body_timeout=1.0)
+    runner = await start_master(agent={"body_timeout": 1.0})
     with trio.fail_after(10):
         raw, closed = await exchange(runner.agent_url, SLOW_SNAPSHOT, read_for=4, until_closed=True)
         assert status_of(raw) in (408, None)

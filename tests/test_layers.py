@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "master"
 
-# package -> master packages it may import (besides itself).
+# package -> master packages it may import (besides itself). `config` imports nothing, so
+# any layer may take its settings section from it.
 ALLOWED: dict[str, set[str]] = {
     "model": set(),
     "config": set(),
     "metrics": set(),
     "processor": {"model"},
-    "datahub": {"model", "processor", "metrics"},
+    "datahub": {"model", "processor", "metrics", "config"},
     "database": {"model"},
     "notifier": {"model"},
-    "service": {"model", "datahub", "database", "processor", "notifier"},
+    "service": {"model", "datahub", "database", "processor", "notifier", "config"},
     "query": {"model", "datahub", "database"},
     "webapi": {"model"},
-    "agentsdk": {"model", "processor", "datahub", "webapi", "metrics"},
+    "agentsdk": {"model", "processor", "datahub", "webapi", "metrics", "config"},
     "gateway": {"model", "query", "service", "webapi", "metrics"},
     "demo": {"model"},
 }
@@ -96,3 +99,33 @@ def test_every_package_has_a_rule() -> None:
 )
 def test_checker_sees_every_import_form(source: str, found: set[str]) -> None:
     assert _imports_of(source, ("gateway", "routes.py")) == found
+
+
+# I/O-free cores: state machines over plain data. Importing one, with everything it imports,
+# loads no event loop, database, network or mail client, and none of our layers holding them.
+CORES = ("master.service.alert_core", "master.service.alert_rules")
+IO = (
+    *("trio", "anyio", "asyncio", "sqlite3", "socket", "ssl", "http", "httpx", "h11"),
+    *("hypercorn", "quart", "quart_trio", "smtplib", "email", "cryptography"),
+    *("master.database", "master.datahub", "master.notifier", "master.query", "master.gateway"),
+    *("master.agentsdk", "master.supervisor", "master.service.notify", "master.service.alerts"),
+)
+
+
+def _io_loaded_by(module: str) -> list[str]:
+    """The I/O modules a fresh interpreter has loaded after importing `module`."""
+    code = f"import sys; import {module}; print(*sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = run.stdout.split()
+    return sorted(m for m in loaded if any(m == p or m.startswith(f"{p}.") for p in IO))
+
+
+@pytest.mark.parametrize("module", CORES)
+def test_cores_load_no_io(module: str) -> None:
+    assert _io_loaded_by(module) == []
+
+
+def test_io_check_sees_the_shell() -> None:
+    assert {"trio", "sqlite3", "master.database", "master.notifier"} <= set(
+        _io_loaded_by("master.service.alerts")
+    )

@@ -142,13 +142,13 @@ async def test_secrets_masked_kept_encrypted_and_never_logged(
         assert secret not in listing and secret not in audit
         assert secret not in caplog.text, f"{secret!r} was logged"
     await runner.stop()
-    stored = runner.config.database_path.read_bytes()
-    for path in runner.config.data_dir.glob("master.db*"):
+    stored = runner.config.storage.database_path.read_bytes()
+    for path in runner.config.storage.data_dir.glob("master.db*"):
         stored += path.read_bytes()
     for secret in secrets:
         assert secret.encode() not in stored, f"{secret!r} is stored in clear"
     assert b"127.0.0.1" in stored and b"alerts" in stored, "the rest of the config is readable"
-    key = runner.config.data_dir / "notify_key"
+    key = runner.config.storage.data_dir / "notify_key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
 
 
@@ -180,7 +180,7 @@ async def test_ineffective_channel_never_sends(start_master: StartMaster) -> Non
 async def test_email_over_smtp_with_text_and_html_to_several_recipients(
     start_master: StartMaster,
 ) -> None:
-    runner = await start_alerting(start_master, public_url="https://ops.example.com")
+    runner = await start_alerting(start_master, alerts={"public_url": "https://ops.example.com"})
     async with smtp_server() as mailbox, runner.gateway_client() as gw:
         await put_channel(
             gw,
@@ -214,17 +214,19 @@ async def test_email_over_smtp_with_text_and_html_to_several_recipients(
 
 async def test_environment_seeds_channels_on_first_start_only(start_master: StartMaster) -> None:
     runner = await start_master(
-        mail_enabled=True,
-        mail_smtp_host="smtp.example.com",
-        mail_smtp_port=465,
-        mail_smtp_tls="tls",
-        mail_username="alerts",
-        mail_password=SMTP_PASSWORD,
-        mail_from="master@example.com",
-        mail_to=("a@example.com", "b@example.com"),
-        webhook_enabled=True,
-        webhook_url="http://127.0.0.1:9/hook",
-        webhook_secret=SECRET,
+        notify={
+            "mail_enabled": True,
+            "mail_smtp_host": "smtp.example.com",
+            "mail_smtp_port": 465,
+            "mail_smtp_tls": "tls",
+            "mail_username": "alerts",
+            "mail_password": SMTP_PASSWORD,
+            "mail_from": "master@example.com",
+            "mail_to": ("a@example.com", "b@example.com"),
+            "webhook_enabled": True,
+            "webhook_url": "http://127.0.0.1:9/hook",
+            "webhook_secret": SECRET,
+        }
     )
     async with runner.gateway_client() as gw:
         email = (await gw.get("/api/v2/notify/channels/email")).json()
@@ -237,7 +239,7 @@ async def test_environment_seeds_channels_on_first_start_only(start_master: Star
             "smtp_tls": "tls",
             "from_address": "master@example.com",
             "to_addresses": ["a@example.com", "b@example.com"],
-            "min_severity": "info",
+            "min_severity": "critical",
             "clusters": [],
         }
         webhook = (await gw.get("/api/v2/notify/channels/webhook")).json()
@@ -247,7 +249,10 @@ async def test_environment_seeds_channels_on_first_start_only(start_master: Star
         await put_channel(gw, "webhook", {"url": "http://127.0.0.1:9/other"}, enabled=False)
     # The environment changes; the stored channels do not.
     runner.config = runner.config.replace(
-        mail_smtp_host="other.example.com", slack_webhook_url="http://127.0.0.1:9/slack"
+        notify={
+            "mail_smtp_host": "other.example.com",
+            "slack_webhook_url": "http://127.0.0.1:9/slack",
+        }
     )
     await runner.restart()
     async with runner.gateway_client() as gw:

@@ -962,7 +962,7 @@ def run_api_properties(gateway_url: str, agent_url: str, token: str) -> None:
 
 
 async def test_api_never_answers_5xx_to_generated_requests(start_master: StartMaster) -> None:
-    runner = await start_master(command_queue_size=10_000)
+    runner = await start_master(commands={"queue_size": 10_000})
     async with GoAgent.open(runner.agent_url, "c1") as agent:
         assert (await agent.snapshot()).status_code == 200
     token = await runner.admin_token()

@@ -95,7 +95,7 @@ def fuzz(gateway_url: str, token: str) -> tuple[dict[str, str], Counter[tuple[st
 
 
 async def test_no_operation_answers_5xx(start_master: StartMaster) -> None:
-    runner = await start_master(command_queue_size=10_000)
+    runner = await start_master(commands={"queue_size": 10_000})
     async with GoAgent.open(runner.agent_url, "c1") as agent:
         assert (await agent.snapshot()).status_code == 200
     token = await runner.admin_token()

@@ -161,7 +161,7 @@ async def test_reconnect_replays_exactly_what_was_missed(master: MasterRunner) -
 
 
 async def test_resync_when_the_replay_buffer_is_gone(start_master: StartMaster) -> None:
-    master = await start_master(stream_replay=3)
+    master = await start_master(stream={"replay": 3})
     token = await master.admin_token()
     async with GoAgent.open(master.agent_url, "c1") as agent:
         await agent.snapshot()
@@ -241,7 +241,7 @@ async def test_bad_message_later_closes_too_and_the_master_stays_up(master: Mast
 async def test_wrong_origin_is_refused_and_allowed_origins_are_not(
     start_master: StartMaster,
 ) -> None:
-    master = await start_master(cors_origins=("https://ops.example.com",))
+    master = await start_master(server={"cors_origins": ("https://ops.example.com",)})
     token = await master.admin_token()
     with pytest.raises(ConnectionRejected) as info:
         async with StreamClient.connect(master.gateway_url, origin="https://evil.example.com"):
@@ -254,7 +254,7 @@ async def test_wrong_origin_is_refused_and_allowed_origins_are_not(
 
 
 async def test_public_read_needs_no_token(start_master: StartMaster) -> None:
-    master = await start_master(public_read=True)
+    master = await start_master(auth={"public_read": True})
     async with StreamClient.connect(master.gateway_url) as stream:
         await stream.subscribe(None)
         opening = await stream.opening()
@@ -268,7 +268,7 @@ async def test_silent_first_message_times_out(master: MasterRunner) -> None:
 
 
 async def test_dead_client_is_released_and_live_one_kept(start_master: StartMaster) -> None:
-    master = await start_master(stream_ping_interval=0.3)
+    master = await start_master(stream={"ping_interval": 0.3})
     token = await master.admin_token()
     async with (
         StreamClient.connect(master.gateway_url) as silent,
@@ -296,7 +296,7 @@ async def test_dead_client_is_released_and_live_one_kept(start_master: StartMast
 
 
 async def test_revoked_token_closes_the_stream(start_master: StartMaster) -> None:
-    master = await start_master(stream_ping_interval=0.3)
+    master = await start_master(stream={"ping_interval": 0.3})
     async with master.gateway_client() as gw:
         r = await gw.post(
             "/api/v2/user/register",
@@ -394,7 +394,7 @@ async def test_a_stalled_subscriber_gets_resync_and_slows_no_one(
     start_master: StartMaster,
     nursery: trio.Nursery,
 ) -> None:
-    master = await start_master(stream_queue=4)
+    master = await start_master(stream={"queue": 4})
     token = await master.admin_token()
     async with (
         GoAgent.open(master.agent_url, "c1") as agent,
@@ -477,7 +477,7 @@ async def test_alerts_topic_state_and_changes(start_master: StartMaster) -> None
 async def test_summaries_of_one_cluster_coalesce_and_the_last_one_wins(
     start_master: StartMaster,
 ) -> None:
-    master = await start_master(stream_coalesce=1.0)
+    master = await start_master(stream={"coalesce": 1.0})
     token = await master.admin_token()
     async with (
         GoAgent.open(master.agent_url, "c1") as agent,

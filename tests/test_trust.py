@@ -40,13 +40,13 @@ async def test_first_start_generates_admin_password_once(
     start_master: StartMaster, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="master.auth")
-    runner = await start_master(admin_password="")
+    runner = await start_master(auth={"admin_password": ""})
     generated = [r.getMessage() for r in caplog.records if "generated password" in r.getMessage()]
     assert len(generated) == 1
     password = generated[0].rsplit(": ", 1)[1]
     assert len(password) >= 20
     assert await runner.login("admin", password)
-    secret = runner.config.data_dir / "jwt_secret"
+    secret = runner.config.storage.data_dir / "jwt_secret"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     caplog.clear()
     await runner.restart()
@@ -124,7 +124,7 @@ async def test_roles(
 async def test_anonymous_reads_only_with_public_read(
     start_master: StartMaster, public_read: bool
 ) -> None:
-    runner = await start_master(public_read=public_read)
+    runner = await start_master(auth={"public_read": public_read})
     async with httpx.AsyncClient(base_url=runner.gateway_url) as anon:
         assert (await anon.get("/api/v2/clusters")).status_code == (200 if public_read else 401)
         assert (await anon.post("/api/v2/commands", json={})).status_code == 401
@@ -267,7 +267,7 @@ async def test_audit_records_changes_and_denials_with_secrets_masked(master: Mas
 
 
 async def test_agent_tokens_bind_clusters(start_master: StartMaster) -> None:
-    runner = await start_master(agent_require_token=True)
+    runner = await start_master(agent={"require_token": True})
     async with runner.gateway_client() as admin:
         created = (await admin.post("/api/v2/agent-tokens", json={"cluster_id": "c1"})).json()
         secret = created["token"]
@@ -311,14 +311,14 @@ async def test_agent_tokens_bind_clusters(start_master: StartMaster) -> None:
 
 
 async def test_demo_agents_get_tokens(start_master: StartMaster) -> None:
-    runner = await start_master(agent_require_token=True, demo_agents=1, demo_pods=5)
+    runner = await start_master(agent={"require_token": True}, demo={"agents": 1, "pods": 5})
     async with runner.gateway_client() as admin:
         clusters = (await admin.get("/api/v2/clusters")).json()["clusters"]
         assert [(c["cluster_id"], c["status"]) for c in clusters] == [("demo-1", "online")]
 
 
 async def test_cors_and_security_headers(start_master: StartMaster) -> None:
-    runner = await start_master(cors_origins=("https://ops.example.com",))
+    runner = await start_master(server={"cors_origins": ("https://ops.example.com",)})
     async with runner.gateway_client() as admin:
         allowed = await admin.get("/api/v2/clusters", headers={"Origin": "https://ops.example.com"})
         assert allowed.headers["access-control-allow-origin"] == "https://ops.example.com"

@@ -6,7 +6,6 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, NoReturn, Protocol
 
 import msgspec
@@ -16,6 +15,7 @@ from quart_trio import QuartTrio
 from quart_trio.wrappers import TrioRequest
 from werkzeug.exceptions import RequestTimeout
 
+from ..config import AgentConfig
 from ..datahub import MemoryHub
 from ..metrics import Metrics
 from ..model.agent import check_cluster_id
@@ -46,18 +46,6 @@ POLL_JITTER = 0.5
 
 _result_decoder = msgspec.json.Decoder(CommandResult)
 RouteHandler = Callable[..., Awaitable[Response]]
-
-
-@dataclass(frozen=True)
-class AgentLimits:
-    max_body_bytes: int
-    max_snapshot_bytes: int
-    body_timeout: float
-    poll_timeout: float
-    # A result body is read whatever its size; this much is kept, and of it this much output.
-    max_result_bytes: int = 64 * 1024 * 1024
-    output_max_bytes: int = 1024 * 1024
-    snapshot: SnapshotLimits = SnapshotLimits()
 
 
 def _cluster_id(*, required: bool = True) -> str:
@@ -92,7 +80,12 @@ def _bearer() -> str | None:
 
 
 def create_agent_app(
-    hub: MemoryHub, limits: AgentLimits, metrics: Metrics, guard: AgentGuard
+    hub: MemoryHub,
+    limits: AgentConfig,
+    metrics: Metrics,
+    guard: AgentGuard,
+    *,
+    poll_timeout: float,
 ) -> QuartTrio:
     """Build the agent app over `hub`.
 
@@ -101,11 +94,13 @@ def create_agent_app(
     """
     app = QuartTrio("master.agentsdk")
     app.config["MAX_CONTENT_LENGTH"] = limits.max_body_bytes
-
     app.request_class = _AgentRequest
     app.config["BODY_TIMEOUT"] = limits.body_timeout
     install_error_handlers(app)
     decode_limiter = trio.CapacityLimiter(DECODE_THREADS)
+    snapshot_limits = SnapshotLimits(
+        max_events=limits.max_events, max_event_message_bytes=limits.max_event_message_bytes
+    )
 
     def parse(
         body: bytes, encoding: str, header_cluster: str, received_at: float
@@ -114,7 +109,7 @@ def create_agent_app(
         try:
             data = gunzip_limited(body, limits.max_snapshot_bytes) if encoding == "gzip" else body
             return decode_snapshot(
-                data, header_cluster, received_at=received_at, limits=limits.snapshot
+                data, header_cluster, received_at=received_at, limits=snapshot_limits
             )
         finally:
             metrics.decode_cpu.inc(time.thread_time() - started)
@@ -202,7 +197,7 @@ def create_agent_app(
     async def poll(token: str | None = None) -> Response:
         cluster_id = _cluster_id()
         cmd = None
-        with trio.move_on_after(limits.poll_timeout * (1 - POLL_JITTER * random.random())):
+        with trio.move_on_after(poll_timeout * (1 - POLL_JITTER * random.random())):
             cmd = await hub.poll(cluster_id)
         if cmd is None:
             return json_response({"has_command": False})
@@ -228,7 +223,7 @@ def create_agent_app(
                 f"command {failure.command_id} is marked failed"
             )
         res = decode_body(_result_decoder, body, "result body")
-        res.output = truncate(res.output, limits.output_max_bytes)
+        res.output = truncate(res.output, limits.max_output_bytes)
         record(res, cluster_id)
         return json_response({"status": "ok"})
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 import trio
 
+from ..config import CommandsConfig
 from ..metrics import Metrics
 from ..model.command import (
     EXPIRED,
@@ -43,18 +44,16 @@ class CommandBoard:
 
     def __init__(
         self,
+        commands: CommandsConfig,
         *,
-        queue_size: int,
-        result_timeout: float,
-        max_attempts: int,
         keep_final: float,
         clock: Callable[[], float],
         on_change: Callable[[Command], None],
         metrics: Metrics,
     ) -> None:
-        self._queue_size = queue_size
-        self._result_timeout = result_timeout
-        self._max_attempts = max_attempts
+        self._queue_size = commands.queue_size
+        self._result_timeout = commands.result_timeout
+        self._max_attempts = commands.max_attempts
         self._keep_final = keep_final
         self._clock = clock
         self._on_change = on_change

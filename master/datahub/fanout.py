@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import msgspec
 import trio
 
+from ..config import StreamConfig
 from ..metrics import Metrics
 
 # Topic a client subscribes to -> `type` of its messages.
@@ -80,10 +81,8 @@ class Subscriber:
 class Fanout:
     def __init__(
         self,
+        stream: StreamConfig,
         *,
-        replay: int,
-        queue_size: int,
-        coalesce: float,
         metrics: Metrics,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -91,10 +90,10 @@ class Fanout:
         # earlier run of the master is recognised as such, never resumed against.
         self.first = self.seq = time.time_ns() // 1000
         self._replay: deque[Message] = deque()
-        self._replay_limit = replay
+        self._replay_limit = stream.replay
         self._replay_chars = 0
-        self._queue_size = queue_size
-        self._coalesce = coalesce
+        self._queue_size = stream.queue
+        self._coalesce = stream.coalesce
         self._metrics = metrics
         self._clock = clock
         self._subscribers: set[Subscriber] = set()

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import trio
 
+from ..config import CommandsConfig, DatahubConfig, StreamConfig
 from ..metrics import Metrics
 from ..model.agent import OFFLINE, ONLINE, AgentStatus
 from ..model.command import Command, CommandResult
@@ -51,21 +52,15 @@ class MemoryHub:
     def __init__(
         self,
         *,
-        heartbeat_expire: float,
-        event_window: float,
-        queue_size: int,
-        result_timeout: float,
-        max_attempts: int,
         metrics: Metrics,
-        stream_replay: int = 10000,
-        stream_queue: int = 256,
-        stream_coalesce: float = 0.5,
-        event_window_max: int = 20_000,
+        datahub: DatahubConfig = DatahubConfig(),
+        commands: CommandsConfig = CommandsConfig(),
+        stream: StreamConfig = StreamConfig(),
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._heartbeat_expire = heartbeat_expire
-        self._event_window = event_window
-        self._event_window_max = event_window_max
+        self._heartbeat_expire = datahub.heartbeat_expire
+        self._event_window = datahub.event_retention
+        self._event_window_max = datahub.event_window_max
         self._clock = clock
         self._clusters: dict[str, _Cluster] = {}
         self._dirty_events: dict[str, dict[str, Event]] = {}
@@ -76,16 +71,9 @@ class MemoryHub:
         self._sweeps = 0
         # cluster -> alert id -> the alert's view, while it fires (for new subscribers).
         self._alerts: dict[str, dict[int, Body]] = {}
-        self.fanout = Fanout(
-            replay=stream_replay,
-            queue_size=stream_queue,
-            coalesce=stream_coalesce,
-            metrics=metrics,
-        )
+        self.fanout = Fanout(stream, metrics=metrics)
         self.commands = CommandBoard(
-            queue_size=queue_size,
-            result_timeout=result_timeout,
-            max_attempts=max_attempts,
+            commands,
             keep_final=KEEP_FINAL_COMMANDS,
             clock=clock,
             on_change=self._mark_command,

@@ -10,6 +10,7 @@ from quart_trio import QuartTrio
 from .. import __version__
 from ..model.command import ACTIONS, AGENT_ACTIONS, STATUSES
 from ..query.resources import LISTED_KINDS
+from ..service.alert_rules import RULES
 from ..webapi import json_response
 from .auth import PUBLIC, requires
 
@@ -221,17 +222,7 @@ def _alert_paths() -> dict[str, Any]:
                 _q("cluster_id", _STR),
                 _q("status", {"enum": ["firing", "resolved"]}),
                 _q("severity", {"enum": ["info", "warning", "critical"]}),
-                _q(
-                    "rule",
-                    {
-                        "enum": [
-                            "critical_event",
-                            "node_not_ready",
-                            "agent_offline",
-                            "deployment_unavailable",
-                        ]
-                    },
-                ),
+                _q("rule", {"enum": list(RULES)}),
                 _q("since", _TIME),
                 _q("until", _TIME),
                 *_PAGING,

@@ -122,7 +122,8 @@ class NamedDoc(msgspec.Struct, gc=False):
 
 
 class FlatDoc(msgspec.Struct, gc=False):
-    """The kinds with their identity at the top level (ReplicaSets, Jobs, ConfigMaps...)."""
+    """The kinds with their identity at the top level (ReplicaSets, Jobs, ConfigMaps...);
+    a ReplicaSet names its owner (a Deployment) in owner_kind/owner_name."""
 
     name: Name = ""
     namespace: Name = ""

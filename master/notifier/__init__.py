@@ -4,6 +4,7 @@ No I/O policy lives here beyond one delivery: what to send, when and to whom
 is the alert service's business (master/service/notify.py).
 """
 
+from ..model.alert import SEVERITIES, severity_rank
 from .channels import (
     CHANNEL_TYPES,
     DEFAULT_NAMES,
@@ -16,7 +17,7 @@ from .channels import (
 )
 from .deliver import deliver, send_once
 from .errors import SendError
-from .message import SEVERITIES, AlertItem, Notification, severity_rank
+from .message import AlertItem, Notification
 from .webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 __all__ = [

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
+from ..model.alert import SEVERITIES, severity_rank
 from ..model.errors import BadRequest
-from .message import SEVERITIES, severity_rank
 
 CHANNEL_TYPES = ("slack", "email", "webhook")
 DEFAULT_NAMES = {"slack": "Slack", "email": "E-mail", "webhook": "Webhook"}
@@ -145,7 +145,7 @@ def normalize_config(type: str, config: Any, stored: dict[str, Any]) -> dict[str
             if not _ADDRESS.fullmatch(address):
                 raise BadRequest(f"config.to_addresses: {address!r} is not an e-mail address")
         out["to_addresses"] = to
-    severity = given.get("min_severity") or "info"
+    severity = given.get("min_severity") or "critical"  # wake people for what needs them
     if severity not in SEVERITIES:
         raise BadRequest(f"config.min_severity must be one of {', '.join(SEVERITIES)}")
     out["min_severity"] = severity

@@ -10,14 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-SEVERITIES = ("info", "warning", "critical")
 # What a notification is: one alert starting, repeating past its cooldown, clearing,
 # a digest of several (start-up or burst), or an operator's test.
-
-
-def severity_rank(severity: str) -> int:
-    """0 info, 1 warning, 2 critical (unknown counts as info)."""
-    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
 
 
 @dataclass(frozen=True, slots=True)

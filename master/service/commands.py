@@ -11,6 +11,7 @@ from functools import partial
 
 import trio
 
+from ..config import CommandsConfig
 from ..database import Database
 from ..database.commands import load_open_commands, save_command
 from ..datahub import MemoryHub
@@ -27,15 +28,16 @@ class CommandService:
         self,
         hub: MemoryHub,
         db: Database,
+        commands: CommandsConfig,
         *,
-        expire: float,
-        limits: CommandLimits | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._hub = hub
         self._db = db
-        self._expire = expire
-        self._limits = limits or CommandLimits()
+        self._expire = commands.expire
+        self._limits = CommandLimits(
+            logs_tail_default=commands.logs_tail_default, logs_tail_max=commands.logs_tail_max
+        )
         self._clock = clock
 
     async def submit(self, req: CommandRequest) -> Command:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import trio
 
+from ..config import StorageConfig
 from ..database import Database
 from ..database.clusters import list_clusters, upsert_cluster
 from ..database.events import cleanup_events, upsert_events
@@ -65,31 +66,30 @@ class EventPersister:
 
 async def serve_event_cleanup(
     db: Database,
+    storage: StorageConfig,
     *,
-    retention_days: int,
-    max_per_cluster: int,
-    interval: float,
-    max_bytes_per_cluster: int | None = None,
     task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Delete stored events older than the retention or beyond the per-cluster count or size."""
     task_status.started()
     while True:
-        cutoff = format_time(datetime.fromtimestamp(time.time() - retention_days * 86400, UTC))
+        cutoff = format_time(
+            datetime.fromtimestamp(time.time() - storage.event_retention_days * 86400, UTC)
+        )
         assert cutoff is not None
 
         def clean(conn: sqlite3.Connection, cutoff: str = cutoff) -> int:
             return cleanup_events(
                 conn,
                 older_than=cutoff,
-                max_per_cluster=max_per_cluster,
-                max_bytes_per_cluster=max_bytes_per_cluster,
+                max_per_cluster=storage.event_max_count,
+                max_bytes_per_cluster=storage.event_max_bytes,
             )
 
         deleted = await db.write(clean)
         if deleted:
             log.info("event retention removed %d stored events", deleted)
-        await trio.sleep(interval)
+        await trio.sleep(storage.event_cleanup_interval)
 
 
 async def restore_clusters(hub: MemoryHub, db: Database) -> int:

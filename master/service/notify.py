@@ -13,7 +13,6 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -21,6 +20,7 @@ import httpx
 import msgspec
 import trio
 
+from ..config import NotifyConfig
 from ..database import Database
 from ..database.notify import list_channels, record_send, record_test, save_channel, seed_channels
 from ..model.errors import BadRequest, Conflict, NotFound
@@ -40,16 +40,6 @@ from ..notifier import (
 from .secretbox import SecretBox
 
 log = logging.getLogger("master.notify")
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """How notifications are sent: per-attempt limit, attempts, first retry wait, queue size."""
-
-    timeout: float = 10.0
-    attempts: int = 3
-    backoff: float = 1.0
-    queue_size: int = 100
 
 
 class _Channel:
@@ -87,14 +77,14 @@ class NotifyService:
         self,
         db: Database,
         box: SecretBox,
-        delivery: Delivery,
+        settings: NotifyConfig = NotifyConfig(),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._db = db
         self._box = box
-        self._delivery = delivery
+        self._settings = settings
         self._clock = clock
-        self._channels = {t: _Channel(t, delivery.queue_size) for t in CHANNEL_TYPES}
+        self._channels = {t: _Channel(t, settings.queue_size) for t in CHANNEL_TYPES}
         self._client: httpx.AsyncClient | None = None
         self._pending_records: list[tuple[str, str, str, float]] = []
         self._records_ready = trio.Event()
@@ -120,12 +110,12 @@ class NotifyService:
         channel.row = row
         channel.config = self._unseal(row["type"], config)
 
-    async def load(self, seed: dict[str, dict[str, Any]] | None = None) -> bool:
-        """Read the stored channels; first seed them from `seed` (type -> name, enabled,
-        config) if the table is empty. Returns whether it seeded."""
+    async def load(self) -> bool:
+        """Read the stored channels; first seed them from the settings (MASTER_MAIL_*,
+        MASTER_SLACK_*, MASTER_WEBHOOK_*) if the table is empty. Returns whether it seeded."""
         seeded = False
         rows: list[dict[str, Any]] = []
-        for type, given in (seed or {}).items():
+        for type, given in _seed(self._settings).items():
             try:
                 config = normalize_config(type, given.get("config", {}), {})
             except BadRequest as err:
@@ -213,7 +203,7 @@ class NotifyService:
         )
         try:
             await send_once(
-                type, channel.config, note, client=self._http(), per_attempt=self._delivery.timeout
+                type, channel.config, note, client=self._http(), per_attempt=self._settings.timeout
             )
             status, message = "ok", "test message sent"
         except SendError as err:
@@ -263,7 +253,7 @@ class NotifyService:
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._delivery.timeout)
+            self._client = httpx.AsyncClient(timeout=self._settings.timeout)
         return self._client
 
     async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
@@ -287,9 +277,10 @@ class NotifyService:
     async def _sender(self, channel: _Channel) -> None:
         async with channel.receive:
             async for note in channel.receive:
-                if channel.reason is not None:
-                    continue  # disabled or emptied since it was queued
-                d = self._delivery
+                if channel.reason is not None:  # disabled or emptied since it was queued
+                    self._record(channel, "dropped", f"not sent: {channel.reason}")
+                    continue
+                d = self._settings
                 channel.busy = True
                 try:
                     await deliver(
@@ -339,3 +330,29 @@ class NotifyService:
         """Stop taking notifications; `serve` returns once what was queued is delivered."""
         for channel in self._channels.values():
             await channel.send.aclose()
+
+
+def _seed(s: NotifyConfig) -> dict[str, dict[str, Any]]:
+    """The channels the settings name, as type -> enabled and config (first start only)."""
+    seed: dict[str, dict[str, Any]] = {}
+    if s.mail_enabled or s.mail_smtp_host:
+        seed["email"] = {
+            "enabled": s.mail_enabled,
+            "config": {
+                "smtp_host": s.mail_smtp_host,
+                "smtp_port": s.mail_smtp_port,
+                "smtp_tls": s.mail_smtp_tls,
+                "smtp_user": s.mail_username,
+                "smtp_password": s.mail_password,
+                "from_address": s.mail_from,
+                "to_addresses": list(s.mail_to),
+            },
+        }
+    if s.slack_enabled or s.slack_webhook_url:
+        seed["slack"] = {"enabled": s.slack_enabled, "config": {"webhook_url": s.slack_webhook_url}}
+    if s.webhook_enabled or s.webhook_url:
+        seed["webhook"] = {
+            "enabled": s.webhook_enabled,
+            "config": {"url": s.webhook_url, "secret": s.webhook_secret},
+        }
+    return seed
