@@ -747,7 +747,7 @@ def expected_pods(namespace: str, q: str, phase: str, node: str, selectors: list
             (not namespace or s["namespace"] == namespace)
             and (not q or q.lower() in s["name"].lower())
             and (not phase or p["status"]["phase"] == phase)
-            and (not node or s["nodeName"] == node)
+            and (not node or s.get("nodeName", "") == node)
         )
         for sel in selectors:
             key, eq, value = sel.partition("=")
