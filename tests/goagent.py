@@ -16,7 +16,7 @@ CREATED = "2026-01-17T09:00:00+09:00"  # a Kubernetes creation time, as the agen
 
 # Helpers below write the agent's model_v2 shapes by hand (Go's field order and
 # omitempty), so tests can also feed values no agent sends (a hostile count);
-# `test_shapes` checks them against `layout_v2`. `fixture_v2` has every kind.
+# `test_shapes` checks them against `agent_v2.layout`; `agent_v2.golden` has every kind.
 
 
 def pod(

@@ -1,6 +1,6 @@
 """Go `encoding/json` over described Go structs: what an agent's `json.Marshal` writes.
 
-A fixture generation (see `fixture_v2`) describes its Go structs as `Struct`s
+A fixture generation (see `agent_v2`) describes its Go structs as `Struct`s
 of `Field`s (Go name, JSON tag, type, omitempty). Values are dicts keyed by Go
 field names; a missing field is Go's zero value, so a fixture names only what
 it sets, and the encoding follows Go's rules, not the fixture's care:

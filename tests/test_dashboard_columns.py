@@ -17,7 +17,7 @@ import msgspec
 import pytest
 import trio
 
-from . import fixture_v2
+from . import agent_v2
 from .conftest import ADMIN_PASSWORD, MasterRunner, make_config
 from .goagent import GoAgent
 
@@ -144,11 +144,11 @@ async def test_every_column_shows_what_the_agent_sent(
 ) -> None:
     runner = MasterRunner(nursery, make_config(tmp_path))
     await runner.start()
-    snapshot = fixture_v2.golden(CLUSTER)
-    body = fixture_v2.encode_snapshot(snapshot)
+    snapshot = agent_v2.golden(CLUSTER)
+    body = agent_v2.encode_snapshot(snapshot)
     sent = msgspec.json.decode(body)
     async with GoAgent.open(runner.agent_url, CLUSTER) as agent:
-        r = await agent.push(fixture_v2.gzip(body))
+        r = await agent.push(agent_v2.gzip(body))
         assert r.status_code == 200, r.text
     base = runner.gateway_url
 

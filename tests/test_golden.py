@@ -1,6 +1,6 @@
 """A snapshot written byte for byte as the Go agent writes it goes in; every view gives it back.
 
-`fixture_v2.golden` holds every kind the agent sends, every omitempty case,
+`agent_v2.golden` holds every kind the agent sends, every omitempty case,
 `\\u003c` escapes, U+2028, local offsets, zero times and nested nulls. Pushed
 as the agent pushes it, each resource list and each single resource answers
 with exactly the agent's bytes, events with exactly their values (times in
@@ -19,12 +19,12 @@ import trio
 from master.model.gotime import normalize_go_time
 from master.query.resources import LISTED_KINDS
 
-from . import fixture_v2, layout_v2
+from . import agent_v2
 from .conftest import MasterRunner
 from .goagent import GoAgent
 
 # Snapshot list key -> REST path (the key in lower case); events have their own API.
-PATHS = {key: key.lower() for _, key, _, _ in layout_v2.LISTS if key != "events"}
+PATHS = {key: key.lower() for _, key, _, _ in agent_v2.LISTS if key != "events"}
 
 
 class _Page(msgspec.Struct):
@@ -39,7 +39,7 @@ def identity(key: str, item: dict[str, Any]) -> tuple[str, str]:
 
 
 async def push(agent: GoAgent, snapshot: dict[str, Any]) -> None:
-    r = await agent.push(fixture_v2.gzip(fixture_v2.encode_snapshot(snapshot)))
+    r = await agent.push(agent_v2.gzip(agent_v2.encode_snapshot(snapshot)))
     assert r.status_code == 200, r.text
 
 
@@ -47,7 +47,7 @@ def event_view(go: dict[str, Any]) -> dict[str, Any]:
     """An event's REST view, from its Go values: the same values, times in UTC."""
     obj = go["InvolvedObject"]
     times = {
-        key: normalize_go_time(go.get(field) or fixture_v2.ZERO_TIME)
+        key: normalize_go_time(go.get(field) or agent_v2.ZERO_TIME)
         for key, field in (
             ("created_at", "CreatedAt"),
             ("first_timestamp", "FirstTimestamp"),
@@ -77,10 +77,10 @@ def event_view(go: dict[str, Any]) -> dict[str, Any]:
 
 async def check_views(gateway: httpx.AsyncClient, snapshot: dict[str, Any]) -> None:
     cluster = snapshot["ClusterID"]
-    go_json = msgspec.json.decode(fixture_v2.encode_snapshot(snapshot))
+    go_json = msgspec.json.decode(agent_v2.encode_snapshot(snapshot))
     for key, path in PATHS.items():
         assert path in LISTED_KINDS, f"{key} is not served"
-        expected = fixture_v2.encode_items(snapshot, key)
+        expected = agent_v2.encode_items(snapshot, key)
         r = await gateway.get(f"/api/v2/{path}", params={"cluster_id": cluster, "limit": 1000})
         assert r.status_code == 200, r.text
         page = msgspec.json.decode(r.content, type=_Page)
@@ -110,25 +110,25 @@ async def check_views(gateway: httpx.AsyncClient, snapshot: dict[str, Any]) -> N
     detail = (await gateway.get(f"/api/v2/clusters/{cluster}")).json()
     assert detail["summary"] == dict(
         zip(
-            (key for _, key in layout_v2.SUMMARY),
-            (snapshot["Summary"].get(go, 0) for go, _ in layout_v2.SUMMARY),
+            (key for _, key in agent_v2.SUMMARY),
+            (snapshot["Summary"].get(go, 0) for go, _ in agent_v2.SUMMARY),
             strict=True,
         )
     )
 
 
-@pytest.mark.parametrize("tz", fixture_v2.OFFSETS)
+@pytest.mark.parametrize("tz", agent_v2.OFFSETS)
 async def test_every_view_gives_back_what_the_agent_sent(
     master: MasterRunner, gateway: httpx.AsyncClient, tz: str
 ) -> None:
-    snapshot = fixture_v2.golden(f"golden{fixture_v2.OFFSETS.index(tz)}", tz)
+    snapshot = agent_v2.golden(f"golden{agent_v2.OFFSETS.index(tz)}", tz)
     async with GoAgent.open(master.agent_url, snapshot["ClusterID"]) as agent:
         await push(agent, snapshot)
     await check_views(gateway, snapshot)
 
 
 async def test_an_empty_cluster(master: MasterRunner, gateway: httpx.AsyncClient) -> None:
-    snapshot = fixture_v2.empty()
+    snapshot = agent_v2.empty()
     async with GoAgent.open(master.agent_url, snapshot["ClusterID"]) as agent:
         await push(agent, snapshot)
     await check_views(gateway, snapshot)
@@ -138,14 +138,14 @@ async def test_secrets_show_only_what_the_agent_sends(
     master: MasterRunner, gateway: httpx.AsyncClient
 ) -> None:
     """An agent that sent values (a modified one) does not get them shown."""
-    body = fixture_v2.golden("leaky")
-    raw = msgspec.json.decode(fixture_v2.encode_snapshot(body))
+    body = agent_v2.golden("leaky")
+    raw = msgspec.json.decode(agent_v2.encode_snapshot(body))
     leaky = {**raw["secrets"][0], "data": {"password": "aHVudGVyMg=="}, "stringData": {"a": "b"}}
     raw["secrets"][0] = leaky
     async with GoAgent.open(master.agent_url, "leaky") as agent:
-        r = await agent.push(fixture_v2.gzip(msgspec.json.encode(raw)))
+        r = await agent.push(agent_v2.gzip(msgspec.json.encode(raw)))
         assert r.status_code == 200, r.text
     one = await gateway.get("/api/v2/secrets/shop/db-credentials", params={"cluster_id": "leaky"})
-    assert one.content == fixture_v2.encode_items(body, "secrets")[0]
+    assert one.content == agent_v2.encode_items(body, "secrets")[0]
     page = (await gateway.get("/api/v2/secrets", params={"cluster_id": "leaky"})).text
     assert "aHVudGVyMg" not in page and "stringData" not in page

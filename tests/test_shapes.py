@@ -1,6 +1,6 @@
 """What the demo agents and the test helpers send is byte for byte what the Go agent writes.
 
-Each body is read strictly against the Agent V2 structs (`layout_v2`: an
+Each body is read strictly against the Agent V2 structs (`agent_v2.layout`: an
 unknown key, a wrong type or a time Go would not print fails) and written
 again with Go's rules (`gojson`); the two must be the same bytes. And on every
 snapshot, the summary the master computes equals the one the agent computed.
@@ -18,14 +18,14 @@ from master.demo import SimulatedCluster
 from master.demo.cluster import go_json
 from master.processor import decode_snapshot
 
-from . import goagent, gojson, layout_v2
+from . import agent_v2, goagent, gojson
 
 T0 = datetime(2026, 1, 18, 1, 0, 0, 123456, tzinfo=UTC)
 
 
 def assert_go_exact(body: bytes) -> None:
-    values = gojson.decode(layout_v2.CLUSTER_SNAPSHOT, body)
-    again = gojson.encode(layout_v2.CLUSTER_SNAPSHOT, values)
+    values = gojson.decode(agent_v2.CLUSTER_SNAPSHOT, body)
+    again = gojson.encode(agent_v2.CLUSTER_SNAPSHOT, values)
     if again != body:
         at = next(i for i, (a, b) in enumerate(zip(again, body, strict=False)) if a != b)
         raise AssertionError(f"differs from Go at byte {at}: {body[at - 120 : at + 60]!r}")

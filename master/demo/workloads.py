@@ -172,6 +172,15 @@ def _rollout(phase: str, message: str = "", *badges: str) -> Doc:
     return doc
 
 
+def _progress(replicas: int, ready: int, updated: int) -> Doc:
+    """A StatefulSet's or DaemonSet's rollout as the agent judges it."""
+    if updated < replicas:
+        return _rollout("Progressing", "Rolling update in progress", "Updating")
+    if ready < replicas:
+        return _rollout("Progressing", "Waiting for pods to be ready", "Scaling")
+    return _rollout("Complete")
+
+
 def workload_counts(
     doc: Doc, kind: str, *, replicas: int, ready: int, updated: int, at: str, rs: str = ""
 ) -> None:
@@ -200,13 +209,7 @@ def workload_counts(
                 "updatedNumberScheduled": updated or None,
             },
         )
-        phase = (
-            _rollout("Progressing", "Rolling update in progress", "Updating")
-            if updated < replicas
-            else _rollout("Progressing", "Waiting for pods to be ready", "Scaling")
-            if ready < replicas
-            else _rollout("Complete")
-        )
+        phase = _progress(replicas, ready, updated)
         if unavailable:
             phase["badges"] = [*phase.get("badges", ()), "Unavailable"]
         doc["rollout"] = phase
@@ -224,13 +227,7 @@ def workload_counts(
             updatedReplicas=updated or None,
             availableReplicas=ready or None,
         )
-        doc["rollout"] = (
-            _rollout("Progressing", "Rolling update in progress", "Updating")
-            if updated < replicas
-            else _rollout("Progressing", "Waiting for pods to be ready", "Scaling")
-            if ready < replicas
-            else _rollout("Complete")
-        )
+        doc["rollout"] = _progress(replicas, ready, updated)
         return
     unavailable = max(replicas - ready, 0)
     put(
