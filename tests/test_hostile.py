@@ -347,7 +347,7 @@ WRONG_TYPES: dict[str, Any] = {
     "nodes[0].summary.schedulable string": named("nodes", schedulable="yes"),
     "deployments[0].summary.replicas '3'": named("deployments", replicas="3"),
     "statefulsets[0].summary.ready null": named("statefulsets", ready=None),
-    "daemonsets[0].summary.available list": named("daemonsets", available=[1]),
+    "daemonsets[0].summary.numberReady list": named("daemonsets", numberReady=[1]),
     "services[0].summary.type list": named("services", type=["ClusterIP"]),
     "namespaces[0].status.phase number": fresh(
         namespaces=[{"summary": {"name": "d"}, "status": {"phase": 1}}]

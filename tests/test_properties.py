@@ -124,7 +124,6 @@ pods = doc(
                 "ownerKind": names,
                 "ownerName": names,
                 "createdAt": go_times(),
-                "labels": labels,
             },
         )
     },
@@ -149,7 +148,6 @@ nodes = doc(
             {
                 "ready": st.sampled_from(["True", "False", "Unknown", True, False]),
                 "schedulable": st.booleans(),
-                "labels": labels,
             },
         )
     },
@@ -164,14 +162,27 @@ workloads = doc(
                 "replicas": int32,
                 "ready": int32,
                 "available": int32,
-                "labels": labels,
             },
         )
     },
     {"labels": labels, "spec": json_values},
 )
+daemonsets = doc(
+    {
+        "summary": doc(
+            {"name": names},
+            {
+                "namespace": names,
+                "desiredNumberScheduled": int32,
+                "numberReady": int32,
+                "numberAvailable": int32,
+            },
+        )
+    },
+    {"labels": labels, "template": json_values},
+)
 named = doc(
-    {"summary": doc({"name": names}, {"namespace": names, "type": names, "labels": labels})},
+    {"summary": doc({"name": names}, {"namespace": names, "type": names})},
     {"status": st.none() | doc({}, {"phase": names}), "labels": labels},
 )
 flat = doc(
@@ -189,7 +200,7 @@ events = doc(
         "reason": names,
         "message": text,
         "source": names,
-        "source_host": names,
+        "created_at": go_times(),
         "involved_object": doc(
             {}, {"kind": names, "namespace": names, "name": names, "uid": names}
         ),
@@ -202,7 +213,8 @@ KIND_ENTRIES = {
     "pods": pods,
     "nodes": nodes,
     "events": events,
-    **{k: workloads for k in ("deployments", "statefulsets", "daemonsets")},
+    **{k: workloads for k in ("deployments", "statefulsets")},
+    "daemonsets": daemonsets,
     **{k: named for k in ("services", "ingresses", "namespaces")},
     **{
         k: flat
@@ -280,18 +292,23 @@ _SUMMARY_TYPES = {
         "nodeName": "str",
         "ownerKind": "str",
         "ownerName": "str",
-        "labels": "labels",
     },
-    "nodes": {"name": "str", "ready": "str|bool", "schedulable": "bool", "labels": "labels"},
+    "nodes": {"name": "str", "ready": "str|bool", "schedulable": "bool"},
     "workload": {
         "name": "str",
         "namespace": "str",
         "replicas": "int",
         "ready": "int",
         "available": "int",
-        "labels": "labels",
     },
-    "named": {"name": "str", "namespace": "str", "type": "str", "labels": "labels"},
+    "daemonsets": {
+        "name": "str",
+        "namespace": "str",
+        "desiredNumberScheduled": "int",
+        "numberReady": "int",
+        "numberAvailable": "int",
+    },
+    "named": {"name": "str", "namespace": "str", "type": "str"},
 }
 _EVENT_TYPES = {
     "uid": "str",
@@ -302,7 +319,7 @@ _EVENT_TYPES = {
     "reason": "str",
     "message": "str",
     "source": "str",
-    "source_host": "str",
+    "created_at": "time?",
     "count": "int",
     "first_timestamp": "time?",
     "last_timestamp": "time?",
@@ -326,7 +343,7 @@ def typed_slots(body: dict[str, Any]) -> Iterator[Slot]:
         for item in body.get(kind) or []:
             group = (
                 "workload"
-                if kind in ("deployments", "statefulsets", "daemonsets")
+                if kind in ("deployments", "statefulsets")
                 else "named"
                 if kind in ("services", "ingresses", "namespaces")
                 else kind
@@ -379,7 +396,7 @@ def expected_summary(body: dict[str, Any]) -> dict[str, int]:
         "failed_pods": sum(1 for p in listed("pods") if phase(p) == "Failed"),
         "total_deployments": len(deployments),
         "healthy_deployments": sum(
-            1 for d in deployments if d.get("ready", 0) >= d.get("replicas", 0)
+            1 for d in deployments if d.get("ready", 0) == d.get("replicas", 0) > 0
         ),
         "total_statefulsets": len(listed("statefulsets")),
         "total_daemonsets": len(listed("daemonsets")),
@@ -756,7 +773,7 @@ def expected_pods(namespace: str, q: str, phase: str, node: str, selectors: list
             (not namespace or s["namespace"] == namespace)
             and (not q or q.lower() in s["name"].lower())
             and (not phase or p["status"]["phase"] == phase)
-            and (not node or s["nodeName"] == node)
+            and (not node or s.get("nodeName", "") == node)
         )
         for sel in selectors:
             key, eq, value = sel.partition("=")

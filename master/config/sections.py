@@ -128,6 +128,12 @@ class StorageConfig:
         env="MASTER_EVENT_CLEANUP_INTERVAL",
         help="How often the event retention limits are enforced (duration).",
     )
+    event_max_bytes: int = setting(
+        128 * MiB,
+        v.size,
+        env="MASTER_EVENT_MAX_BYTES",
+        help="Stored events kept per cluster by size (their text); the oldest beyond this are deleted with the other retention limits (size).",
+    )
 
     @property
     def database_path(self) -> Path:
@@ -149,7 +155,13 @@ class DatahubConfig:
         1800.0,
         v.duration(),
         env="MASTER_DATAHUB_EVENT_RETENTION",
-        help="Realtime event window kept in memory, by event last_timestamp (duration).",
+        help="Realtime event window kept in memory, by event time (duration).",
+    )
+    event_window_max: int = setting(
+        20000,
+        v.count(1),
+        env="MASTER_DATAHUB_EVENT_WINDOW_MAX",
+        help="Most events the realtime window keeps per cluster, whatever an agent sends; the oldest leave first.",
     )
 
 
@@ -187,6 +199,18 @@ class CommandsConfig:
         env="MASTER_COMMAND_MAX_ATTEMPTS",
         help="Times a repeatable command is handed out when its hand-off to the agent was lost.",
     )
+    logs_tail_default: int = setting(
+        1000,
+        v.count(1),
+        env="MASTER_COMMAND_LOGS_TAIL_DEFAULT",
+        help="Log lines get_logs fetches when the request names no tailLines (the agent would fetch the whole log).",
+    )
+    logs_tail_max: int = setting(
+        10000,
+        v.count(1),
+        env="MASTER_COMMAND_LOGS_TAIL_MAX",
+        help="Most log lines one get_logs may ask for; more is refused with 400.",
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -216,6 +240,30 @@ class AgentConfig:
         v.boolean,
         env="MASTER_AGENT_REQUIRE_TOKEN",
         help="Agents must present a per-cluster token (true or false; false only on a trusted network, and the master warns at start).",
+    )
+    max_result_bytes: int = setting(
+        64 * MiB,
+        v.size,
+        env="MASTER_AGENT_MAX_RESULT",
+        help="Largest command result an agent may send (a whole log can be big); a larger one fails its command with a note instead of leaving it running (size).",
+    )
+    max_output_bytes: int = setting(
+        1 * MiB,
+        v.size,
+        env="MASTER_AGENT_MAX_OUTPUT",
+        help="A command's output (logs, ConfigMap or Secret data) is kept up to this size; the rest is cut off and the output ends with a note saying so (size).",
+    )
+    max_events: int = setting(
+        10000,
+        v.count(1),
+        env="MASTER_AGENT_MAX_EVENTS",
+        help="Events kept of one snapshot, the newest; the summary still counts them all.",
+    )
+    max_event_message_bytes: int = setting(
+        4096,
+        v.size,
+        env="MASTER_AGENT_MAX_EVENT_MESSAGE",
+        help="Longest event message kept; a longer one is cut there and ends with a note (size).",
     )
 
 
