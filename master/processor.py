@@ -6,6 +6,8 @@ the expensive part in a worker thread and tests can call it directly.
 
 from __future__ import annotations
 
+import heapq
+import logging
 import zlib
 from collections.abc import Mapping
 
@@ -13,7 +15,7 @@ import msgspec
 
 from .model.agent import check_cluster_id
 from .model.errors import BadRequest, PayloadTooLarge
-from .model.event import Event
+from .model.event import Event, event_time
 from .model.gotime import normalize_go_time
 from .model.snapshot import (
     ClusterSnapshot,
@@ -21,12 +23,17 @@ from .model.snapshot import (
     PodDoc,
     SnapshotChanges,
     SnapshotIndex,
+    SnapshotLimits,
     WorkloadDoc,
     node_ready,
 )
 from .model.summary import Summary
+from .model.truncate import truncate
+
+log = logging.getLogger("master.processor")
 
 _index = msgspec.json.Decoder(SnapshotIndex)
+DEFAULT_LIMITS = SnapshotLimits()
 
 
 def gunzip_limited(data: bytes, limit: int) -> bytes:
@@ -66,35 +73,46 @@ def gunzip_limited(data: bytes, limit: int) -> bytes:
             return bytes(out)
 
 
-def _normalise_event(event: Event) -> Event:
+def _normalise_event(event: Event, max_message: int) -> Event:
+    event.created_at = normalize_go_time(event.created_at)
     event.first_timestamp = normalize_go_time(event.first_timestamp)
     event.last_timestamp = normalize_go_time(event.last_timestamp)
     if not event.uid:
         event.uid = f"{event.namespace}/{event.name}"
+    if len(event.message) > max_message // 4:  # cheap test first: a character is 1-4 bytes
+        event.message = truncate(event.message, max_message)
     return event
 
 
 def decode_snapshot(
-    body: bytes, header_cluster_id: str | None, *, received_at: float
+    body: bytes,
+    header_cluster_id: str | None,
+    *,
+    received_at: float,
+    limits: SnapshotLimits = DEFAULT_LIMITS,
 ) -> ClusterSnapshot:
     """Validate and index a decompressed snapshot body.
 
     The cluster id comes from the header, else the body's `cluster_id`; a body
-    naming another cluster than the header is refused. Raises BadRequest
-    naming the offending key for anything malformed.
+    naming another cluster than the header is refused. Event messages longer
+    than the limit are cut (with a note), and only the newest `max_events`
+    events are kept (the summary counts them all). Raises BadRequest naming
+    the offending key for anything malformed, a name over 253 characters included.
     """
     try:
         # msgspec checks UTF-8 only in the strings it builds; the parts the index skips are
         # served back verbatim later, so the whole body must be valid (about 0.3 ms/MB).
         body.decode("utf-8")
-        return _decode(body, header_cluster_id, received_at)
+        return _decode(body, header_cluster_id, received_at, limits)
     except UnicodeDecodeError as err:
         raise BadRequest(f"snapshot is not valid UTF-8: {err}") from err
     except RecursionError as err:
         raise BadRequest("snapshot JSON is nested too deeply") from err
 
 
-def _decode(body: bytes, header_cluster_id: str | None, received_at: float) -> ClusterSnapshot:
+def _decode(
+    body: bytes, header_cluster_id: str | None, received_at: float, limits: SnapshotLimits
+) -> ClusterSnapshot:
     try:
         index = _index.decode(body)
     except msgspec.ValidationError as err:
@@ -117,10 +135,24 @@ def _decode(body: bytes, header_cluster_id: str | None, received_at: float) -> C
     except ValueError as err:
         raise BadRequest(f"fetched_at: {err}") from err
     try:
-        by_uid = {e.uid: e for e in map(_normalise_event, index.events or ())}
+        by_uid = {
+            e.uid: e
+            for e in (
+                _normalise_event(e, limits.max_event_message_bytes) for e in index.events or ()
+            )
+        }
     except ValueError as err:
         raise BadRequest(f"events: {err}") from err
     events = list(by_uid.values())
+    summary = compute_summary(index, events)
+    if len(events) > limits.max_events:
+        log.warning(
+            "cluster %s sent %d events; the newest %d are kept",
+            cluster_id,
+            len(events),
+            limits.max_events,
+        )
+        events = heapq.nlargest(limits.max_events, events, key=lambda e: (event_time(e), e.uid))
     return ClusterSnapshot(
         cluster_id=cluster_id,
         fetched_at=fetched_at,
@@ -128,12 +160,13 @@ def _decode(body: bytes, header_cluster_id: str | None, received_at: float) -> C
         body=body,
         index=index,
         events=events,
-        summary=compute_summary(index, events),
+        summary=summary,
     )
 
 
 def compute_summary(index: SnapshotIndex, events: list[Event]) -> Summary:
-    """Count what the resources say; the agent's own summary is not trusted."""
+    """Count what the resources say, as the agent counts (`generateSummary`); its own
+    summary is not trusted. A Deployment is healthy when ready == replicas > 0."""
     nodes: list[NodeDoc] = index.docs("nodes")
     pods: list[PodDoc] = index.docs("pods")
     deployments: list[WorkloadDoc] = index.docs("deployments")
@@ -149,7 +182,9 @@ def compute_summary(index: SnapshotIndex, events: list[Event]) -> Summary:
         pending_pods=phases.get("Pending", 0),
         failed_pods=phases.get("Failed", 0),
         total_deployments=len(deployments),
-        healthy_deployments=sum(1 for d in deployments if d.summary.ready >= d.summary.replicas),
+        healthy_deployments=sum(
+            1 for d in deployments if d.summary.ready == d.summary.replicas > 0
+        ),
         total_statefulsets=len(index.docs("statefulsets")),
         total_daemonsets=len(index.docs("daemonsets")),
         total_services=len(index.docs("services")),

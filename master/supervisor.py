@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import trio
 from hypercorn.config import Config as HypercornConfig
@@ -25,7 +26,7 @@ from .config import Config, DemoConfig, ServerConfig
 from .database import Database
 from .datahub import DataHub, MemoryHub
 from .demo import serve_demo_agents
-from .gateway import GatewayServices, create_gateway_app
+from .gateway import Admission, GatewayServices, create_gateway_app
 from .metrics import Metrics
 from .query import Query
 from .service.agent_tokens import AgentTokens
@@ -94,7 +95,7 @@ async def run_master(
     a test drives time, or hashes cheaply; the master itself runs with the defaults.
     """
     server, auth_config = config.server, config.auth
-    config.storage.data_dir.mkdir(parents=True, exist_ok=True)
+    _private_dir(config.storage.data_dir)
     db = Database(config.storage.database_path)
     metrics = Metrics()
     hub: DataHub = MemoryHub(
@@ -107,8 +108,15 @@ async def run_master(
     commands = CommandService(hub, db, config.commands, clock=clock)
     persister = EventPersister(hub, db)
     stopping = trio.Event()
+    audit = AuditLog(
+        db,
+        retention_days=auth_config.audit_retention_days,
+        max_rows=auth_config.audit_max_rows,
+        clock=clock,
+    )
     auth = AuthService(
         db,
+        audit,
         secret=load_or_create_secret(config.storage.data_dir, auth_config.jwt_secret),
         lifetime=auth_config.jwt_lifetime,
         max_failures=auth_config.login_max_failures,
@@ -116,8 +124,7 @@ async def run_master(
         passwords=passwords,
         clock=clock,
     )
-    agent_tokens = AgentTokens(db, require=config.agent.require_token, clock=clock)
-    audit = AuditLog(db, retention_days=auth_config.audit_retention_days)
+    agent_tokens = AgentTokens(db, audit, require=config.agent.require_token, clock=clock)
     notify = NotifyService(db, SecretBox.in_dir(config.storage.data_dir), config.notify, clock)
     alerts = AlertService(
         hub,
@@ -155,6 +162,7 @@ async def run_master(
                 if config.alerts.enabled:
                     await services.start(alerts.serve)
                 await services.start(audit.serve)
+                await services.start(agent_tokens.serve)
                 await services.start(hub.serve)
                 await services.start(persister.serve)
                 await services.start(commands.serve_persister)
@@ -181,7 +189,12 @@ async def run_master(
                         agent_tokens=agent_tokens,
                         audit=audit,
                         public_read=auth_config.public_read,
-                        cors_origins=server.cors_origins,
+                        admission=Admission.build(
+                            cors_origins=server.cors_origins,
+                            allowed_hosts=server.allowed_hosts,
+                            trusted_proxies=server.trusted_proxies,
+                            public_url=config.alerts.public_url,
+                        ),
                         token_lifetime=auth_config.jwt_lifetime,
                         stream=config.stream,
                         notify=notify,
@@ -207,6 +220,7 @@ async def run_master(
                 log.info("servers stopped; writing what is left")
                 await persister.flush()
                 await commands.flush()
+                await agent_tokens.flush_use()
                 await audit.flush()
                 alerts.stop()
                 await notify.aclose()
@@ -216,6 +230,15 @@ async def run_master(
         finally:
             await db.aclose()
     log.info("master stopped")
+
+
+def _private_dir(path: Path) -> None:
+    """The data directory, created (or tightened) so only its owner can enter it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        path.chmod(0o700)
+        log.warning("data directory %s was mode %o; now 0700 (owner only)", path, mode)
 
 
 async def _close_hub_on_stop(hub: DataHub, stopping: trio.Event) -> None:

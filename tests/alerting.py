@@ -68,8 +68,11 @@ async def drained(gw: httpx.AsyncClient, type: str) -> bool:
     return view["queued"] == 0
 
 
-def crash(count: int, name: str = "web-5d9c7b8f6d-abcde", uid: str = "crash") -> dict[str, Any]:
-    return event(uid, reason="BackOff", count=count, name=name)
+def crash(
+    count: int, name: str = "web-5d9c7b8f6d-abcde", uid: str = "crash", reason: str = "BackOff"
+) -> dict[str, Any]:
+    """A pod's event (of the default snapshot's Deployment web unless `name` says otherwise)."""
+    return event(uid, reason=reason, count=count, name=name)
 
 
 def verify_signature(request: Received, secret: str = SECRET) -> None:

@@ -15,49 +15,52 @@ from .alerting import (
     wait_for,
 )
 from .conftest import StartMaster
-from .goagent import GoAgent, deployment, event, node, pod
+from .goagent import GoAgent, deployment, event, node
 from .receivers import http_receiver
 
 
-async def test_crash_loop_is_one_alert_counted_then_one_resolved(start_master: StartMaster) -> None:
+async def test_a_deployments_crash_looping_pods_are_one_alert_counted_then_resolved(
+    start_master: StartMaster,
+) -> None:
     runner = await start_alerting(start_master)
     async with (
         http_receiver() as hook,
         runner.gateway_client() as gw,
         GoAgent.open(runner.agent_url, "c1") as agent,
     ):
-        await put_channel(gw, "webhook", {"url": hook.url, "secret": SECRET})
+        config = {"url": hook.url, "secret": SECRET, "min_severity": "warning"}
+        await put_channel(gw, "webhook", config)
         await first_look(agent, gw)
-        for count in range(1, 6):  # the same BackOff event, its count rising on every snapshot
-            assert (await agent.snapshot(**{**CLEAN, "events": [crash(count)]})).status_code == 200
+        for count in range(1, 6):  # both pods of web back off, their counts rising
+            events = [crash(count), crash(count, name="web-5d9c7b8f6d-fghij", uid="crash2")]
+            assert (await agent.snapshot(**{**CLEAN, "events": events})).status_code == 200
 
             async def counted(count: int = count) -> bool:
-                found = await alerts(gw, cluster_id="c1", rule="critical_event")
-                return len(found) == 1 and found[0]["count"] == count
+                found = await alerts(gw, cluster_id="c1", rule="workload_events")
+                return len(found) == 1 and found[0]["count"] == 2 * count
 
-            await wait_for(counted, f"the alert counted {count}")
+            await wait_for(counted, f"the alert counted {2 * count}")
         assert (await agent.snapshot(**CLEAN)).status_code == 200
 
         async def resolved() -> bool:
-            done = await alerts(gw, status="resolved", rule="critical_event")
+            done = await alerts(gw, status="resolved", rule="workload_events")
             return bool(done) and await drained(gw, "webhook")
 
         await wait_for(resolved, "the alert resolved")
-        (alert,) = await alerts(gw, rule="critical_event")
-        assert alert["status"] == "resolved" and alert["count"] == 5
-        assert alert["rule"] == "critical_event" and alert["reason"] == "BackOff"
-        assert alert["object"] == {
-            "kind": "Pod",
-            "namespace": "default",
-            "name": "web-5d9c7b8f6d-abcde",
-        }
+        (alert,) = await alerts(gw, rule="workload_events")
+        assert alert["status"] == "resolved" and alert["count"] == 10
+        assert alert["severity"] == "warning" and alert["reason"] == "BackOff"
+        assert alert["object"] == {"kind": "Deployment", "namespace": "default", "name": "web"}
+        assert alert["message"].startswith(
+            "2 pods: web-5d9c7b8f6d-abcde (x5), web-5d9c7b8f6d-fghij (x5); latest: "
+        )
         assert alert["notified_channels"] == ["webhook"]
         kinds = [r.json()["kind"] for r in hook.requests]
         assert kinds == ["digest", "firing", "resolved"], "the first look, then the crash loop"
         for request in hook.requests:
             verify_signature(request)
         fired = hook.requests[1].json()
-        assert fired["cluster_id"] == "c1" and fired["severity"] == "critical"
+        assert fired["cluster_id"] == "c1" and fired["severity"] == "warning"
         assert fired["alerts"][0]["reason"] == "BackOff"
 
 
@@ -109,12 +112,8 @@ async def test_burst_becomes_one_digest(start_master: StartMaster) -> None:
     ):
         await put_channel(gw, "webhook", {"url": hook.url, "secret": SECRET})
         await first_look(agent, gw)
-        names = [f"api-{i}" for i in range(6)]
-        events = [crash(1, name=n, uid=f"u{n}") for n in names]
-        pods = [pod(n) for n in names]
-        assert (
-            await agent.snapshot(**{**CLEAN, "events": events, "pods": pods})
-        ).status_code == 200
+        nodes = [node("node-1"), *(node(f"node-{i}", ready="False") for i in range(3, 9))]
+        assert (await agent.snapshot(**{**CLEAN, "nodes": nodes})).status_code == 200
 
         async def six() -> bool:
             return len(await alerts(gw, status="firing")) == 6 and await drained(gw, "webhook")
@@ -139,7 +138,8 @@ async def test_receiver_down_is_retried_recorded_and_blocks_nothing(
         GoAgent.open(runner.agent_url, "c1") as agent,
     ):
         await put_channel(gw, "slack", {"webhook_url": down.url})
-        await put_channel(gw, "webhook", {"url": hook.url, "secret": SECRET})
+        config = {"url": hook.url, "secret": SECRET, "min_severity": "warning"}
+        await put_channel(gw, "webhook", config)
         assert (await agent.snapshot()).status_code == 200
 
         async def failed() -> dict[str, object] | None:
@@ -154,7 +154,7 @@ async def test_receiver_down_is_retried_recorded_and_blocks_nothing(
         assert len(hook.requests) == 1
 
         # A receiver that never answers: ingest and the other channel carry on meanwhile.
-        await put_channel(gw, "slack", {"webhook_url": hung.url})
+        await put_channel(gw, "slack", {"webhook_url": hung.url, "min_severity": "warning"})
         for count in range(1, 4):
             events = [event("e1"), crash(count, name="db-0", uid=f"db{count}")]
             r = await agent.snapshot(events=events)
@@ -165,7 +165,7 @@ async def test_receiver_down_is_retried_recorded_and_blocks_nothing(
             return len(hook.requests) == 2 and await drained(gw, "webhook")
 
         await wait_for(delivered, "the webhook's second message while Slack hangs")
-        assert hook.requests[1].json()["alerts"][0]["object"]["name"] == "db-0"
+        assert hook.requests[1].json()["alerts"][0]["object"]["name"] == "db", "its StatefulSet"
         slack_view = (await gw.get("/api/v2/notify/channels/slack")).json()
         assert slack_view["queued"] >= 1, "Slack is still busy with its hung receiver"
         verify_signature(hook.requests[1])
@@ -225,13 +225,31 @@ async def test_deployment_below_desired_and_channel_filters(start_master: StartM
         assert len(warn.requests) == 2 and len(crit.requests) == 1, "digest to both, then one"
         assert "1 of 3 replicas ready" in str(warn.requests[1].json()["blocks"])
 
+        # No ready replica at all: the same alert, now critical, reaches the critical channel.
+        async with GoAgent.open(runner.agent_url, "c1") as agent:
+            none_ready = [deployment("web", replicas=3, ready=0)]
+            assert (await agent.snapshot(**CLEAN, deployments=none_ready)).status_code == 200
+
+        async def escalated() -> bool:
+            return len(crit.requests) == 2 and await drained(gw, "webhook")
+
+        await wait_for(escalated, "the critical channel told")
+        note = crit.requests[1].json()
+        assert note["kind"] == "firing" and note["severity"] == "critical"
+        assert note["title"].startswith("Now critical: Deployment default/web")
+        (alert,) = await alerts(gw, rule="deployment_unavailable")
+        assert alert["severity"] == "critical" and alert["message"] == "0 of 3 replicas ready"
+        assert alert["notified_channels"] == ["slack", "webhook"]
+
         # A channel limited to other clusters hears nothing of c1.
         await put_channel(gw, "slack", {"webhook_url": other.url, "clusters": ["prod"]})
         async with GoAgent.open(runner.agent_url, "c1") as agent:
             await agent.snapshot(**{**CLEAN, "nodes": [node("node-1", ready="False")]})
         await wait_for(lambda: alerts(gw, rule="node_not_ready", status="firing"), "the node alert")
         await wait_for(lambda: drained(gw, "webhook"), "the critical channel")
-        assert len(crit.requests) == 2 and not other.requests
+        kinds = [(r.json()["kind"], r.json()["alerts"][0]["reason"]) for r in crit.requests[2:]]
+        assert kinds == [("resolved", "ReplicasUnavailable"), ("firing", "NodeNotReady")]
+        assert not other.requests
 
 
 async def test_alert_list_filters_and_errors(start_master: StartMaster) -> None:
@@ -240,11 +258,12 @@ async def test_alert_list_filters_and_errors(start_master: StartMaster) -> None:
         assert (await agent.snapshot()).status_code == 200
     async with runner.gateway_client() as gw:
         await wait_for(lambda: alerts(gw, rule="node_not_ready"), "alerts")
-        await wait_for(lambda: alerts(gw, rule="critical_event"), "alerts")
+        await wait_for(lambda: alerts(gw, rule="workload_events"), "alerts")
         page = (await gw.get("/api/v2/alerts", params={"limit": 1})).json()
         assert page["total"] == 2 and len(page["alerts"]) == 1
         assert await alerts(gw, cluster_id="nope") == []
-        assert len(await alerts(gw, severity="critical", status="firing")) == 2
+        assert len(await alerts(gw, severity="critical", status="firing")) == 1
+        assert len(await alerts(gw, severity="warning", status="firing")) == 1
         assert await alerts(gw, until="2000-01-01T00:00:00Z") == []
         assert len(await alerts(gw, since="2000-01-01T00:00:00Z")) == 2
         for params in (
@@ -268,7 +287,10 @@ async def test_alert_list_filters_and_errors(start_master: StartMaster) -> None:
 
 
 async def test_shutdown_is_prompt_with_a_hung_receiver(start_master: StartMaster) -> None:
-    runner = await start_alerting(start_master, notify={"timeout": 30.0})
+    # A short grace keeps the test quick; what matters is that the send's 30 s do not count.
+    runner = await start_alerting(
+        start_master, notify={"timeout": 30.0}, server={"shutdown_grace": 0.5}
+    )
     async with http_receiver(hang=True) as hung:
         async with runner.gateway_client() as gw:
             await put_channel(gw, "slack", {"webhook_url": hung.url})

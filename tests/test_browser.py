@@ -228,9 +228,9 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path, shots: Path
         }""")
         assert held == [[2, 1], [3, 2], 0], held
 
-        # A pod of edge-lab crash-loops: its card counts the critical alert, live.
+        # A pod of edge-lab is OOM-killed again and again: its card counts the critical alert.
         lab_card = page.locator(f"article.card[data-cluster='{LAB}']")
-        call(lab.push, crash(3))
+        call(lab.push, crash(3, reason="OOMKilled"))
         expect(lab_card).to_have_attribute("data-alerts", "1", timeout=WAIT)
         expect(lab_card).to_have_attribute("data-severity", "critical")
         expect(lab_card.locator(".stat.alerts")).to_contain_text("1 critical")
@@ -240,11 +240,11 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path, shots: Path
         # The cluster's page lists it; a higher count, then the all-clear, arrive live.
         lab_card.get_by_role("link", name=LAB).click()
         expect(page).to_have_url(f"{base}/#/cluster/{LAB}", timeout=WAIT)
-        alert = page.locator("#alert-list li[data-rule='critical_event']")
-        expect(alert).to_contain_text("BackOff", timeout=WAIT)
-        expect(alert).to_contain_text("Pod default/web-5d9c7b8f6d-abcde")
+        alert = page.locator("#alert-list li[data-rule='workload_events']")
+        expect(alert).to_contain_text("OOMKilled", timeout=WAIT)
+        expect(alert).to_contain_text("Deployment default/web")
         expect(alert).to_have_attribute("data-severity", "critical")
-        call(lab.push, crash(5))
+        call(lab.push, crash(5, reason="OOMKilled"))
         expect(alert).to_contain_text("×5", timeout=WAIT)
         shoot(page, shots, "alerts")
         call(lab.push)
@@ -254,7 +254,7 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path, shots: Path
 
         # Back on the clusters: the card follows the alert firing again and resolving.
         page.get_by_role("link", name="Clusters", exact=True).first.click()
-        call(lab.push, crash(6))
+        call(lab.push, crash(6, reason="OOMKilled"))
         expect(lab_card).to_have_attribute("data-alerts", "1", timeout=WAIT)
         call(lab.push)
         expect(lab_card).to_have_attribute("data-alerts", "0", timeout=WAIT)

@@ -205,13 +205,13 @@ async def test_restore_requeues_pending_and_rearms_running(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     old = Board()
-    pending, running = old.command("scale"), old.command("describe")
+    pending, running = old.command("scale"), old.command("get_logs")
     overflow = old.command("restart")
     running.status = "running"
     b = Board(queue_size=1)
     b.board.restore([running, pending, overflow])
     assert overflow.status == "expired" and "queue full" in overflow.error
-    # The agent polls: the running hand-off was lost in the restart, and describe repeats.
+    # The agent polls: the running hand-off was lost in the restart, and get_logs repeats.
     assert await b.poll() is running and running.attempts == 1
     b.board.complete(result(running))
     assert await b.poll() is pending

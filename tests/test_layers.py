@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ ARCHITECTURE = ROOT.parent / "docs" / "architecture.md"
 ALLOWED: dict[str, set[str]] = {
     "model": set(),
     "config": set(),
+    "logs": {"model"},
     "metrics": set(),
     "processor": {"model"},
     "datahub": {"model", "processor", "metrics", "config"},
@@ -167,3 +170,33 @@ def test_only_the_supervisor_names_a_concrete_hub(path: Path) -> None:
 def test_supervisor_types_the_hub_by_its_interface() -> None:
     text = (ROOT / "supervisor.py").read_text()
     assert f"hub: {HUB_INTERFACE} = " in text
+
+
+# I/O-free cores: state machines over plain data. Importing one, with everything it imports,
+# loads no event loop, database, network or mail client, and none of our layers holding them.
+CORES = ("master.service.alert_core", "master.service.alert_rules")
+IO = (
+    *("trio", "anyio", "asyncio", "sqlite3", "socket", "ssl", "http", "httpx", "h11"),
+    *("hypercorn", "quart", "quart_trio", "smtplib", "email", "cryptography"),
+    *("master.database", "master.datahub", "master.notifier", "master.query", "master.gateway"),
+    *("master.agentsdk", "master.supervisor", "master.service.notify", "master.service.alerts"),
+)
+
+
+def _io_loaded_by(module: str) -> list[str]:
+    """The I/O modules a fresh interpreter has loaded after importing `module`."""
+    code = f"import sys; import {module}; print(*sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = run.stdout.split()
+    return sorted(m for m in loaded if any(m == p or m.startswith(f"{p}.") for p in IO))
+
+
+@pytest.mark.parametrize("module", CORES)
+def test_cores_load_no_io(module: str) -> None:
+    assert _io_loaded_by(module) == []
+
+
+def test_io_check_sees_the_shell() -> None:
+    assert {"trio", "sqlite3", "master.database", "master.notifier"} <= set(
+        _io_loaded_by("master.service.alerts")
+    )

@@ -6,22 +6,32 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import NoReturn, Protocol
+from typing import Any, NoReturn, Protocol
 
 import msgspec
 import trio
 from quart import Response, g, request
 from quart_trio import QuartTrio
+from quart_trio.wrappers import TrioRequest
+from werkzeug.exceptions import RequestTimeout
 
 from ..config import AgentConfig
 from ..datahub import DataHub
 from ..metrics import Metrics
 from ..model.agent import check_cluster_id
 from ..model.command import CommandResult
-from ..model.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
-from ..model.snapshot import ClusterSnapshot
+from ..model.errors import (
+    BadRequest,
+    Forbidden,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from ..model.snapshot import ClusterSnapshot, SnapshotLimits
+from ..model.truncate import truncate
 from ..processor import decode_snapshot, gunzip_limited
-from ..webapi import bearer_token, install_error_handlers, json_response, read_json
+from ..webapi import bearer_token, decode_body, install_error_handlers, json_response
+from .results import oversized, read_capped
 
 log = logging.getLogger("master.agentsdk")
 
@@ -55,6 +65,15 @@ class AgentGuard(Protocol):
         """Note a refused call (rate-limited security record)."""
 
 
+class _AgentRequest(TrioRequest):
+    """Result bodies have no length limit here: the route's `read_capped` bounds what it keeps."""
+
+    def __init__(self, method: str, scheme: str, path: str, *args: Any, **kwargs: Any) -> None:
+        if path.endswith("/agent/result"):
+            kwargs["max_content_length"] = None
+        super().__init__(method, scheme, path, *args, **kwargs)
+
+
 def create_agent_app(
     hub: DataHub,
     limits: AgentConfig,
@@ -71,9 +90,13 @@ def create_agent_app(
     """
     app = QuartTrio("master.agentsdk")
     app.config["MAX_CONTENT_LENGTH"] = limits.max_body_bytes
+    app.request_class = _AgentRequest
     app.config["BODY_TIMEOUT"] = limits.body_timeout
     install_error_handlers(app)
     decode_limiter = trio.CapacityLimiter(DECODE_THREADS)
+    snapshot_limits = SnapshotLimits(
+        max_events=limits.max_events, max_event_message_bytes=limits.max_event_message_bytes
+    )
 
     def parse(
         body: bytes, encoding: str, header_cluster: str, received_at: float
@@ -81,7 +104,9 @@ def create_agent_app(
         started = time.thread_time()
         try:
             data = gunzip_limited(body, limits.max_snapshot_bytes) if encoding == "gzip" else body
-            return decode_snapshot(data, header_cluster, received_at=received_at)
+            return decode_snapshot(
+                data, header_cluster, received_at=received_at, limits=snapshot_limits
+            )
         finally:
             metrics.decode_cpu.inc(time.thread_time() - started)
 
@@ -177,7 +202,28 @@ def create_agent_app(
     @route("/agent/result", "POST")
     async def result(token: str | None = None) -> Response:
         cluster_id = _cluster_id()
-        res = await read_json(_result_decoder, "result body", cache=False)
+        try:
+            with trio.fail_after(limits.body_timeout):
+                body, total = await read_capped(request.body, limits.max_result_bytes)
+        except trio.TooSlowError:
+            raise RequestTimeout(
+                f"result body not received within {limits.body_timeout:g}s"
+            ) from None
+        if total > limits.max_result_bytes:
+            failure = oversized(body, total, limits.max_result_bytes)
+            if failure is None:
+                raise PayloadTooLarge(f"result body exceeds {limits.max_result_bytes} bytes")
+            await record(failure, cluster_id)
+            raise PayloadTooLarge(
+                f"result of {total} bytes exceeds {limits.max_result_bytes}; "
+                f"command {failure.command_id} is marked failed"
+            )
+        res = decode_body(_result_decoder, body, "result body")
+        res.output = truncate(res.output, limits.max_output_bytes)
+        await record(res, cluster_id)
+        return json_response({"status": "ok"})
+
+    async def record(res: CommandResult, cluster_id: str) -> None:
         try:
             cmd = await hub.complete(res, cluster_id=cluster_id)
         except ValueError as err:
@@ -188,6 +234,5 @@ def create_agent_app(
                 res.command_id,
                 cluster_id,
             )
-        return json_response({"status": "ok"})
 
     return app

@@ -7,7 +7,12 @@ Plain functions over a `sqlite3.Connection`, run through `Database.write` /
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
+
+import msgspec
+
+from ..model.alert import Alert
 
 COLUMNS = (
     "id",
@@ -28,19 +33,31 @@ COLUMNS = (
 )
 _SELECT = ", ".join(COLUMNS)
 _WRITABLE = COLUMNS[1:]
+_notified = msgspec.json.Decoder(tuple[str, ...])
 
 
-def _rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+def _alerts(cur: sqlite3.Cursor) -> list[Alert]:
+    found = []
+    for row in cur.fetchall():
+        fields = dict(zip(COLUMNS, row, strict=True))
+        fields["notified"] = _notified.decode(fields["notified"])
+        found.append(Alert(**fields))
+    return found
 
 
-def save_alerts(conn: sqlite3.Connection, alerts: list[dict[str, Any]]) -> list[int]:
+def _values(alert: Alert) -> list[Any]:
+    return [
+        msgspec.json.encode(alert.notified).decode() if c == "notified" else getattr(alert, c)
+        for c in _WRITABLE
+    ]
+
+
+def save_alerts(conn: sqlite3.Connection, alerts: Sequence[Alert]) -> list[int]:
     """Insert the alerts without an `id`, update those with one; return every id, in order."""
     ids = []
     for alert in alerts:
-        values = [alert[c] for c in _WRITABLE]
-        if alert.get("id") is None:
+        values = _values(alert)
+        if alert.id is None:
             cur = conn.execute(
                 f"INSERT INTO alert_history ({', '.join(_WRITABLE)})"
                 f" VALUES ({', '.join('?' * len(_WRITABLE))})",
@@ -50,15 +67,15 @@ def save_alerts(conn: sqlite3.Connection, alerts: list[dict[str, Any]]) -> list[
         else:
             conn.execute(
                 f"UPDATE alert_history SET {', '.join(f'{c} = ?' for c in _WRITABLE)} WHERE id = ?",
-                [*values, alert["id"]],
+                [*values, alert.id],
             )
-            ids.append(int(alert["id"]))
+            ids.append(alert.id)
     return ids
 
 
-def firing_alerts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def firing_alerts(conn: sqlite3.Connection) -> list[Alert]:
     """Alerts still firing (to carry on after a restart), oldest first."""
-    return _rows(
+    return _alerts(
         conn.execute(f"SELECT {_SELECT} FROM alert_history WHERE status = 'firing' ORDER BY id")
     )
 
@@ -74,7 +91,7 @@ def query_alerts(
     until: float | None = None,
     limit: int = 100,
     offset: int = 0,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[Alert], int]:
     """One page of alerts, newest first, and how many match; since/until bound fired_at."""
     clauses: list[str] = []
     args: list[Any] = []
@@ -95,7 +112,7 @@ def query_alerts(
         args.append(until)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     total = int(conn.execute(f"SELECT COUNT(*) FROM alert_history{where}", args).fetchone()[0])
-    rows = _rows(
+    rows = _alerts(
         conn.execute(
             f"SELECT {_SELECT} FROM alert_history{where} ORDER BY fired_at DESC, id DESC"
             " LIMIT ? OFFSET ?",

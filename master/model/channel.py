@@ -1,8 +1,8 @@
-"""Notification channels as stored and as the admin API shows them."""
+"""A notification channel's stored state, and the outcomes it counts."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 import msgspec
 
@@ -31,22 +31,3 @@ class ChannelState(msgspec.Struct, kw_only=True):
     dropped_count: int = 0
     created_at: float | None = None
     updated_at: float | None = None
-
-
-class ChannelView(ChannelState, kw_only=True):
-    """A channel as the admin API shows it: secrets masked, and whether it would deliver."""
-
-    config: dict[str, Any]
-    secrets_set: dict[str, bool]
-    effective: bool
-    ineffective_reason: str | None
-    queued: int
-
-
-class ChannelTest(msgspec.Struct, kw_only=True):
-    """The outcome of `POST /api/v2/notify/channels/{type}/test`."""
-
-    type: str
-    status: TestStatus
-    message: str
-    tested_at: float

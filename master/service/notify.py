@@ -30,18 +30,20 @@ from ..database.notify import (
     save_channel,
     seed_channels,
 )
-from ..model.channel import ChannelState, ChannelTest, ChannelView, SendStatus, TestStatus
+from ..model.channel import ChannelState, SendStatus, TestStatus
 from ..model.errors import BadRequest, Conflict, NotFound
 from ..notifier import (
     CHANNEL_TYPES,
     DEFAULT_NAMES,
     SECRET_FIELDS,
+    ChannelConfig,
     Notification,
     SendError,
     deliver,
     ineffective_reason,
     masked,
     normalize_config,
+    open_http_client,
     send_once,
     wants,
 )
@@ -50,18 +52,36 @@ from .secretbox import SecretBox
 log = logging.getLogger("master.notify")
 
 
+class ChannelView(ChannelState, kw_only=True):
+    """A channel as the admin API shows it: secrets masked, and whether it would deliver."""
+
+    config: ChannelConfig
+    secrets_set: dict[str, bool]
+    effective: bool
+    ineffective_reason: str | None
+    queued: int
+
+
+class ChannelTest(msgspec.Struct, kw_only=True):
+    """The outcome of `POST /api/v2/notify/channels/{type}/test`."""
+
+    type: str
+    status: TestStatus
+    message: str
+    tested_at: float
+
+
 class _Channel:
     def __init__(self, type: str, queue_size: int) -> None:
         self.type = type
         self.state = ChannelState(type=type, name=DEFAULT_NAMES[type])
-        # The channel type's own settings, in clear (the notifier validates them).
-        self.config: dict[str, Any] = normalize_config(type, {}, {})
+        self.config: ChannelConfig = normalize_config(type, {})
         self.send, self.receive = trio.open_memory_channel[Notification](queue_size)
         self.busy = False
 
     @property
     def reason(self) -> str | None:
-        return ineffective_reason(self.type, self.state.enabled, self.config)
+        return ineffective_reason(self.state.enabled, self.config)
 
 
 class _Outcome(NamedTuple):
@@ -95,22 +115,27 @@ class NotifyService:
 
     # -- stored state ---------------------------------------------------------
 
-    def _seal(self, type: str, config: dict[str, Any]) -> str:
-        stored = dict(config)
-        for key in SECRET_FIELDS[type]:
-            stored[key] = self._box.seal(stored.get(key, ""))
-        return msgspec.json.encode(stored).decode()
+    def _seal(self, type: str, config: ChannelConfig) -> str:
+        sealed = {key: self._box.seal(getattr(config, key)) for key in SECRET_FIELDS[type]}
+        return msgspec.json.encode(msgspec.structs.replace(config, **sealed)).decode()
 
-    def _unseal(self, type: str, text: str) -> dict[str, Any]:
+    def _unseal(self, type: str, text: str) -> tuple[ChannelConfig, bool]:
+        """The stored config, and whether a secret in it is still in clear (an older master
+        kept the webhook URL so)."""
         stored = msgspec.json.decode(text)
+        clear = False
         for key in SECRET_FIELDS[type]:
-            stored[key] = self._box.open(stored.get(key, ""))
-        return normalize_config(type, stored, {})
+            value = stored.get(key) or ""
+            clear = clear or not self._box.is_sealed(value)
+            stored[key] = self._box.open(value)
+        return normalize_config(type, stored), clear
 
-    def _take(self, stored: StoredChannel) -> None:
+    def _take(self, stored: StoredChannel) -> bool:
+        """Take a stored channel; True when it holds a secret in clear."""
         channel = self._channels[stored.state.type]
         channel.state = stored.state
-        channel.config = self._unseal(channel.type, stored.config)
+        channel.config, clear = self._unseal(channel.type, stored.config)
+        return clear
 
     async def load(self) -> bool:
         """Read the stored channels; first seed them from the settings (MASTER_MAIL_*,
@@ -119,7 +144,7 @@ class NotifyService:
         seeds: list[StoredChannel] = []
         for type, enabled, given in _seed(self._settings):
             try:
-                config = normalize_config(type, given, {})
+                config = normalize_config(type, given)
             except BadRequest as err:
                 log.error("not seeding the %s channel from the environment: %s", type, err)
                 continue
@@ -133,13 +158,16 @@ class NotifyService:
                     ", ".join(sorted(s.state.type for s in seeds)),
                 )
         for stored in await self._db.read(list_channels):
-            self._take(stored)
+            if self._take(stored):
+                channel = self._channels[stored.state.type]
+                await self._save(channel, stored.state.name, stored.state.enabled)
+                log.info("sealed the %s channel's secrets stored in clear", channel.type)
         return seeded
 
     def view(self, type: str) -> ChannelView:
         """A channel as the API shows it: secrets masked, effectiveness and why not."""
         channel = self._get(type)
-        config, secrets_set = masked(type, channel.config)
+        config, secrets_set = masked(channel.config)
         reason = channel.reason
         return ChannelView(
             **msgspec.structs.asdict(channel.state),
@@ -171,18 +199,22 @@ class NotifyService:
         if not new_name or len(new_name) > 100:
             raise BadRequest("name must be 1-100 characters")
         new_enabled = channel.state.enabled if enabled is None else enabled
+        channel.config = new_config
+        await self._save(channel, new_name, new_enabled)
+        return self.view(type)
+
+    async def _save(self, channel: _Channel, name: str, enabled: bool) -> None:
         stored = await self._db.write(
             partial(
                 save_channel,
-                type=type,
-                name=new_name,
-                enabled=new_enabled,
-                config=self._seal(type, new_config),
+                type=channel.type,
+                name=name,
+                enabled=enabled,
+                config=self._seal(channel.type, channel.config),
                 now=self._clock(),
             )
         )
         self._take(stored)
-        return self.view(type)
 
     async def test(self, type: str) -> ChannelTest:
         """Send a test message now (one attempt), record and return the outcome.
@@ -198,7 +230,11 @@ class NotifyService:
         )
         try:
             await send_once(
-                type, channel.config, note, client=self._http(), per_attempt=self._settings.timeout
+                channel.config,
+                note,
+                client=self._http(),
+                per_attempt=self._settings.timeout,
+                allow_private=self._settings.allow_private,
             )
             status: TestStatus = "ok"
             message = "test message sent"
@@ -256,7 +292,9 @@ class NotifyService:
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._settings.timeout)
+            self._client = open_http_client(
+                self._settings.timeout, allow_private=self._settings.allow_private
+            )
         return self._client
 
     async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
@@ -280,19 +318,20 @@ class NotifyService:
     async def _sender(self, channel: _Channel) -> None:
         async with channel.receive:
             async for note in channel.receive:
-                if channel.reason is not None:
-                    continue  # disabled or emptied since it was queued
+                if channel.reason is not None:  # disabled or emptied since it was queued
+                    self._record(channel, "dropped", f"not sent: {channel.reason}")
+                    continue
                 d = self._settings
                 channel.busy = True
                 try:
                     await deliver(
-                        channel.type,
                         channel.config,
                         note,
                         client=self._http(),
                         per_attempt=d.timeout,
                         attempts=d.attempts,
                         backoff=d.backoff,
+                        allow_private=d.allow_private,
                     )
                     self._record(channel, "ok", "")
                 except SendError as err:
