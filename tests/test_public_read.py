@@ -44,7 +44,19 @@ _KINDS_ANONYMOUS = (
     "ingresses",
     "namespaces",
 )
-_KINDS_LOGIN = ("configmaps", "replicasets", "jobs", "cronjobs", "pvs", "pvcs")
+_KINDS_LOGIN = (
+    "configmaps",
+    "replicasets",
+    "jobs",
+    "cronjobs",
+    "pvs",
+    "pvcs",
+    "secrets",
+    "serviceaccounts",
+    "networkpolicies",
+    "resourcequotas",
+    "limitranges",
+)
 # Every route of the gateway, by endpoint: what an anonymous caller gets under public_read.
 EXPECTED: dict[str, str] = {
     "health": ALWAYS,
