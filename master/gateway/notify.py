@@ -8,10 +8,11 @@ import msgspec
 from quart import Response
 from quart_trio import QuartTrio
 
+from ..model.alert import ALERT_STATUSES, SEVERITIES
 from ..model.auth import ADMIN
 from ..model.errors import BadRequest
 from ..service.alert_rules import RULES
-from ..service.alerts import SEVERITIES, AlertService
+from ..service.alerts import AlertService
 from ..service.notify import NotifyService
 from ..webapi import json_response, read_json
 from . import params
@@ -25,7 +26,6 @@ class ChannelUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _update = msgspec.json.Decoder(ChannelUpdate)
-ALERT_STATUSES = ("firing", "resolved")
 
 
 def _choice(name: str, choices: tuple[str, ...]) -> str | None:
