@@ -9,14 +9,16 @@ from __future__ import annotations
 import heapq
 import logging
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import msgspec
 
 from .model.agent import check_cluster_id
 from .model.errors import BadRequest, PayloadTooLarge
 from .model.event import Event, event_time
+from .model.generation import V2, V3, Generation
 from .model.gotime import normalize_go_time
+from .model.later_index import LaterSnapshotIndex
 from .model.snapshot import (
     ClusterSnapshot,
     NodeDoc,
@@ -32,7 +34,12 @@ from .model.truncate import truncate
 
 log = logging.getLogger("master.processor")
 
-_index = msgspec.json.Decoder(SnapshotIndex)
+_index: dict[Generation, msgspec.json.Decoder[SnapshotIndex]] = {
+    V2: msgspec.json.Decoder(SnapshotIndex),
+    V3: msgspec.json.Decoder(LaterSnapshotIndex),
+}
+# The later agent writes this first, Agent V2 `{"cluster_id":`: which index to try first.
+_LATER_HEAD = b'{"clusterId":'
 DEFAULT_LIMITS = SnapshotLimits()
 
 
@@ -91,9 +98,11 @@ def decode_snapshot(
     received_at: float,
     limits: SnapshotLimits = DEFAULT_LIMITS,
 ) -> ClusterSnapshot:
-    """Validate and index a decompressed snapshot body.
+    """Validate and index a decompressed snapshot body of either agent generation.
 
-    The cluster id comes from the header, else the body's `cluster_id`; a body
+    The generation is the body's spelling of `cluster_id`/`fetched_at` (Agent V2)
+    or `clusterId`/`fetchedAt` (the later agent); a body with both or neither is
+    refused. The cluster id comes from the header, else the body's; a body
     naming another cluster than the header is refused. Event messages longer
     than the limit are cut (with a note), and only the newest `max_events`
     events are kept (the summary counts them all). Raises BadRequest naming
@@ -113,14 +122,7 @@ def decode_snapshot(
 def _decode(
     body: bytes, header_cluster_id: str | None, received_at: float, limits: SnapshotLimits
 ) -> ClusterSnapshot:
-    try:
-        index = _index.decode(body)
-    except msgspec.ValidationError as err:
-        if str(err).startswith("Expected `object`"):
-            raise BadRequest(f"snapshot must be a JSON object: {err}") from err
-        raise BadRequest(f"invalid snapshot: {err}") from err
-    except msgspec.DecodeError as err:
-        raise BadRequest(f"invalid JSON: {err}") from err
+    index = _read_index(body)
     body_cluster = index.cluster_id
     if header_cluster_id and body_cluster and body_cluster != header_cluster_id:
         raise BadRequest(
@@ -164,12 +166,53 @@ def _decode(
     )
 
 
+def _decode_index(body: bytes, generation: Generation) -> SnapshotIndex:
+    try:
+        return _index[generation].decode(body)
+    except msgspec.ValidationError as err:
+        if str(err).startswith("Expected `object`"):
+            raise BadRequest(f"snapshot must be a JSON object: {err}") from err
+        raise BadRequest(f"invalid snapshot: {err}") from err
+    except msgspec.DecodeError as err:
+        raise BadRequest(f"invalid JSON: {err}") from err
+
+
+def _read_index(body: bytes) -> SnapshotIndex:
+    """The body's index in its generation's spelling: one typed pass for what an agent
+    writes, a second only when the key order misled the first guess."""
+    index = _decode_index(body, V3 if body.startswith(_LATER_HEAD) else V2)
+    if not _names_its_generation(index) and _names_the_other(index):
+        index = _decode_index(body, V2 if index.generation == V3 else V3)
+    if _names_the_other(index):
+        raise BadRequest(
+            "snapshot mixes the two agent generations' keys: cluster_id/fetched_at "
+            "(Agent V2) and clusterId/fetchedAt (the later agent); send one spelling"
+        )
+    if not _names_its_generation(index):
+        raise BadRequest(
+            "snapshot has neither cluster_id/fetched_at (Agent V2) nor clusterId/fetchedAt "
+            "(the later agent): not an agent snapshot"
+        )
+    return index
+
+
+def _names_its_generation(index: SnapshotIndex) -> bool:
+    return index.cluster_id is not None or index.fetched_at is not None
+
+
+def _names_the_other(index: SnapshotIndex) -> bool:
+    """The other generation's spelling of cluster_id or fetched_at, not null."""
+    return any(
+        bytes(raw) not in (b"", b"null") for raw in (index.other_cluster_id, index.other_fetched_at)
+    )
+
+
 def compute_summary(index: SnapshotIndex, events: list[Event]) -> Summary:
     """Count what the resources say, as the agent counts (`generateSummary`); its own
     summary is not trusted. A Deployment is healthy when ready == replicas > 0."""
-    nodes: list[NodeDoc] = index.docs("nodes")
-    pods: list[PodDoc] = index.docs("pods")
-    deployments: list[WorkloadDoc] = index.docs("deployments")
+    nodes: Sequence[NodeDoc] = index.docs("nodes")
+    pods: Sequence[PodDoc] = index.docs("pods")
+    deployments: Sequence[WorkloadDoc] = index.docs("deployments")
     phases: dict[str, int] = {}
     for pod in pods:
         phase = pod.status.phase

@@ -34,7 +34,7 @@ from master.database.audit import (
     query_audit,
     record_audit,
 )
-from master.database.clusters import list_clusters, upsert_cluster
+from master.database.clusters import list_clusters
 from master.database.migrations import MIGRATIONS, migrate, user_version
 from master.database.security import (
     add_to_security_event,
@@ -100,7 +100,10 @@ async def test_version_1_file_is_upgraded_and_keeps_its_data(
     c = sqlite3.connect(path, isolation_level=None)
     assert migrate(c, MIGRATIONS[:1]) == 1
     set_setting(c, "theme", "dark", 1.0)
-    upsert_cluster(c, "c1", seen=10.0, heartbeat=10.0, snapshot=None)
+    c.execute(  # the version 1 columns
+        "INSERT INTO clusters (cluster_id, first_seen, last_seen, last_heartbeat)"
+        " VALUES ('c1', 10.0, 10.0, 10.0)"
+    )
     c.close()
     with trio.fail_after(TIMEOUT):
         db: Database = await nursery.start(Database(path).serve)

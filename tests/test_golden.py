@@ -1,10 +1,13 @@
-"""A snapshot written byte for byte as the Go agent writes it goes in; every view gives it back.
+"""A snapshot written byte for byte as a Go agent writes it goes in; every view gives it back.
 
-`agent_v2.golden` holds every kind the agent sends, every omitempty case,
-`\\u003c` escapes, U+2028, local offsets, zero times and nested nulls. Pushed
-as the agent pushes it, each resource list and each single resource answers
-with exactly the agent's bytes, events with exactly their values (times in
-UTC), and the cluster's summary equals the one the agent computed.
+`agent_v2.golden` holds every kind Agent V2 sends, every omitempty case,
+`\\u003c` escapes, U+2028, local offsets, zero times and nested nulls;
+`agent_v3.golden` is the same cluster as the later agent (68cc533) writes it
+(camelCase keys, richer jobs and policies, node metrics, an `otel` subtree).
+Pushed as the agent pushes it, each resource list and each single resource
+answers with exactly the agent's bytes, events with exactly their values
+(times in UTC), and the cluster's summary equals the one the agent computed,
+whichever generation sent it.
 """
 
 from __future__ import annotations
@@ -19,12 +22,27 @@ import trio
 from master.model.gotime import normalize_go_time
 from master.query.resources import LISTED_KINDS
 
-from . import agent_v2
+from . import agent_v2, agent_v3
 from .conftest import MasterRunner
 from .goagent import GoAgent
 
-# Snapshot list key -> REST path (the key in lower case); events have their own API.
-PATHS = {key: key.lower() for _, key, _, _ in agent_v2.LISTS if key != "events"}
+
+class Generation:
+    """One agent generation's fixtures: its lists, its encoder, its golden clusters."""
+
+    def __init__(self, name: str, fixtures: Any) -> None:
+        self.name = name
+        self.lists = fixtures.LISTS
+        self.encode_snapshot = fixtures.encode_snapshot
+        self.encode_items = fixtures.encode_items
+        self.golden = fixtures.golden
+        self.empty = fixtures.empty
+        # Snapshot list key -> REST path (the key in lower case); events have their own API.
+        self.paths = {key: key.lower() for _, key, _, _ in self.lists if key != "events"}
+
+
+V2 = Generation("v2", agent_v2)
+V3 = Generation("v3", agent_v3)
 
 
 class _Page(msgspec.Struct):
@@ -38,8 +56,8 @@ def identity(key: str, item: dict[str, Any]) -> tuple[str, str]:
     return where.get("namespace", ""), where["name"]
 
 
-async def push(agent: GoAgent, snapshot: dict[str, Any]) -> None:
-    r = await agent.push(agent_v2.gzip(agent_v2.encode_snapshot(snapshot)))
+async def push(agent: GoAgent, snapshot: dict[str, Any], gen: Generation = V2) -> None:
+    r = await agent.push(agent_v2.gzip(gen.encode_snapshot(snapshot)))
     assert r.status_code == 200, r.text
 
 
@@ -75,12 +93,14 @@ def event_view(go: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def check_views(gateway: httpx.AsyncClient, snapshot: dict[str, Any]) -> None:
+async def check_views(
+    gateway: httpx.AsyncClient, snapshot: dict[str, Any], gen: Generation = V2
+) -> None:
     cluster = snapshot["ClusterID"]
-    go_json = msgspec.json.decode(agent_v2.encode_snapshot(snapshot))
-    for key, path in PATHS.items():
+    go_json = msgspec.json.decode(gen.encode_snapshot(snapshot))
+    for key, path in gen.paths.items():
         assert path in LISTED_KINDS, f"{key} is not served"
-        expected = agent_v2.encode_items(snapshot, key)
+        expected = gen.encode_items(snapshot, key)
         r = await gateway.get(f"/api/v2/{path}", params={"cluster_id": cluster, "limit": 1000})
         assert r.status_code == 200, r.text
         page = msgspec.json.decode(r.content, type=_Page)
@@ -108,6 +128,13 @@ async def check_views(gateway: httpx.AsyncClient, snapshot: dict[str, Any]) -> N
         times = [e["event_time"] for e in got]
         assert times == sorted(times, reverse=True), "newest first"
     detail = (await gateway.get(f"/api/v2/clusters/{cluster}")).json()
+    assert detail["agent_generation"] == gen.name
+    assert detail["extra_kinds"] == []
+    otel = msgspec.json.decode(gen.encode_snapshot(snapshot), type=dict[str, msgspec.Raw]).get(
+        "otel"
+    )
+    assert detail["otel_bytes"] == (len(otel) if otel else 0)
+    # The master's summary, in its own keys, equals the one the agent computed.
     assert detail["summary"] == dict(
         zip(
             (key for _, key in agent_v2.SUMMARY),
@@ -118,34 +145,58 @@ async def check_views(gateway: httpx.AsyncClient, snapshot: dict[str, Any]) -> N
 
 
 @pytest.mark.parametrize("tz", agent_v2.OFFSETS)
+@pytest.mark.parametrize("gen", [V2, V3], ids=["v2", "v3"])
 async def test_every_view_gives_back_what_the_agent_sent(
-    master: MasterRunner, gateway: httpx.AsyncClient, tz: str
+    master: MasterRunner, gateway: httpx.AsyncClient, tz: str, gen: Generation
 ) -> None:
-    snapshot = agent_v2.golden(f"golden{agent_v2.OFFSETS.index(tz)}", tz)
+    snapshot = gen.golden(f"golden{agent_v2.OFFSETS.index(tz)}", tz)
     async with GoAgent.open(master.agent_url, snapshot["ClusterID"]) as agent:
-        await push(agent, snapshot)
-    await check_views(gateway, snapshot)
+        await push(agent, snapshot, gen)
+    await check_views(gateway, snapshot, gen)
 
 
-async def test_an_empty_cluster(master: MasterRunner, gateway: httpx.AsyncClient) -> None:
-    snapshot = agent_v2.empty()
+@pytest.mark.parametrize("gen", [V2, V3], ids=["v2", "v3"])
+async def test_an_empty_cluster(
+    master: MasterRunner, gateway: httpx.AsyncClient, gen: Generation
+) -> None:
+    snapshot = gen.empty()
     async with GoAgent.open(master.agent_url, snapshot["ClusterID"]) as agent:
-        await push(agent, snapshot)
-    await check_views(gateway, snapshot)
+        await push(agent, snapshot, gen)
+    await check_views(gateway, snapshot, gen)
 
 
+@pytest.mark.parametrize("size", [agent_v3.OTelSize(), agent_v3.BIG], ids=["otel", "big-otel"])
+async def test_the_later_agent_with_clickhouse(
+    master: MasterRunner, gateway: httpx.AsyncClient, size: agent_v3.OTelSize
+) -> None:
+    """The `otel` subtree is kept as sent (and served whole), never counted as a kind."""
+    snapshot = agent_v3.golden("with-otel", "+09:00", size)
+    async with GoAgent.open(master.agent_url, "with-otel") as agent:
+        await push(agent, snapshot, V3)
+    await check_views(gateway, snapshot, V3)
+    r = await gateway.get("/api/v2/clusters/with-otel/otel")
+    body = msgspec.json.decode(V3.encode_snapshot(snapshot), type=dict[str, msgspec.Raw])
+    assert r.status_code == 200 and r.content == bytes(body["otel"])
+    async with GoAgent.open(master.agent_url, "without") as agent:
+        await push(agent, agent_v3.golden("without"), V3)
+    r = await gateway.get("/api/v2/clusters/without/otel")  # never sent: 404 saying why
+    assert r.status_code == 404 and "ClickHouse" in r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("gen", [V2, V3], ids=["v2", "v3"])
 async def test_secrets_show_only_what_the_agent_sends(
-    master: MasterRunner, gateway: httpx.AsyncClient
+    master: MasterRunner, gateway: httpx.AsyncClient, gen: Generation
 ) -> None:
-    """An agent that sent values (a modified one) does not get them shown."""
-    body = agent_v2.golden("leaky")
-    raw = msgspec.json.decode(agent_v2.encode_snapshot(body))
+    """An agent that sent values (a modified one) does not get them shown; what it sends
+    (`data_keys` or `dataKeys`, names and times) stays, in its own spelling."""
+    body = gen.golden("leaky")
+    raw = msgspec.json.decode(gen.encode_snapshot(body))
     leaky = {**raw["secrets"][0], "data": {"password": "aHVudGVyMg=="}, "stringData": {"a": "b"}}
     raw["secrets"][0] = leaky
     async with GoAgent.open(master.agent_url, "leaky") as agent:
         r = await agent.push(agent_v2.gzip(msgspec.json.encode(raw)))
         assert r.status_code == 200, r.text
     one = await gateway.get("/api/v2/secrets/shop/db-credentials", params={"cluster_id": "leaky"})
-    assert one.content == agent_v2.encode_items(body, "secrets")[0]
+    assert one.content == gen.encode_items(body, "secrets")[0]
     page = (await gateway.get("/api/v2/secrets", params={"cluster_id": "leaky"})).text
     assert "aHVudGVyMg" not in page and "stringData" not in page

@@ -5,11 +5,12 @@ Two kinds of properties:
 * Plain functions (`decode_snapshot`, `gunzip_limited`, `parse_go_time`,
   `validate_request`, the login throttle) with ordinary `@given` tests.
   `decode_snapshot` is checked against an oracle: Go-shaped snapshots are
-  generated valid, then, in half of the examples, one typed field somewhere
-  is replaced by a value of the wrong type. A valid one must decode with
-  summary counts equal to what the lists hold and every resource kept
-  byte-for-byte; a broken one must raise BadRequest; nothing may raise
-  anything else.
+  generated valid, then, in a third of the examples, one typed field somewhere
+  is replaced by a value of the wrong type, and in half of them spelled as the
+  later agent spells them. A valid one must decode with summary counts equal
+  to what the lists hold and every resource kept byte-for-byte; a broken one,
+  or one with no key that tells its generation, must raise BadRequest;
+  nothing may raise anything else.
 
 * The gateway API against one real master. pytest-trio runs each Hypothesis
   example of an async `@given` test in a fresh `trio.run`, fixtures
@@ -49,6 +50,7 @@ from master.processor import decode_snapshot, gunzip_limited
 from master.query.resources import LISTED_KINDS
 from master.service.throttle import ADDRESS_FACTOR, FORGET_AFTER, MAX_BACKOFF, LoginThrottle
 
+from .agent_v3.spelling import LIST_KEYS, later_spelling
 from .conftest import StartMaster
 from .goagent import GoAgent, gzip_json, snapshot
 
@@ -421,7 +423,8 @@ def test_decode_snapshot_counts_what_it_got_or_says_bad_request(
     body: dict[str, Any], header: str, data: st.DataObject
 ) -> None:
     """X-Cluster-ID as the body says, absent, empty or another cluster; then, one time
-    in three, one typed field of the body gets a value of a wrong type."""
+    in three, one typed field of the body gets a value of a wrong type; in either
+    generation's spelling."""
     header_id = {"as the body": body["cluster_id"], "none": None, "empty": "", "other": "other"}[
         header
     ]
@@ -429,13 +432,19 @@ def test_decode_snapshot_counts_what_it_got_or_says_bad_request(
     if broken:
         container, key, must = data.draw(st.sampled_from(list(typed_slots(body))), label="slot")
         container[key] = data.draw(WRONG[must], label=f"wrong {must} for {key}")
-    raw = msgspec.json.encode(body)
+    later = data.draw(st.booleans(), label="later agent")
+    sent = later_spelling(body) if later else body
+    raw = msgspec.json.encode(sent)
+    # Only cluster_id and fetched_at (or their later spelling) tell a generation.
+    unknown = body.get("cluster_id") is None and body.get("fetched_at") is None
     cluster = header_id or body.get("cluster_id")
     mismatch = bool(header_id and body.get("cluster_id") and header_id != body["cluster_id"])
     not_a_label = isinstance(cluster, str) and bool(cluster) and not DNS_LABEL.fullmatch(cluster)
     event(
         "broken"
         if broken
+        else "no generation"
+        if unknown
         else "mismatch"
         if mismatch
         else "no cluster id"
@@ -447,14 +456,15 @@ def test_decode_snapshot_counts_what_it_got_or_says_bad_request(
     try:
         snap = decode_snapshot(raw, header_id, received_at=1.0)
     except BadRequest:
-        assert broken or mismatch or not cluster or not_a_label
+        assert broken or unknown or mismatch or not cluster or not_a_label
         return
-    assert not (broken or mismatch or not_a_label) and cluster
+    assert not (broken or unknown or mismatch or not_a_label) and cluster
     assert snap.cluster_id == cluster and snap.size_bytes == len(raw)
+    assert snap.generation == ("v3" if later else "v2")
     assert msgspec.structs.asdict(snap.summary) == expected_summary(body)
     for kind in RESOURCE_KINDS:  # every resource kept exactly as sent, in order
         assert [msgspec.json.decode(bytes(i.raw)) for i in snap.items(kind)] == (
-            body.get(kind) or []
+            sent.get(LIST_KEYS[kind] if later else kind) or []
         )
     assert snap.extra_kinds() == sorted(k for k in ("futureKind", "anotherNewKind") if k in body)
 

@@ -58,6 +58,7 @@ EXPECTED: dict[str, str] = {
     "login": ALWAYS,
     "list_clusters": ANONYMOUS,
     "get_cluster": ANONYMOUS,
+    "get_cluster_otel": LOGIN,  # traces and logs of the later agent's ClickHouse
     "overview": ANONYMOUS,
     **{f"{verb}_{kind}": ANONYMOUS for kind in _KINDS_ANONYMOUS for verb in ("list", "get")},
     **{f"{verb}_{kind}": LOGIN for kind in _KINDS_LOGIN for verb in ("list", "get")},

@@ -1,4 +1,11 @@
-"""Routes of the agent port, exactly as the Go Agent V2 calls them."""
+"""Routes of the agent port, exactly as both Go agent generations call them.
+
+Each request is answered in the dialect it came in (`model/generation.py`):
+a poll with `topic` is the later agent's, a snapshot or result says which by
+its keys. Nothing depends on what the cluster sent before, so a fleet can
+upgrade its agents one cluster at a time, and both can run for a moment with
+the same cluster id while one replaces the other.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn, Protocol
 
-import msgspec
 import trio
 from quart import Response, g, request
 from quart_trio import QuartTrio
@@ -19,7 +25,7 @@ from ..config import AgentConfig
 from ..datahub import DataHub
 from ..metrics import Metrics
 from ..model.agent import check_cluster_id
-from ..model.command import CommandResult
+from ..model.command import TOPICS, CommandResult, Topic, poll_answer
 from ..model.errors import (
     BadRequest,
     Forbidden,
@@ -27,11 +33,12 @@ from ..model.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from ..model.generation import V2, V3
 from ..model.snapshot import ClusterSnapshot, SnapshotLimits
 from ..model.truncate import truncate
 from ..processor import decode_snapshot, gunzip_limited
-from ..webapi import bearer_token, decode_body, install_error_handlers, json_response
-from .results import oversized, read_capped
+from ..webapi import bearer_token, install_error_handlers, json_response
+from .results import oversized, read_capped, read_result
 
 log = logging.getLogger("master.agentsdk")
 
@@ -44,8 +51,17 @@ DECODE_THREADS = 2
 # in the same instant ever after.
 POLL_JITTER = 0.5
 
-_result_decoder = msgspec.json.Decoder(CommandResult)
 RouteHandler = Callable[..., Awaitable[Response]]
+
+
+def _topic() -> Topic | None:
+    """The later agent's poll loop (`topic=ops|ai`); None for Agent V2, which sends none."""
+    topic = request.args.get("topic")
+    if topic is None:
+        return None
+    if topic not in TOPICS:
+        raise BadRequest(f"topic must be one of {', '.join(TOPICS)} (or absent for Agent V2)")
+    return topic
 
 
 def _cluster_id(*, required: bool = True) -> str:
@@ -192,12 +208,11 @@ def create_agent_app(
     @route("/agent/commands", "GET")
     async def poll(token: str | None = None) -> Response:
         cluster_id = _cluster_id()
+        topic = _topic()
         cmd = None
         with trio.move_on_after(poll_timeout * (1 - POLL_JITTER * random.random())):
-            cmd = await hub.poll(cluster_id)
-        if cmd is None:
-            return json_response({"has_command": False})
-        return json_response({"has_command": True, "command": cmd.wire()})
+            cmd = await hub.poll(cluster_id, topic)
+        return json_response(poll_answer(cmd, V2 if topic is None else V3))
 
     @route("/agent/result", "POST")
     async def result(token: str | None = None) -> Response:
@@ -218,7 +233,7 @@ def create_agent_app(
                 f"result of {total} bytes exceeds {limits.max_result_bytes}; "
                 f"command {failure.command_id} is marked failed"
             )
-        res = decode_body(_result_decoder, body, "result body")
+        res = read_result(body)
         res.output = truncate(res.output, limits.max_output_bytes)
         await record(res, cluster_id)
         return json_response({"status": "ok"})

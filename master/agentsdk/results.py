@@ -1,10 +1,10 @@
-"""Command results of any size: the agent sends each once and never retries.
+"""Command results of either agent generation, of any size: each is sent once, never again.
 
 A result refused for its size would leave its command running (and a
 `get_logs` handed out again and again). So the result route reads bodies of
 any length, keeps at most `limit` bytes, and for a larger body fails the
-command with a note: the Go agent writes `command_id` and `success` first, so
-the head of the body still names the command.
+command with a note: both Go agents write the command's id and `success`
+first, so the head of the body still names the command.
 """
 
 from __future__ import annotations
@@ -14,9 +14,40 @@ from collections.abc import AsyncIterable
 
 import msgspec
 
-from ..model.command import CommandResult
+from ..model.command import CommandResult, LaterCommandResult
+from ..model.errors import BadRequest
+from ..model.generation import V3, Generation
+from ..webapi import decode_body
 
-_HEAD = re.compile(rb'\s*\{\s*"command_id"\s*:\s*"((?:[^"\\]|\\.){1,200})"\s*,\s*"success"\s*:')
+_HEAD = re.compile(
+    rb'\s*\{\s*"command(_id|Id)"\s*:\s*"((?:[^"\\]|\\.){1,200})"\s*,\s*"success"\s*:'
+)
+
+
+class _ResultKeys(msgspec.Struct):
+    """Which spelling of the command's id a result body has."""
+
+    v2: msgspec.Raw = msgspec.field(default=msgspec.Raw(), name="command_id")
+    v3: msgspec.Raw = msgspec.field(default=msgspec.Raw(), name="commandId")
+
+
+_keys = msgspec.json.Decoder(_ResultKeys)
+_decoders: dict[Generation, msgspec.json.Decoder[CommandResult]] = {
+    "v2": msgspec.json.Decoder(CommandResult),
+    "v3": msgspec.json.Decoder(LaterCommandResult),
+}
+
+
+def read_result(body: bytes) -> CommandResult:
+    """A result body in its generation's dialect: `command_id` (Agent V2) or `commandId`
+    (the later agent). BadRequest for both, neither, bad JSON or wrong types."""
+    keys = decode_body(_keys, body, "result body")
+    if bool(keys.v2) == bool(keys.v3):
+        which = "both" if keys.v2 else "neither"
+        raise BadRequest(
+            f"result body has {which} command_id (Agent V2) and commandId (the later agent)"
+        )
+    return decode_body(_decoders[V3 if keys.v3 else "v2"], body, "result body")
 
 
 async def read_capped(body: AsyncIterable[bytes], limit: int) -> tuple[bytes, int]:
@@ -38,10 +69,11 @@ def oversized(head: bytes, total: int, limit: int) -> CommandResult | None:
     if m is None:
         return None
     try:
-        command_id = msgspec.json.decode(b'"' + m.group(1) + b'"', type=str)
+        command_id = msgspec.json.decode(b'"' + m.group(2) + b'"', type=str)
     except msgspec.DecodeError:
         return None
-    return CommandResult(
+    dialect = LaterCommandResult if m.group(1) == b"Id" else CommandResult
+    return dialect(
         command_id=command_id,
         success=False,
         error=(

@@ -207,7 +207,12 @@ DROP INDEX idx_cluster_events_source_host;
 ALTER TABLE cluster_events DROP COLUMN source_host;
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
+# Which agent generation a cluster last spoke with ('v2', 'v3'), shown while it is offline.
+_V6 = """
+ALTER TABLE clusters ADD COLUMN agent_generation TEXT;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6]
 
 
 def user_version(conn: sqlite3.Connection) -> int:

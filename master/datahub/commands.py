@@ -3,6 +3,13 @@
 Enqueue never waits (a full queue is the operator's 429). A long poll is a
 `receive()` under a timeout; a cancelled `receive()` loses nothing, so a
 poll whose agent hung up does not eat a command.
+
+A cluster has one queue, taken from by Agent V2's poll and by the later
+agent's `ops` poll; its `ai` poll is held and gets nothing. Each poll loop
+runs one command at a time and reports before it polls again, so a new poll
+while a hand-off to the same loop has no result means that hand-off was lost;
+a poll of another loop (the other topic, or the other generation's agent
+during an upgrade) says nothing about it.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from ..model.command import (
     Command,
     CommandResult,
     CommandStatus,
+    Topic,
 )
 from ..model.errors import QueueFull
 from ..model.gotime import format_time, parse_go_time
@@ -36,8 +44,10 @@ log = logging.getLogger("master.commands")
 class _Queue:
     def __init__(self, size: int) -> None:
         self.send, self.receive = trio.open_memory_channel[str](size)
-        # Commands handed to this cluster's agent that have no result yet.
+        # Commands handed to this cluster's agent that have no result yet, and the poll
+        # loop each went to (None: Agent V2's; none noted: restored, either).
         self.in_flight: dict[str, Command] = {}
+        self.loops: dict[str, Topic | None] = {}
 
 
 class CommandBoard:
@@ -100,7 +110,7 @@ class CommandBoard:
             if cmd.status == RUNNING:
                 self._commands[cmd.id] = cmd
                 self._finished[cmd.id] = trio.Event()
-                self._queue(cmd.cluster_id).in_flight[cmd.id] = cmd
+                self._queue(cmd.cluster_id).in_flight[cmd.id] = cmd  # its loop unknown
             elif cmd.status == PENDING:
                 try:
                     self.enqueue(cmd)
@@ -118,7 +128,9 @@ class CommandBoard:
         cmd.finished_at = self._clock()
         if error:
             cmd.error = error
-        self._queue(cmd.cluster_id).in_flight.pop(cmd.id, None)
+        queue = self._queue(cmd.cluster_id)
+        queue.in_flight.pop(cmd.id, None)
+        queue.loops.pop(cmd.id, None)
         self._transition(cmd, status)
         log.info(
             "command %s on cluster %s: %s%s",
@@ -131,7 +143,7 @@ class CommandBoard:
         if done is not None:
             done.set()
 
-    def _hand_out(self, cmd: Command, queue: _Queue) -> Command:
+    def _hand_out(self, cmd: Command, queue: _Queue, loop: Topic | None) -> Command:
         now = self._clock()
         cmd.attempts += 1
         if cmd.attempts == 1:
@@ -139,21 +151,25 @@ class CommandBoard:
         cmd.dispatched_at = now
         cmd.deadline_at = now + self._result_timeout
         queue.in_flight[cmd.id] = cmd
+        queue.loops[cmd.id] = loop
         self._transition(cmd, RUNNING)
         log.info(
-            "command %s (%s) handed to cluster %s, attempt %d",
+            "command %s (%s) handed to cluster %s (%s poll), attempt %d",
             cmd.id,
             cmd.action,
             cmd.cluster_id,
+            loop or "Agent V2",
             cmd.attempts,
         )
         return cmd
 
-    def _repoll(self, queue: _Queue) -> Command | None:
-        """A poll while a hand-off has no result means that hand-off was lost."""
+    def _repoll(self, queue: _Queue, loop: Topic | None) -> Command | None:
+        """A poll while a hand-off to the same loop has no result means it was lost."""
         for cmd in list(queue.in_flight.values()):
+            if queue.loops.get(cmd.id, loop) != loop:
+                continue
             if cmd.action in SAFE_TO_REPEAT and cmd.attempts < self._max_attempts:
-                return self._hand_out(cmd, queue)
+                return self._hand_out(cmd, queue, loop)
             reason = (
                 "agent polled again without reporting a result; not safe to repeat"
                 if cmd.action not in SAFE_TO_REPEAT
@@ -162,20 +178,24 @@ class CommandBoard:
             self._finish(cmd, LOST, error=reason)
         return None
 
-    async def poll(self, cluster_id: str) -> Command | None:
+    async def poll(self, cluster_id: str, topic: Topic | None = None) -> Command | None:
         """Wait for the cluster's next command; None once the board closes.
 
+        `topic`: the later agent's poll loop (None for Agent V2's one poll). An
+        `ai` poll is held until cancelled or closing and gets nothing.
         Callers bound the wait with `trio.move_on_after`: a cancelled wait
         loses nothing, since the command is taken and marked without a checkpoint.
         """
         queue = self._queue(cluster_id)
-        again = self._repoll(queue)
+        again = self._repoll(queue, topic) if topic != "ai" else None
         if again is not None or self._closing:
             await trio.lowlevel.checkpoint()
             return again
         with trio.CancelScope() as scope, self._metrics.polls_held.track_inprogress():
             self._polls.add(scope)
             try:
+                if topic == "ai":
+                    await trio.sleep_forever()
                 while True:
                     command_id = await queue.receive.receive()
                     cmd = self._commands.get(command_id)
@@ -184,7 +204,7 @@ class CommandBoard:
                     if self._clock() >= cmd.expires_at:
                         self._finish(cmd, EXPIRED, error="not delivered before it expired")
                         continue
-                    return self._hand_out(cmd, queue)
+                    return self._hand_out(cmd, queue, topic)
             finally:
                 self._polls.discard(scope)
         return None

@@ -22,7 +22,7 @@ from typing import Protocol
 import trio
 
 from ..model.agent import AgentStatus
-from ..model.command import Command, CommandResult
+from ..model.command import Command, CommandResult, Topic
 from ..model.event import Event
 from ..model.snapshot import ClusterSnapshot, SnapshotChanges
 from ..model.views import Body
@@ -38,7 +38,8 @@ class DataHub(Protocol):
         """A heartbeat: registers an unknown cluster, marks it online."""
 
     async def apply_snapshot(self, snapshot: ClusterSnapshot) -> SnapshotChanges:
-        """Store the cluster's latest snapshot and merge its events into the window."""
+        """Store the cluster's latest snapshot and merge its events into the window; its
+        generation becomes the cluster's."""
 
     async def restore_agents(self, statuses: Iterable[AgentStatus]) -> None:
         """Clusters known before a restart: offline until they report."""
@@ -63,18 +64,22 @@ class DataHub(Protocol):
     async def enqueue(self, cmd: Command) -> None:
         """Queue a pending command; raises QueueFull when the cluster's queue is full."""
 
-    async def poll(self, cluster_id: str) -> Command | None:
+    async def poll(self, cluster_id: str, topic: Topic | None = None) -> Command | None:
         """Waits for the cluster's next command and hands it out (marked running).
 
-        None once the hub closes. A cancelled poll loses nothing, and a poll while a
-        hand-off has no result re-hands or finishes that command (the agent lost it).
+        `topic`: the later agent's poll loop, None for Agent V2's poll (the poll's
+        dialect is remembered as the cluster's generation). Commands go to Agent
+        V2's and `ops` polls; an `ai` poll only waits. None once the hub closes.
+        A cancelled poll loses nothing, and a poll while a hand-off to the same
+        loop has no result re-hands or finishes that command (the agent lost it).
         """
 
     async def complete(self, result: CommandResult, *, cluster_id: str) -> Command | None:
         """Record an agent's result; None (and no change) for unknown or finished commands.
 
-        Raises Forbidden when the command belongs to another cluster, ValueError
-        for an `executed_at` that is not RFC 3339.
+        The result's dialect is remembered as the cluster's generation. Raises
+        Forbidden when the command belongs to another cluster, ValueError for an
+        `executed_at` that is not RFC 3339.
         """
 
     async def command(self, command_id: str) -> Command | None:

@@ -13,9 +13,10 @@ import trio
 from ..config import CommandsConfig, DatahubConfig, StreamConfig
 from ..metrics import Metrics
 from ..model.agent import OFFLINE, ONLINE, AgentStatus
-from ..model.command import Command, CommandResult
+from ..model.command import Command, CommandResult, Topic
 from ..model.errors import Forbidden
 from ..model.event import Event, event_time
+from ..model.generation import V2, V3, Generation
 from ..model.gotime import format_time
 from ..model.snapshot import ClusterSnapshot, SnapshotChanges
 from ..model.views import (
@@ -129,9 +130,33 @@ class MemoryHub:
         await trio.lowlevel.checkpoint()
         return self._apply(snapshot)
 
+    def _spoke(self, cluster: _Cluster, generation: Generation) -> bool:
+        """The cluster's agent spoke `generation`'s dialect; True when that is news."""
+        status = cluster.status
+        if status.generation == generation:
+            return False
+        if status.generation is not None:
+            log.info(
+                "cluster %s: agent generation %s, was %s",
+                status.cluster_id,
+                generation,
+                status.generation,
+            )
+        status.generation = generation
+        self._dirty_agents.add(status.cluster_id)
+        self._cluster_mark.set()
+        return True
+
+    def _spoke_in(self, cluster_id: str, generation: Generation) -> None:
+        """A poll or result of `generation` (they do not register a cluster)."""
+        cluster = self._clusters.get(cluster_id)
+        if cluster is not None and self._spoke(cluster, generation):
+            self._publish_cluster(cluster_id, urgent=True)
+
     def _apply(self, snapshot: ClusterSnapshot) -> SnapshotChanges:
         cid = snapshot.cluster_id
-        cluster, online = self._seen(cid, snapshot.received_at)
+        cluster, came_online = self._seen(cid, snapshot.received_at)
+        urgent = self._spoke(cluster, snapshot.generation) or came_online
         cluster.status.last_snapshot = snapshot.received_at
         known = {uid: e for uid, (e, _) in cluster.events.items()}
         changes = diff_snapshot(snapshot, known)
@@ -151,7 +176,7 @@ class MemoryHub:
         if changed:
             dirty = self._dirty_events.setdefault(cid, {})
             dirty.update((e.uid, e) for e in changed)
-        self._publish_cluster(cid, urgent=online)
+        self._publish_cluster(cid, urgent=urgent)
         self._fanout.publish_coalesced("summary", cid, lambda: self._summary_body(cid) or {})
         if changed:
             body = event_changes_body(cid, changes.new_events, changes.updated_events)
@@ -190,14 +215,16 @@ class MemoryHub:
         await trio.lowlevel.checkpoint()
         self._commands.enqueue(cmd)
 
-    async def poll(self, cluster_id: str) -> Command | None:
-        return await self._commands.poll(cluster_id)
+    async def poll(self, cluster_id: str, topic: Topic | None = None) -> Command | None:
+        self._spoke_in(cluster_id, V2 if topic is None else V3)
+        return await self._commands.poll(cluster_id, topic)
 
     async def complete(self, result: CommandResult, *, cluster_id: str) -> Command | None:
         await trio.lowlevel.checkpoint()
         known = self._commands.get(result.command_id)
         if known is not None and known.cluster_id != cluster_id:
             raise Forbidden(f"command {result.command_id} belongs to another cluster")
+        self._spoke_in(cluster_id, result.generation)
         return self._commands.complete(result)
 
     async def command(self, command_id: str) -> Command | None:

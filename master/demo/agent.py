@@ -1,4 +1,4 @@
-"""Demo agents: simulated clusters speaking the AtlHyper Agent V2 protocol over HTTP.
+"""Demo agents: simulated clusters speaking the AtlHyper agent protocol over HTTP.
 
 A `DemoAgent` behaves on the wire as the Go agent does (AGENT_PROTOCOL.md):
 it pushes a gzipped snapshot (the bytes Go's encoding/json would write) every
@@ -6,6 +6,11 @@ it pushes a gzipped snapshot (the bytes Go's encoding/json would write) every
 time: poll, run, report, wait a second, poll again. Like the Go agent it logs
 failures and tries again on its next tick, never retries a result, and never
 stops on a network error; a bug in this code still crashes it.
+
+With `later=True` it is the later agent (68cc533, `dialect.py`): its
+spellings, a snapshot every 10 s, and two poll loops (`ops`, `ai`), each
+re-polling at once after a command, 100 ms after an empty answer, and with
+a doubling backoff after a failed poll.
 """
 
 from __future__ import annotations
@@ -22,6 +27,14 @@ import msgspec
 import trio
 
 from .cluster import SimulatedCluster, go_json
+from .dialect import (
+    BACKOFF_MAX,
+    EMPTY_POLL_INTERVAL,
+    TOPICS,
+    later_result,
+    later_snapshot,
+    read_later_poll,
+)
 
 log = logging.getLogger("master.demo")
 
@@ -61,8 +74,10 @@ class DemoAgent:
         heartbeat_interval: float = 15,
         token: str | None = None,
         client: httpx.AsyncClient | None = None,
+        later: bool = False,
     ) -> None:
         self.master_url = master_url
+        self.later = later
         self.cluster = cluster
         self.snapshot_interval = snapshot_interval
         self.heartbeat_interval = heartbeat_interval
@@ -94,7 +109,11 @@ class DemoAgent:
         async with trio.open_nursery() as nursery:
             await nursery.start(self._snapshot_loop, client)
             nursery.start_soon(self._heartbeat_loop, client)
-            nursery.start_soon(self._command_loop, client)
+            if not self.later:
+                nursery.start_soon(self._command_loop, client)
+            else:
+                for topic in TOPICS:
+                    nursery.start_soon(self._later_command_loop, client, topic)
             task_status.started()
 
     # -- HTTP --
@@ -151,7 +170,8 @@ class DemoAgent:
         now = datetime.now(UTC)
         self.cluster.tick(now)
         # Encode before any await: the snapshot shares the cluster's live dicts.
-        body = go_json(self.cluster.snapshot(now))
+        snapshot = self.cluster.snapshot(now)
+        body = go_json(later_snapshot(snapshot) if self.later else snapshot)
         if len(body) > GZIP_IN_THREAD_BYTES:
             return await trio.to_thread.run_sync(gzip_body, body)
         return gzip_body(body)
@@ -228,8 +248,28 @@ class DemoAgent:
                 await self.run_command(client, command)
             await trio.sleep(POLL_INTERVAL)
 
-    async def _poll(self, client: httpx.AsyncClient) -> tuple[bool, dict[str, Any] | None]:
-        """(whether the poll worked, the command it brought or None)."""
+    async def _later_command_loop(self, client: httpx.AsyncClient, topic: str) -> None:
+        """One of the later agent's two loops: poll `topic`, run and report what arrives,
+        poll again at once; 100 ms after an empty answer; a doubling backoff after errors."""
+        backoff = EMPTY_POLL_INTERVAL
+        while True:
+            ok, command = await self._poll(client, topic)
+            if not ok:
+                backoff = min(backoff * 2, BACKOFF_MAX)
+                await trio.sleep(backoff)
+                continue
+            backoff = EMPTY_POLL_INTERVAL
+            if command is None:
+                await trio.sleep(EMPTY_POLL_INTERVAL)
+            else:
+                await self.run_command(client, command)
+
+    async def _poll(
+        self, client: httpx.AsyncClient, topic: str | None = None
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """(whether the poll worked, the command it brought or None); `topic` for the later
+        agent's polls."""
+        params = {"cluster_id": self.cluster_id} | ({"topic": topic} if topic else {})
         response = await self._request(
             client,
             "GET",
@@ -237,7 +277,7 @@ class DemoAgent:
             what="command poll",
             ok=(200, 204),
             http_timeout=POLL_TIMEOUT,
-            params={"cluster_id": self.cluster_id},
+            params=params,
             headers=self._headers(),
         )
         if response is None:
@@ -245,6 +285,8 @@ class DemoAgent:
         if response.status_code == 204:
             return True, None
         try:
+            if topic is not None:
+                return True, read_later_poll(response.content)
             poll = msgspec.json.decode(response.content, type=_Poll)
         except msgspec.DecodeError as err:  # ValidationError is a DecodeError
             self.errors += 1
@@ -255,14 +297,21 @@ class DemoAgent:
     async def run_command(self, client: httpx.AsyncClient, command: dict[str, Any]) -> None:
         """Execute a polled command on the simulated cluster and report its result."""
         command_id = str(command.get("id", ""))
+        executed_at = self.cluster.go_now()
+        started = trio.current_time()
         success, output, error = self.cluster.execute(command, datetime.now(UTC))
         self.commands_executed += 1
-        result: dict[str, Any] = {"command_id": command_id, "success": success}
-        if output:  # Go's omitempty
-            result["output"] = output
-        if error:
-            result["error"] = error
-        result["executed_at"] = self.cluster.go_now()
+        result: dict[str, Any]
+        if not self.later:
+            result = {"command_id": command_id, "success": success}
+            if output:  # Go's omitempty
+                result["output"] = output
+            if error:
+                result["error"] = error
+            result["executed_at"] = self.cluster.go_now()
+        else:
+            took = round((trio.current_time() - started) * 1e9)
+            result = later_result(command_id, success, output, error, took, executed_at)
         # Sent once: the Go agent logs a failed report and never sends it again.
         await self._request(
             client,

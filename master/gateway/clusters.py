@@ -6,7 +6,7 @@ from quart import Response
 from quart_trio import QuartTrio
 
 from ..query import Query
-from ..webapi import json_response
+from ..webapi import json_response, raw_json_response
 
 
 def register(app: QuartTrio, query: Query) -> None:
@@ -17,6 +17,10 @@ def register(app: QuartTrio, query: Query) -> None:
     @app.get("/api/v2/clusters/<cluster_id>")
     async def get_cluster(cluster_id: str) -> Response:
         return json_response(await query.cluster(cluster_id))
+
+    @app.get("/api/v2/clusters/<cluster_id>/otel")
+    async def get_cluster_otel(cluster_id: str) -> Response:
+        return raw_json_response(await query.otel(cluster_id))
 
     @app.get("/api/v2/overview")
     async def overview() -> Response:

@@ -247,6 +247,11 @@ def build_document() -> dict[str, Any]:
         "/api/v2/clusters/{cluster_id}": _get(
             "One cluster: status and summary", [_p("cluster_id")]
         ),
+        "/api/v2/clusters/{cluster_id}/otel": _get(
+            "The later agent's otel subtree (ClickHouse dashboards) of the latest snapshot,"
+            " as sent",
+            [_p("cluster_id")],
+        ),
         "/api/v2/overview": _get("Summaries added up across clusters, and per cluster", []),
         "/api/v2/events": _get(
             "Events: history from the database or the realtime window",

@@ -8,6 +8,7 @@ from typing import Final, Literal
 import msgspec
 
 from .errors import BadRequest
+from .generation import Generation
 
 # A DNS label (RFC 1123, as Kubernetes names namespaces): lower-case letters, digits and
 # '-', 1-63 long, no '-' at either end. The Go agent's default id, the kube-system
@@ -21,13 +22,15 @@ OFFLINE: Final = "offline"
 
 
 class AgentStatus(msgspec.Struct, kw_only=True):
-    """Times are Unix seconds; None when never seen."""
+    """Times are Unix seconds; None when never seen. `generation`: the agent generation
+    of the cluster's latest snapshot, poll or result (None before one)."""
 
     cluster_id: str
     status: AgentState = OFFLINE
     first_seen: float
     last_heartbeat: float | None = None
     last_snapshot: float | None = None
+    generation: Generation | None = None
 
     @property
     def last_seen(self) -> float | None:

@@ -6,6 +6,12 @@ one kind of object whatever `target_kind` says, and decodes the parameters it
 reads into typed Go fields; a request it cannot run as asked is refused here
 with a 400 that says what it supports, never delivered to fail or, worse, to
 act on another object of the same name.
+
+The later agent (68cc533, `service/command/command.go`) runs the same nine the
+same way (it also has actions this master does not offer), except that
+`get_logs` reads at most 200 lines. It polls on two topics and speaks its own
+dialect (`hasCommand`, `kind/namespace/name`, `commandId`); see `wire` and
+`LaterCommandResult`.
 """
 
 from __future__ import annotations
@@ -13,11 +19,18 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, get_args
+from typing import Any, ClassVar, Final, Literal, get_args
 
 import msgspec
 
 from .errors import BadRequest
+from .generation import LATER_LOGS_TAIL_MAX, V2, V3, Generation
+from .gotime import from_epoch
+
+# The later agent's two long polls: commands go to `ops`; `ai` (the Go master's AI
+# assistant's queue) gets nothing from this master. Agent V2's one poll has no topic.
+Topic = Literal["ops", "ai"]
+TOPICS: tuple[Topic, ...] = get_args(Topic)
 
 # A command's status, as stored and as the API and stream spell it.
 CommandStatus = Literal["pending", "running", "success", "failed", "expired", "timeout", "lost"]
@@ -139,26 +152,64 @@ class Command(CommandRequest, kw_only=True):
     def final(self) -> bool:
         return self.status in FINAL_STATUSES
 
-    def wire(self) -> dict[str, Any]:
-        """The command as the agent receives it in a poll response."""
-        return {
-            "id": self.id,
-            "action": self.action,
-            "target_kind": self.target_kind,
-            "target_namespace": self.target_namespace,
-            "target_name": self.target_name,
-            "params": self.params,
-        }
+    def wire(self, generation: Generation = V2) -> dict[str, Any]:
+        """The command as an agent of `generation` reads it in a poll answer.
+
+        The later agent's is its `model_v3` Command as the Go master writes it:
+        empty kind, namespace, name and params omitted, `createdAt` RFC 3339.
+        """
+        if generation == V2:
+            return {
+                "id": self.id,
+                "action": self.action,
+                "target_kind": self.target_kind,
+                "target_namespace": self.target_namespace,
+                "target_name": self.target_name,
+                "params": self.params,
+            }
+        later: dict[str, Any] = {"id": self.id, "clusterId": self.cluster_id, "action": self.action}
+        for key, value in (
+            ("kind", self.target_kind),
+            ("namespace", self.target_namespace),
+            ("name", self.target_name),
+            ("params", self.params),
+        ):
+            if value:
+                later[key] = value
+        later["createdAt"] = from_epoch(self.created_at)
+        return later
+
+
+def poll_answer(cmd: Command | None, generation: Generation) -> dict[str, Any]:
+    """A poll's answer in the dialect of the agent that polled."""
+    has = "has_command" if generation == V2 else "hasCommand"
+    if cmd is None:
+        return {has: False}
+    return {has: True, "command": cmd.wire(generation)}
 
 
 class CommandResult(msgspec.Struct, kw_only=True):
-    """Body of `POST /agent/result`; `output`/`error` are omitted by Go when empty."""
+    """Body of `POST /agent/result` from Agent V2; `output`/`error` are omitted by Go
+    when empty."""
+
+    generation: ClassVar[Generation] = V2
 
     command_id: str
     success: bool
     output: str = ""
     error: str = ""
     executed_at: str = ""
+
+
+class LaterCommandResult(CommandResult, kw_only=True):
+    """The later agent's result: `commandId`, `executedAt` (when execution started) and
+    `execTime`, the handler's run time in nanoseconds (omitted when 0)."""
+
+    generation: ClassVar[Generation] = V3
+
+    command_id: str = msgspec.field(name="commandId")
+    executed_at: str = msgspec.field(default="", name="executedAt")
+    exec_time: int = msgspec.field(default=0, name="execTime")
 
 
 # Path segments client-go refuses, and what the agent pastes into a JSON patch unescaped.
@@ -213,15 +264,23 @@ def _param(name: str, spec: Param, value: Any, limits: CommandLimits) -> Any:
     return value
 
 
-def validate_request(req: CommandRequest, limits: CommandLimits | None = None) -> CommandRequest:
+def validate_request(
+    req: CommandRequest, limits: CommandLimits | None = None, generation: Generation | None = None
+) -> CommandRequest:
     """Check `req` against what the agent executes; return it as the agent should get it.
 
     The returned copy names the action's kind when `target_kind` was empty,
     has no namespace for a Node, whole numbers as ints and `tailLines` filled
-    in for `get_logs`.
+    in for `get_logs`. For a cluster whose agent is of the later `generation`,
+    `tailLines` is held to the 200 lines that agent returns at most.
     Raises BadRequest saying what to fix, or what the agent supports.
     """
     limits = limits or CommandLimits()
+    if generation == V3 and limits.logs_tail_max > LATER_LOGS_TAIL_MAX:
+        limits = CommandLimits(
+            logs_tail_default=min(limits.logs_tail_default, LATER_LOGS_TAIL_MAX),
+            logs_tail_max=LATER_LOGS_TAIL_MAX,
+        )
     if not req.cluster_id:
         raise BadRequest("cluster_id is required")
     supported = ", ".join(sorted(ACTIONS))

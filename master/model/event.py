@@ -73,6 +73,21 @@ class Event(msgspec.Struct, kw_only=True, gc=False):
         return out
 
 
+class LaterEvent(Event, kw_only=True, gc=False):
+    """An event as the later agent (68cc533) spells it: the same fields, four renamed.
+
+    Decoded straight into this subclass, so the rest of the master sees an `Event`;
+    never encode one with msgspec (it would write these spellings), use `to_json`.
+    """
+
+    created_at: str | None = msgspec.field(default=None, name="createdAt")
+    involved_object: InvolvedObject = msgspec.field(
+        default_factory=InvolvedObject, name="involvedObject"
+    )
+    first_timestamp: str | None = msgspec.field(default=None, name="firstTimestamp")
+    last_timestamp: str | None = msgspec.field(default=None, name="lastTimestamp")
+
+
 def event_time(event: Event) -> str:
     """When the event last happened, what events sort and expire by ("" when unknown).
 

@@ -7,15 +7,18 @@ are served by writing the agent's own bytes out, never by re-encoding.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import msgspec
 
 from .event import Event, Name
+from .generation import GENERATIONS, OTEL_KEY, V2, Generation, list_key
 from .summary import Summary
 
-# Top-level list keys of an Agent V2 snapshot, in wire order.
+# Top-level list keys of an Agent V2 snapshot, in wire order: the master's names of the
+# kinds (the later agent spells five of them in camelCase, `generation.list_key`).
 RESOURCE_KINDS = (
     "pods",
     "deployments",
@@ -37,7 +40,21 @@ RESOURCE_KINDS = (
     "pvcs",
     "nodes",
 )
-ENVELOPE_KEYS = frozenset({"cluster_id", "fetched_at", "summary", "events", *RESOURCE_KINDS})
+# Top-level keys each generation sends that are not an unknown kind.
+ENVELOPE_KEYS: dict[Generation, frozenset[str]] = {
+    V2: frozenset({"cluster_id", "fetched_at", "summary", "events", *RESOURCE_KINDS}),
+    "v3": frozenset(
+        {
+            "clusterId",
+            "fetchedAt",
+            "summary",
+            "events",
+            OTEL_KEY,
+            *(list_key("v3", k) for k in RESOURCE_KINDS),
+        }
+    ),
+}
+assert set(ENVELOPE_KEYS) == set(GENERATIONS)
 
 Labels = dict[str, str] | None
 
@@ -133,20 +150,28 @@ class FlatDoc(msgspec.Struct, gc=False):
     labels: Labels = None
 
 
-Flat = list[FlatDoc] | None
+# Sequences, so that the later index can narrow them to its own spelling of the items.
+Flat = Sequence[FlatDoc] | None
 Workloads = list[WorkloadDoc] | None
 Named = list[NamedDoc] | None
 
 
 class SnapshotIndex(msgspec.Struct, gc=False):
-    """Everything the master reads of a snapshot, decoded in one typed pass.
+    """Everything the master reads of an Agent V2 snapshot, decoded in one typed pass.
 
     Unknown fields and top-level keys are skipped here, not lost: the
     snapshot keeps the whole body, and resources are served from its bytes.
+    `LaterSnapshotIndex` reads the later agent's spelling into the same fields.
     """
+
+    generation: ClassVar[Generation] = V2
 
     cluster_id: str | None = None
     fetched_at: str | None = None
+    # The other generation's spelling of the two keys every snapshot has, only noticed:
+    # beside ours, the body mixes generations; alone, it is the other generation's.
+    other_cluster_id: msgspec.Raw = msgspec.field(default=msgspec.Raw(), name="clusterId")
+    other_fetched_at: msgspec.Raw = msgspec.field(default=msgspec.Raw(), name="fetchedAt")
     pods: list[PodDoc] | None = None
     nodes: list[NodeDoc] | None = None
     deployments: Workloads = None
@@ -166,12 +191,12 @@ class SnapshotIndex(msgspec.Struct, gc=False):
     serviceAccounts: Flat = None
     pvs: Flat = None
     pvcs: Flat = None
-    events: list[Event] | None = None
+    events: Sequence[Event] | None = None
 
-    def docs(self, kind: str) -> list[Any]:
-        """The decoded entries of `kind` (an empty list for null or absent)."""
-        found: list[Any] | None = getattr(self, kind)
-        return found or []
+    def docs(self, kind: str) -> Sequence[Any]:
+        """The decoded entries of `kind` (its V2 key; empty for null or absent)."""
+        found: Sequence[Any] | None = getattr(self, kind)
+        return found or ()
 
 
 class Item(msgspec.Struct, gc=False):
@@ -265,6 +290,7 @@ class ClusterSnapshot:
 
     Ingest pays only for the typed index. Raw per-resource bytes and the
     names of unknown top-level keys are cut from the body when first read.
+    Kinds are named by their V2 keys whichever generation sent the body.
     """
 
     def __init__(
@@ -292,6 +318,11 @@ class ClusterSnapshot:
     def size_bytes(self) -> int:
         return len(self.body)
 
+    @property
+    def generation(self) -> Generation:
+        """Which agent generation sent it (its spelling of the keys)."""
+        return self.index.generation
+
     def _top_level(self) -> dict[str, msgspec.Raw]:
         if self._top is None:
             self._top = _top_level.decode(self.body)
@@ -301,7 +332,7 @@ class ClusterSnapshot:
         """The resources of `kind` with their raw bytes, in the order the agent sent them."""
         found = self._items.get(kind)
         if found is None:
-            raw = self._top_level().get(kind)
+            raw = self._top_level().get(list_key(self.generation, kind))
             raws = _raw_list.decode(raw) if raw is not None else None
             found = self._items[kind] = [
                 _item(doc, r) for doc, r in zip(self.index.docs(kind), raws or (), strict=True)
@@ -310,10 +341,18 @@ class ClusterSnapshot:
 
     def extra_kinds(self) -> list[str]:
         """Top-level keys this master does not know (newer agents add kinds), kept as sent."""
-        return sorted(k for k in self._top_level() if k not in ENVELOPE_KEYS)
+        known = ENVELOPE_KEYS[self.generation]
+        return sorted(k for k in self._top_level() if k not in known)
 
     def extra(self, key: str) -> msgspec.Raw | None:
-        return self._top_level().get(key) if key not in ENVELOPE_KEYS else None
+        return self._top_level().get(key) if key not in ENVELOPE_KEYS[self.generation] else None
+
+    def otel(self) -> msgspec.Raw | None:
+        """The later agent's `otel` subtree (ClickHouse dashboards) as sent; never decoded."""
+        if self.generation == V2:
+            return None
+        found = self._top_level().get(OTEL_KEY)
+        return found if found is not None and bytes(found) != b"null" else None
 
 
 @dataclass(frozen=True)

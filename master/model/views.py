@@ -29,6 +29,7 @@ def cluster_view(agent: AgentStatus, summary: Summary | None) -> dict[str, Any]:
     return {
         "cluster_id": agent.cluster_id,
         "status": agent.status,
+        "agent_generation": agent.generation,
         "first_seen": from_epoch(agent.first_seen),
         "last_seen": from_epoch(agent.last_seen),
         "last_heartbeat": from_epoch(agent.last_heartbeat),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model.agent import ONLINE
+from ..model.errors import NotFound
 from ..model.summary import Summary
 from ..model.views import cluster_view
 from .base import Reads
@@ -32,8 +33,20 @@ class ClusterReads(Reads):
         view["fetched_at"] = snap.fetched_at if snap else None
         view["snapshot_bytes"] = snap.size_bytes if snap else 0
         view["extra_kinds"] = snap.extra_kinds() if snap else []
+        otel = snap.otel() if snap else None
+        view["otel_bytes"] = len(otel) if otel is not None else 0
         view["queued_commands"] = await self.hub.queued(cluster_id)
         return view
+
+    async def otel(self, cluster_id: str) -> bytes:
+        """The `otel` subtree of the cluster's latest snapshot, as the later agent sent it."""
+        found = (await self.latest(cluster_id)).otel()
+        if found is None:
+            raise NotFound(
+                f"cluster {cluster_id!r} sent no otel data (the later agent sends it "
+                "when it has ClickHouse)"
+            )
+        return bytes(found)
 
     async def overview(self) -> dict[str, Any]:
         totals = Summary()

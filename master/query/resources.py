@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import msgspec
 
 from ..model.errors import BadRequest, NotFound
-from ..model.snapshot import Item
+from ..model.generation import GENERATIONS, Generation, flat_field
+from ..model.snapshot import ClusterSnapshot, Item
 from .base import Reads
 
 # Kinds the gateway lists (every kind the agent sends), and whether their items live in
@@ -39,33 +40,36 @@ SNAPSHOT_KEYS = {
     "networkpolicies": "networkPolicies",
     "serviceaccounts": "serviceAccounts",
 }
-# All a Secret may show: the agent's fields (names, type, data_keys), never values.
-SECRET_FIELDS = frozenset(
-    {
-        "uid",
-        "name",
-        "namespace",
-        "kind",
-        "node_name",
-        "owner_kind",
-        "owner_name",
-        "labels",
-        "created_at",
-        "type",
-        "data_keys",
-    }
+# All a Secret may show: the agent's fields (names, type, data_keys), never values,
+# in the spelling of the generation that sent it.
+_SECRET_FIELDS = (
+    "uid",
+    "name",
+    "namespace",
+    "kind",
+    "node_name",
+    "owner_kind",
+    "owner_name",
+    "labels",
+    "created_at",
+    "type",
+    "data_keys",
 )
+SECRET_FIELDS: dict[Generation, frozenset[str]] = {
+    g: frozenset(flat_field(g, f) for f in _SECRET_FIELDS) for g in GENERATIONS
+}
 _fields = msgspec.json.Decoder(dict[str, msgspec.Raw])
 
 
-def secret_view(item: Item) -> Item:
+def secret_view(item: Item, generation: Generation) -> Item:
     """The Secret with only the agent's own fields: an agent that sent values (a
     modified or compromised one) does not get them shown. The bytes stay as sent."""
+    allowed = SECRET_FIELDS[generation]
     fields = _fields.decode(item.raw)
-    if fields.keys() <= SECRET_FIELDS:
+    if fields.keys() <= allowed:
         return item
     kept = b",".join(
-        msgspec.json.encode(k) + b":" + bytes(v) for k, v in fields.items() if k in SECRET_FIELDS
+        msgspec.json.encode(k) + b":" + bytes(v) for k, v in fields.items() if k in allowed
     )
     return msgspec.structs.replace(item, raw=msgspec.Raw(b"{" + kept + b"}"))
 
@@ -113,23 +117,25 @@ def parse_label(selector: str) -> tuple[str, str | None]:
 
 
 class ResourceReads(Reads):
-    async def _items(self, cluster_id: str, kind: str) -> list[Item]:
+    async def _snapshot(self, cluster_id: str, kind: str) -> ClusterSnapshot:
         if kind not in LISTED_KINDS:
             raise NotFound(f"unknown resource kind {kind!r}")
-        return (await self.latest(cluster_id)).items(SNAPSHOT_KEYS.get(kind, kind))
+        return await self.latest(cluster_id)
 
     async def resources(
         self, cluster_id: str, kind: str, flt: ResourceFilter, *, limit: int, offset: int
     ) -> ResourcePage:
-        items = [i for i in await self._items(cluster_id, kind) if flt.matches(i)]
+        snap = await self._snapshot(cluster_id, kind)
+        items = [i for i in snap.items(SNAPSHOT_KEYS.get(kind, kind)) if flt.matches(i)]
         page = items[offset : offset + limit]
         if kind == "secrets":
-            page = [secret_view(i) for i in page]
+            page = [secret_view(i, snap.generation) for i in page]
         return ResourcePage(cluster_id, kind, len(items), page)
 
     async def resource(self, cluster_id: str, kind: str, namespace: str, name: str) -> Item:
-        for item in await self._items(cluster_id, kind):
+        snap = await self._snapshot(cluster_id, kind)
+        for item in snap.items(SNAPSHOT_KEYS.get(kind, kind)):
             if item.name == name and item.namespace == namespace:
-                return secret_view(item) if kind == "secrets" else item
+                return secret_view(item, snap.generation) if kind == "secrets" else item
         where = f"{namespace}/{name}" if namespace else name
         raise NotFound(f"{kind} {where} not found in cluster {cluster_id!r}")

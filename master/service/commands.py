@@ -43,11 +43,13 @@ class CommandService:
     async def submit(self, req: CommandRequest) -> Command:
         """Validate and queue a command; it is on disk before this returns.
 
-        Raises BadRequest (invalid action or target), NotFound (unknown cluster),
+        Checked against what the cluster's agent generation executes. Raises
+        BadRequest (invalid action or target), NotFound (unknown cluster),
         QueueFull (the cluster's queue is full).
         """
-        req = validate_request(req, self._limits)
-        if not await self._hub.known(req.cluster_id):
+        agent = await self._hub.agent(req.cluster_id)
+        req = validate_request(req, self._limits, agent.generation if agent else None)
+        if agent is None:
             raise NotFound(f"cluster {req.cluster_id!r} is not known to this master")
         now = self._clock()
         cmd = Command(

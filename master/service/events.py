@@ -57,6 +57,7 @@ class EventPersister:
                     seen=agent.last_seen or agent.first_seen,
                     heartbeat=agent.last_heartbeat,
                     snapshot=agent.last_snapshot,
+                    generation=agent.generation,
                 )
             return sum(upsert_events(conn, cid, evs, now) for cid, evs in events.items())
 

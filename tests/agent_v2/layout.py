@@ -45,6 +45,8 @@ def parse_structs(text: str) -> dict[str, Struct]:
             return Ptr(go_type(name[1:]))
         if name.startswith("[]"):
             return Slice(go_type(name[2:]))
+        if name.startswith("map[string]"):
+            return Map(go_type(name.removeprefix("map[string]")))
         return _SCALARS.get(name) or build(name)
 
     def build(name: str) -> Struct:
