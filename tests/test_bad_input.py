@@ -131,3 +131,29 @@ async def test_bad_agent_calls(
         r = await client.request(method, path, **kwargs)  # type: ignore[arg-type]
     assert r.status_code == expected
     assert set(r.json()["error"]) == {"code", "message"}
+
+
+@pytest.mark.parametrize(
+    ("port", "method", "path"),
+    [
+        ("agent", "POST", "/agent//heartbeat"),
+        ("agent", "POST", "/agent/heartbeat/"),
+        ("agent", "POST", "/t/a%2Fb/agent/heartbeat"),
+        ("gateway", "GET", "/api/v2/commands/%2Fabc"),
+        ("gateway", "GET", "/api/v2//clusters"),
+        ("gateway", "GET", "/api/v2/clusters/"),
+        ("gateway", "GET", "/api/v2/pods/a%2Fb/web?cluster_id=c1"),
+        ("gateway", "GET", "/static//app.js"),
+    ],
+)
+async def test_routing_errors_have_the_error_shape(
+    master: MasterRunner, port: str, method: str, path: str
+) -> None:
+    """No redirect and no HTML: a path werkzeug would merge or re-slash is answered in JSON."""
+    url = master.agent_url if port == "agent" else master.gateway_url
+    async with httpx.AsyncClient(base_url=url, auth=master._auth(None)) as client:
+        r = await client.request(method, path, headers={"X-Cluster-ID": "c1"})
+    assert not 300 <= r.status_code < 400, (r.status_code, r.headers, r.text[:200])
+    assert r.headers["content-type"].startswith("application/json"), r.text[:200]
+    if r.status_code >= 400:
+        assert set(r.json()["error"]) == {"code", "message"}
