@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import trio
 from hypercorn.config import Config as HypercornConfig
@@ -37,6 +38,8 @@ from .service.secretbox import SecretBox
 
 log = logging.getLogger("master")
 DEMO_TOKEN = "demo agent"
+# The kernel silently caps a listen backlog at this.
+SOMAXCONN = Path("/proc/sys/net/core/somaxconn")
 
 
 @dataclass
@@ -52,8 +55,32 @@ class Running:
         self.stopping.set()
 
 
-def _hypercorn_config(server: ServerConfig, port: int) -> HypercornConfig:
+def listen_backlog(wanted: int, somaxconn: Path = SOMAXCONN) -> int:
+    """The backlog the kernel will really give: `wanted`, capped by `net.core.somaxconn`.
+
+    The kernel caps it without a word; a fleet reconnecting at once then sees
+    refused or unanswered connections, so the cap is said out loud here.
+    """
+    try:
+        limit = int(somaxconn.read_text())
+    except (OSError, ValueError):
+        return wanted  # not Linux, or not readable: the kernel's rule is unknown
+    if wanted > limit:
+        log.warning(
+            "MASTER_LISTEN_BACKLOG=%d is above the kernel's net.core.somaxconn=%d: each port "
+            "holds at most %d waiting connections (raise it with sysctl -w net.core.somaxconn=%d)",
+            wanted,
+            limit,
+            limit,
+            wanted,
+        )
+        return limit
+    return wanted
+
+
+def _hypercorn_config(server: ServerConfig, port: int, backlog: int) -> HypercornConfig:
     hc = HypercornConfig()
+    hc.backlog = backlog
     # Stream clients only send subscribe and pong messages.
     hc.websocket_max_message_size = 64 << 10
     host = server.bind_host
@@ -83,6 +110,7 @@ async def run_master(
 ) -> None:
     """Run the master until `Running.stop()` (or a crash). Ready when every child is."""
     server, auth_config = config.server, config.auth
+    backlog = listen_backlog(server.listen_backlog)
     config.storage.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(config.storage.database_path)
     metrics = Metrics()
@@ -152,7 +180,7 @@ async def run_master(
                             agent_tokens,
                             poll_timeout=config.commands.poll_timeout,
                         ),
-                        _hypercorn_config(server, server.agentsdk_port),
+                        _hypercorn_config(server, server.agentsdk_port, backlog),
                         stopping,
                     )
                     gateway = GatewayServices(
@@ -172,7 +200,7 @@ async def run_master(
                     gateway_url = await servers.start(
                         _serve_app,
                         create_gateway_app(gateway),
-                        _hypercorn_config(server, server.gateway_port),
+                        _hypercorn_config(server, server.gateway_port, backlog),
                         stopping,
                     )
                     if config.demo.agents:

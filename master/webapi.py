@@ -13,7 +13,7 @@ from quart import Response, request
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
-from .model.errors import BadRequest, MasterError, TooManyRequests
+from .model.errors import BadRequest, MasterError, TooManyRequests, Unavailable
 
 T = TypeVar("T")
 
@@ -67,7 +67,7 @@ def install_error_handlers(app: QuartTrio) -> None:
     @app.errorhandler(MasterError)
     async def _master_error(err: MasterError) -> Response:
         response = json_response(err.body(), err.status)
-        if isinstance(err, TooManyRequests):
+        if isinstance(err, TooManyRequests | Unavailable) and err.retry_after is not None:
             response.headers["Retry-After"] = str(max(1, math.ceil(err.retry_after)))
         return response
 

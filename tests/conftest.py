@@ -17,6 +17,7 @@ from master.database.migrations import migrate
 from master.supervisor import Running, run_master
 
 from .goagent import GoAgent
+from .masterproc import MasterProcess
 
 
 class MasterRunner:
@@ -137,6 +138,26 @@ async def start_master(nursery: trio.Nursery, tmp_path: Path) -> StartMaster:
         return runner
 
     return start
+
+
+SpawnMaster = Callable[..., MasterProcess]
+
+
+@pytest.fixture
+async def spawn_master(nursery: trio.Nursery, tmp_path: Path) -> AsyncIterator[SpawnMaster]:
+    """`spawn_master(**env)` -> a MasterProcess over the test's data directory (not started).
+
+    Each keyword is a `MASTER_*` variable. Masters still running at the end are killed.
+    """
+    made: list[MasterProcess] = []
+
+    def spawn(data_dir: Path | None = None, **env: str) -> MasterProcess:
+        made.append(MasterProcess(nursery, data_dir or tmp_path / "data", **env))
+        return made[-1]
+
+    yield spawn
+    for proc in made:
+        proc.close()
 
 
 @pytest.fixture
