@@ -26,6 +26,7 @@ from .datahub import MemoryHub
 from .demo import serve_demo_agents
 from .gateway import GatewayServices, create_gateway_app
 from .metrics import Metrics
+from .model.errors import Unavailable
 from .query import Query
 from .service.agent_tokens import AgentTokens
 from .service.alerts import AlertPolicy, AlertService
@@ -112,7 +113,7 @@ async def run_master(
     server, auth_config = config.server, config.auth
     backlog = listen_backlog(server.listen_backlog)
     config.storage.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(config.storage.database_path)
+    db = Database(config.storage.database_path, busy_timeout=config.storage.busy_timeout)
     metrics = Metrics()
     hub = MemoryHub(
         datahub=config.datahub, commands=config.commands, stream=config.stream, metrics=metrics
@@ -215,9 +216,15 @@ async def run_master(
                     servers.start_soon(_close_hub_on_stop, hub, stopping)
                     task_status.started(Running(agent_url, gateway_url, stopping))
                 log.info("servers stopped; writing what is left")
-                await persister.flush()
-                await commands.flush()
-                await audit.flush()
+                for what, flush in (
+                    ("event and cluster changes", persister.flush),
+                    ("command changes", commands.flush),
+                    ("audit entries", audit.flush),
+                ):
+                    try:
+                        await flush()
+                    except Unavailable as err:  # a storage fault: acknowledged writes are in
+                        log.error("%s not written at shutdown: %s", what, err)
                 alerts.stop()
                 await notify.aclose()
                 with trio.move_on_after(server.shutdown_grace):

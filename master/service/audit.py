@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import time
@@ -14,6 +15,7 @@ import trio
 from ..database import Database
 from ..database.audit import AuditEntry, cleanup_audit, query_audit, record_audit
 from ..database.security import cleanup_security_events, list_security_events
+from ..model.errors import Unavailable
 
 log = logging.getLogger("master.audit")
 
@@ -67,10 +69,16 @@ class AuditLog:
         self._pending.append(entry)
         self._wake.set()
 
-    async def flush(self) -> None:
+    async def flush(self, *, retry: bool = False) -> None:
+        """Write the queued entries; those of a failed write stay queued."""
         entries, self._pending = self._pending, []
-        if entries:
-            await self._db.write(partial(record_audit, entries=entries))
+        if not entries:
+            return
+        try:
+            await self._db.write(partial(record_audit, entries=entries), retry=retry)
+        except BaseException:
+            self._pending[:0] = entries
+            raise
 
     async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Write queued entries about once a second; purge old audit and security records hourly."""
@@ -79,7 +87,7 @@ class AuditLog:
         while True:
             await self._wake.wait()
             self._wake = trio.Event()
-            await self.flush()
+            await self.flush(retry=True)
             if time.time() - last_purge > 3600:
                 last_purge = time.time()
                 await self._purge(last_purge - self._retention)
@@ -91,7 +99,7 @@ class AuditLog:
                 conn, older_than=older_than
             )
 
-        removed = await self._db.write(purge, durable=False)
+        removed = await self._db.write(purge, durable=False, retry=True)
         if removed:
             log.info("retention removed %d audit and security records", removed)
 
@@ -99,5 +107,6 @@ class AuditLog:
         return await self._db.read(partial(list_security_events, **filters))
 
     async def query(self, **filters: Any) -> tuple[list[dict[str, Any]], int]:
-        await self.flush()
+        with contextlib.suppress(Unavailable):  # storage fault: reads go on without the newest
+            await self.flush()
         return await self._db.read(partial(query_audit, **filters))

@@ -23,7 +23,7 @@ import trio
 from ..config import NotifyConfig
 from ..database import Database
 from ..database.notify import list_channels, record_send, record_test, save_channel, seed_channels
-from ..model.errors import BadRequest, Conflict, NotFound
+from ..model.errors import BadRequest, Conflict, NotFound, Unavailable
 from ..notifier import (
     CHANNEL_TYPES,
     DEFAULT_NAMES,
@@ -265,7 +265,10 @@ class NotifyService:
                     for channel in self._channels.values():
                         senders.start_soon(self._sender, channel)
                     task_status.started()
-                await self.flush_records()
+                try:
+                    await self.flush_records()
+                except Unavailable as err:
+                    log.error("delivery outcomes not written at shutdown: %s", err)
                 nursery.cancel_scope.cancel()
         finally:
             if self._client is not None:
@@ -311,10 +314,10 @@ class NotifyService:
         while True:
             await self._records_ready.wait()
             self._records_ready = trio.Event()
-            await self.flush_records()
+            await self.flush_records(retry=True)
             await trio.sleep(0.2)  # outcomes of a burst share one transaction
 
-    async def flush_records(self) -> None:
+    async def flush_records(self, *, retry: bool = False) -> None:
         """Write the delivery outcomes counted so far."""
         records, self._pending_records = self._pending_records, []
         if not records:
@@ -324,7 +327,7 @@ class NotifyService:
             for type, status, error, now in records:
                 record_send(conn, type, status=status, error=error, now=now)
 
-        await self._db.write(write, durable=False)
+        await self._db.write(write, durable=False, retry=retry)
 
     async def aclose(self) -> None:
         """Stop taking notifications; `serve` returns once what was queued is delivered."""
