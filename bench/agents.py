@@ -14,7 +14,7 @@ import httpx
 import trio
 
 from master.demo import DemoAgent, SimulatedCluster
-from master.demo.agent import AFTER_COMMAND
+from master.demo.agent import POLL_INTERVAL
 
 from .saturate import exchange, poll_request
 
@@ -132,7 +132,7 @@ async def drive_commands(
         try:
             await submit(cluster_id, target)
         finally:
-            await trio.sleep(AFTER_COMMAND + 0.5)
+            await trio.sleep(POLL_INTERVAL + 0.5)
             busy.discard(cluster_id)
 
     async def submit(cluster_id: str, target: dict[str, Any]) -> None:

@@ -12,9 +12,8 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import msgspec
-
 from master.demo import SimulatedCluster
+from master.demo.cluster import go_json
 
 TEMPLATES = 8
 VARIANTS = 3
@@ -37,7 +36,7 @@ def build_templates(templates: int, pods: int, variants: int) -> list[tuple[str,
         for v in range(variants):
             at = now + timedelta(seconds=20 * v)
             cluster.tick(at)
-            jsons.append(msgspec.json.encode(cluster.snapshot(at)))
+            jsons.append(go_json(cluster.snapshot(at)))
         built.append((template_id(t), jsons))
     return built
 

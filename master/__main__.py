@@ -12,6 +12,7 @@ from pathlib import Path
 import trio
 
 from .config import Config, ConfigError, load_config, unknown_env_vars
+from .logs import configure_logging
 from .supervisor import run_master
 
 log = logging.getLogger("master")
@@ -56,12 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.demo < 0:
             parser.error("--demo must not be negative")
         config = config.replace(demo={"agents": args.demo})
-    logging.basicConfig(
-        level=config.server.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # One line per demo agent request would drown what the master itself says.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(config.server.log_level)
     for name in unknown_env_vars():
         log.warning("ignoring unknown setting %s", name)
     gc.set_threshold(*GC_THRESHOLDS)

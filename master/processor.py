@@ -7,13 +7,15 @@ the expensive part in a worker thread and tests can call it directly.
 from __future__ import annotations
 
 import codecs
+import heapq
+import logging
 from collections.abc import Mapping
 
 import msgspec
 
 from .model.agent import check_cluster_id
 from .model.errors import BadRequest
-from .model.event import Event
+from .model.event import Event, event_time
 from .model.gotime import normalize_go_time
 from .model.snapshot import (
     ClusterSnapshot,
@@ -21,21 +23,29 @@ from .model.snapshot import (
     PodDoc,
     SnapshotChanges,
     SnapshotIndex,
+    SnapshotLimits,
     WorkloadDoc,
     node_ready,
 )
 from .model.summary import Summary
+from .model.truncate import truncate
+
+log = logging.getLogger("master.processor")
 
 _index = msgspec.json.Decoder(SnapshotIndex)
+DEFAULT_LIMITS = SnapshotLimits()
 # UTF-8 is checked this much at a time: never a second copy of a big body, as text.
 _UTF8_STEP = 1 << 20
 
 
-def _normalise_event(event: Event) -> Event:
+def _normalise_event(event: Event, max_message: int) -> Event:
+    event.created_at = normalize_go_time(event.created_at)
     event.first_timestamp = normalize_go_time(event.first_timestamp)
     event.last_timestamp = normalize_go_time(event.last_timestamp)
     if not event.uid:
         event.uid = f"{event.namespace}/{event.name}"
+    if len(event.message) > max_message // 4:  # cheap test first: a character is 1-4 bytes
+        event.message = truncate(event.message, max_message)
     return event
 
 
@@ -49,19 +59,25 @@ def _check_utf8(body: bytes | bytearray) -> None:
 
 
 def decode_snapshot(
-    body: bytes | bytearray, header_cluster_id: str | None, *, received_at: float
+    body: bytes | bytearray,
+    header_cluster_id: str | None,
+    *,
+    received_at: float,
+    limits: SnapshotLimits = DEFAULT_LIMITS,
 ) -> ClusterSnapshot:
     """Validate and index a decompressed snapshot body.
 
     The cluster id comes from the header, else the body's `cluster_id`; a body
-    naming another cluster than the header is refused. Raises BadRequest
-    naming the offending key for anything malformed.
+    naming another cluster than the header is refused. Event messages longer
+    than the limit are cut (with a note), and only the newest `max_events`
+    events are kept (the summary counts them all). Raises BadRequest naming
+    the offending key for anything malformed, a name over 253 characters included.
     """
     try:
         # msgspec checks UTF-8 only in the strings it builds; the parts the index skips are
         # served back verbatim later, so the whole body must be valid (about 0.3 ms/MB).
         _check_utf8(body)
-        return _decode(body, header_cluster_id, received_at)
+        return _decode(body, header_cluster_id, received_at, limits)
     except UnicodeDecodeError as err:
         raise BadRequest(f"snapshot is not valid UTF-8: {err}") from err
     except RecursionError as err:
@@ -69,7 +85,10 @@ def decode_snapshot(
 
 
 def _decode(
-    body: bytes | bytearray, header_cluster_id: str | None, received_at: float
+    body: bytes | bytearray,
+    header_cluster_id: str | None,
+    received_at: float,
+    limits: SnapshotLimits,
 ) -> ClusterSnapshot:
     try:
         index = _index.decode(body)
@@ -93,10 +112,24 @@ def _decode(
     except ValueError as err:
         raise BadRequest(f"fetched_at: {err}") from err
     try:
-        by_uid = {e.uid: e for e in map(_normalise_event, index.events or ())}
+        by_uid = {
+            e.uid: e
+            for e in (
+                _normalise_event(e, limits.max_event_message_bytes) for e in index.events or ()
+            )
+        }
     except ValueError as err:
         raise BadRequest(f"events: {err}") from err
     events = list(by_uid.values())
+    summary = compute_summary(index, events)
+    if len(events) > limits.max_events:
+        log.warning(
+            "cluster %s sent %d events; the newest %d are kept",
+            cluster_id,
+            len(events),
+            limits.max_events,
+        )
+        events = heapq.nlargest(limits.max_events, events, key=lambda e: (event_time(e), e.uid))
     return ClusterSnapshot(
         cluster_id=cluster_id,
         fetched_at=fetched_at,
@@ -104,12 +137,13 @@ def _decode(
         body=body,
         index=index,
         events=events,
-        summary=compute_summary(index, events),
+        summary=summary,
     )
 
 
 def compute_summary(index: SnapshotIndex, events: list[Event]) -> Summary:
-    """Count what the resources say; the agent's own summary is not trusted."""
+    """Count what the resources say, as the agent counts (`generateSummary`); its own
+    summary is not trusted. A Deployment is healthy when ready == replicas > 0."""
     nodes: list[NodeDoc] = index.docs("nodes")
     pods: list[PodDoc] = index.docs("pods")
     deployments: list[WorkloadDoc] = index.docs("deployments")
@@ -125,7 +159,9 @@ def compute_summary(index: SnapshotIndex, events: list[Event]) -> Summary:
         pending_pods=phases.get("Pending", 0),
         failed_pods=phases.get("Failed", 0),
         total_deployments=len(deployments),
-        healthy_deployments=sum(1 for d in deployments if d.summary.ready >= d.summary.replicas),
+        healthy_deployments=sum(
+            1 for d in deployments if d.summary.ready == d.summary.replicas > 0
+        ),
         total_statefulsets=len(index.docs("statefulsets")),
         total_daemonsets=len(index.docs("daemonsets")),
         total_services=len(index.docs("services")),

@@ -24,7 +24,7 @@ from .config import Config, DemoConfig, ServerConfig
 from .database import Database
 from .datahub import MemoryHub
 from .demo import serve_demo_agents
-from .gateway import GatewayServices, create_gateway_app
+from .gateway import Admission, GatewayServices, create_gateway_app
 from .metrics import Metrics
 from .model.errors import Unavailable
 from .query import Query
@@ -112,7 +112,7 @@ async def run_master(
     """Run the master until `Running.stop()` (or a crash). Ready when every child is."""
     server, auth_config = config.server, config.auth
     backlog = listen_backlog(server.listen_backlog)
-    config.storage.data_dir.mkdir(parents=True, exist_ok=True)
+    _private_dir(config.storage.data_dir)
     db = Database(config.storage.database_path, busy_timeout=config.storage.busy_timeout)
     metrics = Metrics()
     hub = MemoryHub(
@@ -121,15 +121,20 @@ async def run_master(
     commands = CommandService(hub, db, config.commands)
     persister = EventPersister(hub, db)
     stopping = trio.Event()
+    audit = AuditLog(
+        db,
+        retention_days=auth_config.audit_retention_days,
+        max_rows=auth_config.audit_max_rows,
+    )
     auth = AuthService(
         db,
+        audit,
         secret=load_or_create_secret(config.storage.data_dir, auth_config.jwt_secret),
         lifetime=auth_config.jwt_lifetime,
         max_failures=auth_config.login_max_failures,
         backoff=auth_config.login_backoff,
     )
-    agent_tokens = AgentTokens(db, require=config.agent.require_token)
-    audit = AuditLog(db, retention_days=auth_config.audit_retention_days)
+    agent_tokens = AgentTokens(db, audit, require=config.agent.require_token)
     notify = NotifyService(db, SecretBox.in_dir(config.storage.data_dir), config.notify)
     alerts = AlertService(
         hub,
@@ -166,6 +171,7 @@ async def run_master(
                 if config.alerts.enabled:
                     await services.start(alerts.serve)
                 await services.start(audit.serve)
+                await services.start(agent_tokens.serve)
                 await services.start(hub.serve)
                 await services.start(hub.fanout.serve)
                 await services.start(persister.serve)
@@ -192,7 +198,12 @@ async def run_master(
                         agent_tokens=agent_tokens,
                         audit=audit,
                         public_read=auth_config.public_read,
-                        cors_origins=server.cors_origins,
+                        admission=Admission.build(
+                            cors_origins=server.cors_origins,
+                            allowed_hosts=server.allowed_hosts,
+                            trusted_proxies=server.trusted_proxies,
+                            public_url=config.alerts.public_url,
+                        ),
                         token_lifetime=auth_config.jwt_lifetime,
                         stream_ping_interval=config.stream.ping_interval,
                         notify=notify,
@@ -219,6 +230,7 @@ async def run_master(
                 for what, flush in (
                     ("event and cluster changes", persister.flush),
                     ("command changes", commands.flush),
+                    ("agent token use", agent_tokens.flush_use),
                     ("audit entries", audit.flush),
                 ):
                     try:
@@ -233,6 +245,15 @@ async def run_master(
         finally:
             await db.aclose()
     log.info("master stopped")
+
+
+def _private_dir(path: Path) -> None:
+    """The data directory, created (or tightened) so only its owner can enter it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        path.chmod(0o700)
+        log.warning("data directory %s was mode %o; now 0700 (owner only)", path, mode)
 
 
 async def _close_hub_on_stop(hub: MemoryHub, stopping: trio.Event) -> None:

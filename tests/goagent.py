@@ -1,4 +1,5 @@
-"""Requests exactly as the Go Agent V2 sends them, and Go-encoded snapshot bodies."""
+"""Requests exactly as the Go Agent V2 sends them, its snapshot shapes, and how it reads
+a poll answer and a command's parameters."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ import httpx
 import msgspec
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
+CREATED = "2026-01-17T09:00:00+09:00"  # a Kubernetes creation time, as the agent writes it
+
+# Helpers below write the agent's model_v2 shapes by hand (Go's field order and
+# omitempty), so tests can also feed values no agent sends (a hostile count);
+# `test_shapes` checks them against `agent_v2.layout`; `agent_v2.golden` has every kind.
 
 
 def pod(
@@ -23,25 +29,49 @@ def pod(
     restarts: int = 0,
     labels: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    return {
-        "summary": {
-            "name": name,
-            "namespace": namespace,
-            "nodeName": node,
-            "ownerKind": owner[0],
-            "ownerName": owner[1],
-            "createdAt": ZERO_TIME,
-        },
-        "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]},
-        "status": {"phase": phase, "restarts": restarts, "podIP": "10.0.0.1"},
-        "labels": labels if labels is not None else {"app": name.split("-")[0]},
-        "annotations": None,
+    running = phase == "Running"
+    summary: dict[str, Any] = {"name": name, "namespace": namespace}
+    if node:
+        summary["nodeName"] = node
+    if owner[0]:
+        summary.update(ownerKind=owner[0], ownerName=owner[1])
+    summary.update(createdAt=CREATED, age="1d")
+    status: dict[str, Any] = {"phase": phase, "ready": "1/1" if running else "0/1"}
+    status["restarts"] = restarts
+    if running:
+        status["podIP"] = "10.0.0.1"
+    container: dict[str, Any] = {"name": "app", "image": "nginx:1.27"}
+    container.update(
+        state="running" if running else "waiting", ready=running, restartCount=restarts
+    )
+    doc: dict[str, Any] = {
+        "summary": summary,
+        "spec": {"restartPolicy": "Always"},
+        "status": status,
+        "containers": [container],
     }
+    labels = labels if labels is not None else {"app": name.split("-")[0]}
+    if labels:
+        doc["labels"] = labels
+    return doc
 
 
 def node(name: str, *, ready: str = "True", schedulable: bool = True) -> dict[str, Any]:
+    spec: dict[str, Any] = {"unschedulable": True} if not schedulable else {}
     return {
-        "summary": {"name": name, "ready": ready, "schedulable": schedulable},
+        "summary": {
+            "name": name,
+            "roles": ["worker"],
+            "ready": ready,
+            "schedulable": schedulable,
+            "age": "30d",
+            "creationTime": CREATED,
+        },
+        "spec": spec,
+        "capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+        "allocatable": {"cpu": "3900m", "memory": "15Gi", "pods": "110"},
+        "addresses": {"hostname": name, "internalIP": "10.0.1.1"},
+        "info": {"osImage": "Ubuntu 22.04.4 LTS", "kubeletVersion": "v1.29.4"},
         "labels": {"kubernetes.io/hostname": name},
     }
 
@@ -49,14 +79,29 @@ def node(name: str, *, ready: str = "True", schedulable: bool = True) -> dict[st
 def deployment(
     name: str, *, namespace: str = "default", replicas: int = 2, ready: int = 2
 ) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "name": name,
+        "namespace": namespace,
+        "strategy": "RollingUpdate",
+        "replicas": replicas,
+        "updated": ready,
+        "ready": ready,
+        "available": ready,
+    }
+    if replicas > ready:
+        summary["unavailable"] = replicas - ready
+    summary.update(createdAt=CREATED, age="1d", selector=f"app={name}")
+    status: dict[str, Any] = {"replicas": replicas}
+    if ready:
+        status.update(updatedReplicas=ready, readyReplicas=ready, availableReplicas=ready)
     return {
-        "summary": {
-            "name": name,
-            "namespace": namespace,
-            "replicas": replicas,
-            "ready": ready,
-            "available": ready,
+        "summary": summary,
+        "spec": {"replicas": replicas},
+        "template": {
+            "labels": {"app": name},
+            "containers": [{"name": name, "image": f"ghcr.io/acme/{name}:1.0"}],
         },
+        "status": status,
         "labels": {"app": name},
     }
 
@@ -72,78 +117,223 @@ def event(
     namespace: str = "default",
     last: str = "2026-01-18T10:00:03.123456789+09:00",
     first: str = ZERO_TIME,
-    host: str = "node-1",
+    created: str = "2026-01-18T09:58:00+09:00",
 ) -> dict[str, Any]:
+    involved: dict[str, Any] = {"kind": kind}
+    if namespace:
+        involved["namespace"] = namespace
+    involved.update(name=name, uid="u-" + name)
     return {
         "uid": uid,
         "name": f"{name}.{uid}",
-        "namespace": namespace,
+        "namespace": namespace or "default",
         "kind": "Event",
+        "created_at": created,
         "type": type,
         "reason": reason,
         "message": f"{reason} on {name}",
         "source": "kubelet",
-        "source_host": host,
-        "involved_object": {"kind": kind, "namespace": namespace, "name": name, "uid": "u-" + name},
+        "involved_object": involved,
         "count": count,
         "first_timestamp": first,
         "last_timestamp": last,
     }
 
 
+NAMESPACE_RESOURCES = (
+    "pods podsRunning podsPending podsFailed podsSucceeded deployments statefulSets daemonSets"
+    " replicaSets jobs cronJobs services ingresses networkPolicies configMaps secrets"
+    " serviceAccounts pvcs"
+).split()
+
+
+def namespace_resources(**counts: int) -> dict[str, int]:
+    """A namespace's 18 counts in the agent's order, zero unless given."""
+    return {key: counts.get(key, 0) for key in NAMESPACE_RESOURCES}
+
+
+def _flat(kind: str, name: str, uid: str, **fields: Any) -> dict[str, Any]:
+    return {"uid": uid, "name": name, "namespace": "default", "kind": kind, **fields}
+
+
 def snapshot(cluster_id: str = "c1", **overrides: Any) -> dict[str, Any]:
-    """A small Go-shaped snapshot: null for empty lists, nano timestamps, the agent's summary."""
+    """A small snapshot in the agent's shapes, its own summary included (as a real agent
+    computes it for these lists; `overrides` replace lists or the summary as given)."""
+    pods = [
+        pod("web-5d9c7b8f6d-abcde"),
+        pod("web-5d9c7b8f6d-fghij", node="node-2"),
+        pod("db-0", phase="Pending", node="", owner=("StatefulSet", "db")),
+    ]
+    pods[2]["labels"] = {"app": "db", "tier": "data"}
     body: dict[str, Any] = {
         "cluster_id": cluster_id,
         "fetched_at": "2026-01-18T10:00:03.123456789+09:00",
-        "pods": [
-            pod("web-5d9c7b8f6d-abcde"),
-            pod("web-5d9c7b8f6d-fghij", node="node-2"),
-            pod(
-                "db-0",
-                phase="Pending",
-                owner=("StatefulSet", "db"),
-                labels={"app": "db", "tier": "data"},
-            ),
-        ],
+        "pods": pods,
         "deployments": [deployment("web")],
-        "statefulsets": None,
-        "daemonsets": None,
+        "statefulsets": [],
+        "daemonsets": [],
         "replicasets": [
+            _flat(
+                "ReplicaSet",
+                "web-5d9c7b8f6d",
+                "rs1",
+                owner_kind="Deployment",
+                owner_name="web",
+                created_at=CREATED,
+                replicas=2,
+                ready_replicas=2,
+                available_replicas=2,
+            )
+        ],
+        "services": [
             {
-                "name": "web-5d9c7b8f6d",
-                "namespace": "default",
-                "uid": "rs1",
-                "kind": "ReplicaSet",
-                "owner_kind": "Deployment",
-                "owner_name": "web",
+                "summary": {
+                    "name": "web",
+                    "namespace": "default",
+                    "type": "ClusterIP",
+                    "createdAt": CREATED,
+                    "age": "1d",
+                    "portsCount": 1,
+                    "hasSelector": True,
+                    "clusterIP": "10.96.0.10",
+                },
+                "spec": {"type": "ClusterIP"},
+                "ports": [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": "8080"}],
+                "selector": {"app": "web"},
+                "network": {"clusterIPs": ["10.96.0.10"]},
             }
         ],
-        "jobs": None,
-        "cronjobs": None,
-        "services": [{"summary": {"name": "web", "namespace": "default", "type": "ClusterIP"}}],
-        "ingresses": None,
-        "namespaces": [{"summary": {"name": "default"}, "status": {"phase": "Active"}}],
-        "configmaps": [
-            {"name": "web-config", "namespace": "default", "uid": "cm1", "kind": "ConfigMap"}
+        "ingresses": [],
+        "namespaces": [
+            {
+                "summary": {"name": "default", "createdAt": CREATED, "age": "30d"},
+                "status": {"phase": "Active"},
+                "resources": namespace_resources(
+                    pods=3,
+                    podsRunning=2,
+                    podsPending=1,
+                    deployments=1,
+                    replicaSets=1,
+                    services=1,
+                    configMaps=1,
+                ),
+            }
         ],
-        "secrets": None,
-        "resourceQuotas": None,
-        "limitRanges": None,
-        "networkPolicies": None,
-        "serviceAccounts": None,
-        "pvs": None,
-        "pvcs": None,
+        "configmaps": [
+            _flat("ConfigMap", "web-config", "cm1", created_at=CREATED, data_keys=["app.yaml"])
+        ],
         "nodes": [node("node-1"), node("node-2", ready="False")],
         "events": [event("e1"), event("e2", reason="Scheduled", type="Normal", last=ZERO_TIME)],
-        "summary": {"total_nodes": 99, "ready_nodes": 99, "total_pods": 99},
     }
+    summary = agent_summary(body)
     body.update(overrides)
+    if "summary" not in overrides:
+        try:
+            summary = agent_summary(body)
+        except (AttributeError, TypeError, KeyError):
+            pass  # lists no agent sends (hostile tests): the summary of the usual ones
+        body["summary"] = summary
     return body
+
+
+def agent_summary(body: dict[str, Any]) -> dict[str, int]:
+    """The agent's `generateSummary` over a snapshot body (JSON keys)."""
+
+    def items(key: str) -> list[dict[str, Any]]:
+        return body.get(key) or []
+
+    phases = [p.get("status", {}).get("phase") for p in items("pods")]
+    deployments = [d.get("summary", {}) for d in items("deployments")]
+    return {
+        "total_nodes": len(items("nodes")),
+        "ready_nodes": sum(1 for n in items("nodes") if n["summary"].get("ready") == "True"),
+        "total_pods": len(phases),
+        "running_pods": phases.count("Running"),
+        "pending_pods": phases.count("Pending"),
+        "failed_pods": phases.count("Failed"),
+        "total_deployments": len(deployments),
+        "healthy_deployments": sum(
+            1 for s in deployments if s.get("ready") == s.get("replicas") and s["replicas"] > 0
+        ),
+        "total_statefulsets": len(items("statefulsets")),
+        "total_daemonsets": len(items("daemonsets")),
+        "total_services": len(items("services")),
+        "total_ingresses": len(items("ingresses")),
+        "total_namespaces": len(items("namespaces")),
+        "total_events": len(items("events")),
+        "warning_events": sum(1 for e in items("events") if e.get("type") == "Warning"),
+    }
 
 
 def gzip_json(obj: Any) -> bytes:
     return gzip.compress(msgspec.json.encode(obj))
+
+
+# -- the poll answer as the agent reads it (gateway/master_gateway.go, command_service.go) --
+
+
+class AgentCommand(msgspec.Struct):
+    """`commandInfo`: a key of the wrong JSON type fails the whole decode, as in Go."""
+
+    id: str
+    action: str
+    target_kind: str = ""
+    target_namespace: str = ""
+    target_name: str = ""
+    params: dict[str, Any] | None = None
+
+
+class _PollAnswer(msgspec.Struct):
+    has_command: bool = False
+    command: AgentCommand | None = None
+
+
+def decode_poll(body: bytes) -> AgentCommand | None:
+    """What the agent makes of a poll answer; raises msgspec errors where Go's decode fails."""
+    answer = msgspec.json.decode(body, type=_PollAnswer, strict=True)
+    return answer.command if answer.has_command else None
+
+
+# The typed fields each action decodes its params into (Go type by name).
+AGENT_PARAMS: dict[str, dict[str, str]] = {
+    "scale": {"replicas": "int32"},
+    "update_image": {"container": "string", "image": "string"},
+    "get_logs": {
+        "container": "string",
+        "tailLines": "int64",
+        "sinceSeconds": "int64",
+        "timestamps": "bool",
+        "previous": "bool",
+    },
+    "delete": {"gracePeriodSeconds": "int64", "force": "bool"},
+}
+_RANGES = {"int32": 2**31, "int64": 2**63}
+
+
+def agent_params(action: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """`parseParams`: the params (float64 numbers) re-encoded by Go and decoded into the
+    action's typed struct. Unknown keys are ignored; raises ValueError where Go fails."""
+    typed: dict[str, Any] = {}
+    for name, go_type in AGENT_PARAMS.get(action, {}).items():
+        value = (params or {}).get(name)
+        if value is None:
+            continue
+        if go_type in _RANGES:
+            number = float(value) if isinstance(value, int | float) else None
+            if (
+                isinstance(value, bool)
+                or number is None
+                or not number.is_integer()
+                or abs(number) >= 1e21  # Go writes these with an exponent: no int decodes it
+                or not -_RANGES[go_type] <= number < _RANGES[go_type]
+            ):
+                raise ValueError(f"cannot unmarshal {value!r} into {name} of type {go_type}")
+            typed[name] = int(number)
+        elif not isinstance(value, bool if go_type == "bool" else str):
+            raise ValueError(f"cannot unmarshal {value!r} into {name} of type {go_type}")
+        else:
+            typed[name] = value
+    return typed
 
 
 class GoAgent:
@@ -177,6 +367,13 @@ class GoAgent:
 
     async def snapshot(self, **overrides: Any) -> httpx.Response:
         return await self.push(gzip_json(snapshot(self.cluster_id, **overrides)))
+
+    async def poll_raw(self) -> httpx.Response:
+        return await self.client.get(
+            "/agent/commands",
+            params={"cluster_id": self.cluster_id},
+            headers={"X-Cluster-ID": self.cluster_id},
+        )
 
     async def poll(self) -> dict[str, Any] | None:
         r = await self.client.get(

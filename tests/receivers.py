@@ -35,9 +35,11 @@ class Received:
 
 @dataclass
 class HttpReceiver:
-    """An HTTP server on 127.0.0.1 answering every POST with `status` (or never, `hang`)."""
+    """An HTTP server on 127.0.0.1 answering every POST with `status` and `body` (or never,
+    `hang`)."""
 
     status: int = 200
+    body: bytes = b"ok"
     hang: bool = False
     url: str = ""
     requests: list[Received] = field(default_factory=list)
@@ -68,7 +70,7 @@ class HttpReceiver:
                 "headers": [(b"content-type", b"text/plain")],
             }
         )
-        await send({"type": "http.response.body", "body": b"ok"})
+        await send({"type": "http.response.body", "body": self.body})
 
 
 @asynccontextmanager

@@ -49,7 +49,8 @@ async def test_heartbeat_without_body_registers_cluster(
 async def test_snapshot_is_indexed_and_summary_computed(
     agent: GoAgent, gateway: httpx.AsyncClient
 ) -> None:
-    r = await agent.snapshot(futureKinds=[{"name": "x"}])
+    claimed = dict.fromkeys(("total_nodes", "ready_nodes", "total_pods"), 99)
+    r = await agent.snapshot(futureKinds=[{"name": "x"}], summary=claimed)
     assert r.status_code in (200, 202), r.text
     detail = (await gateway.get("/api/v2/clusters/c1")).json()
     summary = detail["summary"]

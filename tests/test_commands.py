@@ -1,4 +1,7 @@
-"""The command API and lifecycle: validation, 404/429, expiry, timeout, wait, history."""
+"""The command API and lifecycle: 400/404/429, expiry, timeout, wait, history.
+
+What the agent executes and how requests are checked against it: `test_command_rules`.
+"""
 
 from __future__ import annotations
 
@@ -23,30 +26,8 @@ BASE = {
     [
         ({**BASE, "action": "explode"}, "unknown action"),
         ({**BASE, "action": "scale"}, "params.replicas is required"),
-        ({**BASE, "action": "scale", "params": {"replicas": -1}}, "must not be negative"),
-        ({**BASE, "action": "scale", "params": {"replicas": 1.5}}, "whole number"),
-        ({**BASE, "action": "scale", "params": {"replicas": "3"}}, "must be a number"),
-        ({**BASE, "action": "scale", "params": {"replicas": True}}, "must be a number"),
-        (
-            {**BASE, "action": "scale", "target_kind": "Pod", "params": {"replicas": 1}},
-            "scale targets",
-        ),
         ({**BASE, "action": "restart", "target_name": ""}, "target_name is required"),
-        ({**BASE, "action": "restart", "target_namespace": ""}, "target_namespace is required"),
-        ({**BASE, "action": "cordon", "target_kind": "Pod"}, "targets a Node"),
-        ({**BASE, "action": "update_image", "params": {"image": "nginx"}}, "params.container"),
-        (
-            {**BASE, "action": "get_logs", "target_kind": "Pod", "params": {"tailLines": 0}},
-            "tailLines",
-        ),
-        (
-            {"cluster_id": "c1", "action": "dynamic", "params": {"path": "api/v1"}},
-            "starting with /",
-        ),
-        (
-            {**BASE, "action": "exec", "target_kind": "Pod", "params": {"command": [1]}},
-            "params.command",
-        ),
+        ({**BASE, "action": "restart", "target_namespace": ""}, "target_namespace"),
         (
             {**BASE, "action": "scale", "params": {"replicas": 1}, "surprise": 1},
             "invalid command body",

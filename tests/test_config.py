@@ -40,6 +40,8 @@ OVERRIDES: dict[str, tuple[str, object]] = {
         "https://a.example, http://b:8080/",
         ("https://a.example", "http://b:8080"),
     ),
+    "server.allowed_hosts": ("Ops.Example.com, *", ("ops.example.com", "*")),
+    "server.trusted_proxies": ("10.0.0.5, 10.1.0.0/16, ::1", ("10.0.0.5", "10.1.0.0/16", "::1")),
     "server.listen_backlog": ("128", 128),
     "storage.data_dir": ("/var/lib/master", Path("/var/lib/master")),
     "storage.busy_timeout": ("250ms", 0.25),
@@ -47,18 +49,26 @@ OVERRIDES: dict[str, tuple[str, object]] = {
     "storage.event_retention_days": ("7", 7),
     "storage.event_max_count": ("500", 500),
     "storage.event_cleanup_interval": ("10m", 600.0),
+    "storage.event_max_bytes": ("1GiB", 1 << 30),
     "datahub.heartbeat_expire": ("90", 90.0),
     "datahub.event_retention": ("1h", 3600.0),
+    "datahub.event_window_max": ("500", 500),
     "commands.poll_timeout": ("59.5s", 59.5),
     "commands.queue_size": ("5", 5),
     "commands.expire": ("1m30s", 90.0),
     "commands.result_timeout": ("2m", 120.0),
     "commands.max_attempts": ("1", 1),
+    "commands.logs_tail_default": ("50", 50),
+    "commands.logs_tail_max": ("500", 500),
     "agent.max_body_bytes": ("10MB", 10_000_000),
     "agent.max_snapshot_bytes": ("1GiB", 1 << 30),
     "agent.snapshot_memory": ("2GiB", 2 << 30),
     "agent.body_timeout": ("5s", 5.0),
     "agent.require_token": ("false", False),
+    "agent.max_result_bytes": ("8MiB", 8 << 20),
+    "agent.max_output_bytes": ("64KiB", 65536),
+    "agent.max_events": ("300", 300),
+    "agent.max_event_message_bytes": ("1KiB", 1024),
     "auth.admin_username": ("root", "root"),
     "auth.admin_password": ("s3cret-Passw0rd", "s3cret-Passw0rd"),
     "auth.jwt_secret": ("k" * 40, "k" * 40),
@@ -67,6 +77,7 @@ OVERRIDES: dict[str, tuple[str, object]] = {
     "auth.login_max_failures": ("3", 3),
     "auth.login_backoff": ("2s", 2.0),
     "auth.audit_retention_days": ("30", 30),
+    "auth.audit_max_rows": ("5000", 5000),
     "stream.replay": ("50", 50),
     "stream.queue": ("8", 8),
     "stream.coalesce": ("0", 0.0),
@@ -86,6 +97,7 @@ OVERRIDES: dict[str, tuple[str, object]] = {
     "notify.attempts": ("1", 1),
     "notify.backoff": ("50ms", 0.05),
     "notify.queue_size": ("10", 10),
+    "notify.allow_private": ("true", True),
     "notify.mail_enabled": ("true", True),
     "notify.mail_smtp_host": ("smtp.example.com", "smtp.example.com"),
     "notify.mail_smtp_port": ("465", 465),
@@ -112,6 +124,8 @@ INVALID: dict[str, str] = {
     "server.shutdown_grace": "-1s",
     "server.log_level": "verbose",
     "server.cors_origins": "ops.example.com",
+    "server.allowed_hosts": "ops example",
+    "server.trusted_proxies": "10.0.0.300",
     "storage.data_dir": "",
     "storage.event_retention_days": "0",
     "storage.event_max_count": "many",
@@ -133,6 +147,7 @@ INVALID: dict[str, str] = {
     "auth.login_max_failures": "0",
     "auth.login_backoff": "soon",
     "auth.audit_retention_days": "0",
+    "auth.audit_max_rows": "999",
     "stream.replay": "0",
     "stream.queue": "many",
     "stream.coalesce": "-1s",
@@ -152,6 +167,7 @@ INVALID: dict[str, str] = {
     "notify.attempts": "0",
     "notify.backoff": "-1s",
     "notify.queue_size": "none",
+    "notify.allow_private": "sometimes",
     "notify.mail_enabled": "perhaps",
     "notify.mail_smtp_port": "70000",
     "notify.mail_smtp_tls": "ssl3",
@@ -513,3 +529,17 @@ def test_config_is_frozen_and_replace_copies() -> None:
         config.replace(gateway={"port": 1})
     with pytest.raises(TypeError):
         config.replace(server={"gateway_prot": 1})
+
+
+@pytest.mark.parametrize("secret", ["abc", "k" * 31, "\u00e9" * 15])
+def test_short_jwt_secret_is_refused_without_quoting_it(secret: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(REPO_CONFIG, env={"MASTER_JWT_SECRET": secret})
+    message = str(info.value)
+    assert message.startswith("MASTER_JWT_SECRET: ") and "at least 32 bytes" in message
+    assert secret not in message
+
+
+def test_jwt_secret_of_32_bytes_is_taken() -> None:
+    config = load_config(REPO_CONFIG, env={"MASTER_JWT_SECRET": "k" * 32})
+    assert config.auth.jwt_secret == "k" * 32

@@ -101,6 +101,24 @@ def test_newer_schema_is_refused(conn: sqlite3.Connection) -> None:
         migrate(conn)
 
 
+def test_events_of_an_older_schema_keep_their_time(tmp_path: Path) -> None:
+    """Step 5: the master's first-store time becomes stored_at; source_host goes."""
+    c = sqlite3.connect(tmp_path / "v3.db", isolation_level=None)
+    migrate(c, MIGRATIONS[:3])
+    c.execute(
+        "INSERT INTO cluster_events (event_uid, cluster_id, source_host, created_at, sort_ts)"
+        " VALUES ('u1', 'c1', 'node-1', ?, ?)",
+        (ts(3), ts(3)),
+    )
+    assert migrate(c) == len(MIGRATIONS)
+    columns = {r[1] for r in c.execute("PRAGMA table_info(cluster_events)")}
+    assert "source_host" not in columns and {"created_at", "stored_at"} <= columns
+    [item], _ = query_events(c)
+    assert item["created_at"] is None and item["event_time"] is None
+    assert c.execute("SELECT stored_at, sort_ts FROM cluster_events").fetchone() == (ts(3), ts(3))
+    c.close()
+
+
 def test_failing_step_is_rolled_back_whole(tmp_path: Path) -> None:
     c = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
     steps = [MIGRATIONS[0], "CREATE TABLE half (a); INSERT INTO nowhere VALUES (1);"]
@@ -358,7 +376,8 @@ def test_upsert_twice_keeps_one_row_with_latest_values(conn: sqlite3.Connection)
     [item], total = query_events(conn)
     assert total == 1
     assert (item["count"], item["message"], item["last_timestamp"]) == (5, "again", ts(2))
-    assert item["created_at"] == ts(1)  # set on insert only
+    stored = conn.execute("SELECT stored_at FROM cluster_events").fetchone()[0]
+    assert stored == ts(1)  # set on insert only
 
 
 def test_upsert_does_not_overwrite_another_clusters_uid(conn: sqlite3.Connection) -> None:
@@ -378,6 +397,25 @@ def test_known_time_is_not_forgotten(conn: sqlite3.Connection) -> None:
     upsert_events(conn, "c1", [event("u1", count=2)], ts(7))
     [item], _ = query_events(conn, since=ts(5), until=ts(5))
     assert (item["last_timestamp"], item["count"]) == (ts(5), 2)
+
+
+def test_created_at_is_the_time_of_an_event_without_first_or_last(
+    conn: sqlite3.Connection,
+) -> None:
+    # events.k8s.io events (the scheduler's) come with count 0 and zero first/last times.
+    scheduler = event("sched", count=0, created_at=ts(7))
+    upsert_events(conn, "c1", [event("older", last_timestamp=ts(5)), scheduler], ts(30))
+    items, _ = query_events(conn)
+    assert uids(items) == ["sched", "older"]
+    assert items[0]["created_at"] == items[0]["event_time"] == ts(7)
+    assert uids(query_events(conn, since=ts(6), until=ts(8))[0]) == ["sched"]
+    # Retention ages it by that time, not by when this master first stored it.
+    assert cleanup_events(conn, older_than=ts(8), max_per_cluster=100) == 2
+    # A later copy without created_at does not forget it.
+    upsert_events(conn, "c1", [event("sched2", count=0, created_at=ts(9))], ts(31))
+    upsert_events(conn, "c1", [event("sched2", count=0)], ts(32))
+    [item], _ = query_events(conn)
+    assert item["created_at"] == ts(9)
 
 
 def test_unknown_times_sort_by_first_sight_and_survive_age_cleanup(
@@ -403,15 +441,16 @@ def test_query_item_is_event_json(conn: sqlite3.Connection) -> None:
         reason="BackOff",
         message="restarting",
         source="kubelet",
-        source_host="node-1",
         involved_object=InvolvedObject(kind="Pod", namespace="shop", name="web", uid="p1"),
         count=4,
+        created_at=ts(0),
         first_timestamp=ts(1),
         last_timestamp=ts(2),
     )
     upsert_events(conn, "c1", [ev], ts(3))
     [item], _ = query_events(conn)
-    assert item == {**ev.to_json("c1"), "created_at": ts(3)}
+    assert item == ev.to_json("c1")
+    assert item["created_at"] == ts(0) and item["event_time"] == ts(2)
     assert item["severity"] == "critical"
 
 
@@ -427,13 +466,7 @@ def history(conn: sqlite3.Connection) -> sqlite3.Connection:
             event(
                 "u1", type="Warning", reason="BackOff", last_timestamp=ts(1), involved_object=pod
             ),
-            event(
-                "u2",
-                type="Warning",
-                reason="FailedMount",
-                last_timestamp=ts(2),
-                source_host="node-1",
-            ),
+            event("u2", type="Warning", reason="FailedMount", last_timestamp=ts(2)),
             event(
                 "u3",
                 type="Normal",
@@ -448,9 +481,7 @@ def history(conn: sqlite3.Connection) -> sqlite3.Connection:
                 reason="Pulled",
                 last_timestamp=ts(4),
             ),
-            event(
-                "u5", type="Warning", reason="BackOff", first_timestamp=ts(5), source_host="node-2"
-            ),
+            event("u5", type="Warning", reason="BackOff", first_timestamp=ts(5)),
         ],
         ts(10),
     )
@@ -461,7 +492,7 @@ def history(conn: sqlite3.Connection) -> sqlite3.Connection:
             event(
                 "v0", type="Warning", reason="BackOff", last_timestamp=ts(0), involved_object=pod
             ),
-            event("v1", type="Normal", reason="Pulled", last_timestamp=ts(6), source_host="node-1"),
+            event("v1", type="Normal", reason="Pulled", last_timestamp=ts(6)),
         ],
         ts(10),
     )
@@ -483,8 +514,7 @@ NODE = ("Node", "", "node-1")
         ({"cluster_id": "c1", "since": ts(2), "until": ts(4)}, ["u4", "u3", "u2"]),
         ({"cluster_id": "c1", "objects": [POD]}, ["u1", "u0"]),
         ({"cluster_id": "c1", "objects": [POD, NODE]}, ["u3", "u1", "u0"]),
-        ({"cluster_id": "c1", "objects": [NODE], "source_host": "node-1"}, ["u3", "u2"]),
-        ({"cluster_id": "c1", "source_host": "node-2"}, ["u5"]),
+        ({"cluster_id": "c1", "objects": [NODE]}, ["u3"]),
         ({"objects": [POD], "type": "Warning"}, ["u1", "v0"]),
         ({"cluster_id": "c1", "objects": []}, []),
         ({"cluster_id": "nope"}, []),
@@ -526,6 +556,26 @@ def test_cleanup_by_age_and_per_cluster_count(
     deleted = cleanup_events(history, older_than=older_than, max_per_cluster=max_per_cluster)
     assert uids(query_events(history)[0]) == left
     assert deleted == 8 - len(left)
+
+
+def test_cleanup_by_bytes_per_cluster(conn: sqlite3.Connection) -> None:
+    # Each event's text: uid (2) + namespace "default" (7) + name (6) + kind "Event" (5)
+    # + its message; a 1000-byte message makes 1020.
+    upsert_events(
+        conn,
+        "c1",
+        [event(f"a{i}", message="x" * 1000, last_timestamp=ts(i)) for i in range(6)],
+        ts(0),
+    )
+    upsert_events(conn, "c2", [event("b0", message="x" * 5000, last_timestamp=ts(0))], ts(0))
+    deleted = cleanup_events(
+        conn, older_than=ts(-1), max_per_cluster=100, max_bytes_per_cluster=3 * 1020
+    )
+    # c1 keeps its newest three; c2's one event is over the bound alone and goes too.
+    assert uids(query_events(conn)[0]) == ["a5", "a4", "a3"]
+    assert deleted == 4
+    with pytest.raises(ValueError):
+        cleanup_events(conn, older_than=ts(0), max_per_cluster=1, max_bytes_per_cluster=-1)
 
 
 def test_cleanup_walks_indexes_not_the_table(conn: sqlite3.Connection) -> None:

@@ -27,10 +27,18 @@ from master.database.agent_tokens import (
     revoke_agent_token,
     touch_agent_token,
 )
-from master.database.audit import AuditEntry, cleanup_audit, query_audit, record_audit
+from master.database.audit import (
+    AuditEntry,
+    cap_audit,
+    cleanup_audit,
+    query_audit,
+    record_audit,
+)
 from master.database.clusters import list_clusters, upsert_cluster
 from master.database.migrations import MIGRATIONS, migrate, user_version
 from master.database.security import (
+    add_to_security_event,
+    cap_security_events,
     cleanup_security_events,
     list_security_events,
     record_security_event,
@@ -48,12 +56,14 @@ from master.database.users import (
     create_user,
     delete_user,
     get_user,
+    get_user_by_id,
     list_users,
     record_login,
     update_password,
     update_role,
     update_status,
 )
+from master.model.auth import fold_username
 from master.model.errors import Conflict
 
 TIMEOUT = 10
@@ -101,6 +111,19 @@ async def test_version_1_file_is_upgraded_and_keeps_its_data(
         await db.write(lambda c: add_user(c, "alice"))
         assert await db.read(count_users) == 1
         await db.aclose()
+
+
+def test_version_3_security_events_get_a_count_of_one(tmp_path: Path) -> None:
+    c = sqlite3.connect(tmp_path / "v3.db", isolation_level=None)
+    assert migrate(c, MIGRATIONS[:3]) == 3
+    c.execute(
+        "INSERT INTO security_events (type, severity, ip, username, details, created_at)"
+        " VALUES ('login_failed', 'warning', '10.0.0.1', 'kim', 'old', 1.0)"
+    )
+    assert migrate(c) == len(MIGRATIONS) == user_version(c)
+    (item,), total = list_security_events(c)
+    assert (item["details"], item["count"], item["last_at"], total) == ("old", 1, None, 1)
+    c.close()
 
 
 # -- users --
@@ -156,20 +179,20 @@ def test_duplicate_username_is_a_conflict(conn: sqlite3.Connection, name: str) -
 
 @pytest.mark.parametrize("role", [0, 4, -1])
 def test_unknown_role_is_refused(conn: sqlite3.Connection, role: int) -> None:
-    add_user(conn, "alice")
+    alice = add_user(conn, "alice")
     with pytest.raises(ValueError, match="role"):
         add_user(conn, "bob", role=role)
     with pytest.raises(ValueError, match="role"):
-        update_role(conn, "alice", role, BASE + 1)
+        update_role(conn, alice.id, role, BASE + 1)
     assert [(u.username, u.role, u.token_version) for u in list_users(conn)] == [
         ("alice", VIEWER, 0)
     ]
 
 
 def test_unknown_status_is_refused(conn: sqlite3.Connection) -> None:
-    add_user(conn, "alice")
+    alice = add_user(conn, "alice")
     with pytest.raises(ValueError, match="status"):
-        update_status(conn, "alice", 2, BASE + 1)
+        update_status(conn, alice.id, 2, BASE + 1)
 
 
 UPDATES: list[tuple[Callable[..., User | None], Any, str]] = [
@@ -187,12 +210,12 @@ def test_updates_bump_token_version(
 ) -> None:
     before = add_user(conn, "alice")
     bob = add_user(conn, "bob")
-    after = update(conn, "ALICE", value, BASE + 5)
+    after = update(conn, before.id, value, BASE + 5)
     assert after == dataclasses.replace(
         before, token_version=1, updated_at=BASE + 5, **{field: value}
     )
     assert get_user(conn, "alice") == after
-    again = update(conn, "alice", value, BASE + 6)  # even an unchanged value revokes
+    again = update(conn, before.id, value, BASE + 6)  # even an unchanged value revokes
     assert again is not None and again.token_version == 2
     assert get_user(conn, "bob") == bob
 
@@ -203,7 +226,7 @@ def test_updates_bump_token_version(
 def test_updating_unknown_user_returns_none(
     conn: sqlite3.Connection, update: Callable[..., User | None], value: Any, field: str
 ) -> None:
-    assert update(conn, "nobody", value, BASE) is None
+    assert update(conn, 404, value, BASE) is None
 
 
 def test_list_and_count_users(conn: sqlite3.Connection) -> None:
@@ -215,33 +238,52 @@ def test_list_and_count_users(conn: sqlite3.Connection) -> None:
 
 
 def test_delete_user(conn: sqlite3.Connection) -> None:
-    add_user(conn, "alice")
+    alice = add_user(conn, "alice")
     add_user(conn, "bob")
-    assert delete_user(conn, "ALICE") is True
-    assert delete_user(conn, "alice") is False
+    assert delete_user(conn, alice.id) is True
+    assert delete_user(conn, alice.id) is False
     assert [u.username for u in list_users(conn)] == ["bob"]
-    add_user(conn, "alice")  # the name is free again
+    again = add_user(conn, "alice")  # the name is free again, under a new id
+    assert again.id > alice.id and get_user_by_id(conn, alice.id) is None
+
+
+def test_ids_of_deleted_users_are_never_reused(conn: sqlite3.Connection) -> None:
+    """What binds tokens to accounts: a deleted newest user's id is not handed out again."""
+    alice = add_user(conn, "alice")
+    delete_user(conn, alice.id)
+    assert add_user(conn, "alice").id == alice.id + 1
+
+
+@pytest.mark.parametrize(
+    ("name", "found"), [("KIM", True), ("\u212aim", False), ("k\u0131m", False)]
+)
+def test_names_fold_ascii_letters_only(conn: sqlite3.Connection, name: str, found: bool) -> None:
+    add_user(conn, "kim")
+    assert (get_user(conn, name) is not None) is found
+    assert (fold_username(name) == "kim") is found
 
 
 def test_record_login_is_not_a_profile_change(conn: sqlite3.Connection) -> None:
     before = add_user(conn, "alice")
-    record_login(conn, "Alice", "10.0.0.7", BASE + 9)
-    record_login(conn, "nobody", "10.0.0.8", BASE + 9)
+    record_login(conn, before.id, "10.0.0.7", BASE + 9)
+    record_login(conn, 404, "10.0.0.8", BASE + 9)
     assert get_user(conn, "alice") == dataclasses.replace(
         before, last_login_at=BASE + 9, last_login_ip="10.0.0.7"
     )
 
 
 def test_count_active_admins(conn: sqlite3.Connection) -> None:
-    for name, role in (("root", ADMIN), ("ops", ADMIN), ("eve", OPERATOR), ("vic", VIEWER)):
+    users = [
         add_user(conn, name, role=role)
+        for name, role in (("root", ADMIN), ("ops", ADMIN), ("eve", OPERATOR), ("vic", VIEWER))
+    ]
     assert count_active_admins(conn) == 2
-    update_status(conn, "ops", DISABLED, BASE + 1)
+    update_status(conn, users[1].id, DISABLED, BASE + 1)
     assert count_active_admins(conn) == 1
-    update_role(conn, "eve", ADMIN, BASE + 2)
+    update_role(conn, users[2].id, ADMIN, BASE + 2)
     assert count_active_admins(conn) == 2
-    update_role(conn, "root", VIEWER, BASE + 3)
-    delete_user(conn, "eve")
+    update_role(conn, users[0].id, VIEWER, BASE + 3)
+    delete_user(conn, users[2].id)
     assert count_active_admins(conn) == 0
 
 
@@ -388,6 +430,12 @@ def test_cleanup_audit(audit: sqlite3.Connection, older_than: float, left: list[
     assert resources(query_audit(audit)[0]) == left
 
 
+def test_cap_audit_keeps_the_newest(audit: sqlite3.Connection) -> None:
+    assert cap_audit(audit, keep=4) == 2
+    assert resources(query_audit(audit)[0]) == ["r5", "r4", "r3", "r2"]
+    assert cap_audit(audit, keep=4) == 0
+
+
 # -- security events --
 
 
@@ -423,8 +471,33 @@ def test_security_event_has_every_column(security: sqlite3.Connection) -> None:
             "username": "alice",
             "details": "s3",
             "created_at": BASE + 3,
+            "count": 1,
+            "last_at": None,
         }
     ]
+
+
+def test_a_flood_is_one_event_with_a_count(security: sqlite3.Connection) -> None:
+    row = record_security_event(
+        security,
+        type="gateway_refused",
+        severity="warning",
+        ip="10.9.9.9",
+        username="",
+        details="flood",
+        now=BASE + 20,
+        count=3,
+        last_at=BASE + 21,
+    )
+    add_to_security_event(security, row, count=900, last_at=BASE + 80)
+    items, _ = list_security_events(security, type="gateway_refused")
+    assert [(i["id"], i["count"], i["last_at"]) for i in items] == [(row, 900, BASE + 80)]
+
+
+def test_cap_keeps_the_newest(security: sqlite3.Connection) -> None:
+    assert cap_security_events(security, keep=2) == 3
+    assert details(list_security_events(security)[0]) == ["s4", "s3"]
+    assert cap_security_events(security, keep=2) == 0
 
 
 @pytest.mark.parametrize(
@@ -575,14 +648,17 @@ def test_touch_never_moves_backwards(tokens: sqlite3.Connection) -> None:
     "call",
     [
         lambda c: get_user(c, "ALICE"),
-        lambda c: update_role(c, "alice", ADMIN, BASE),
-        lambda c: record_login(c, "alice", "10.0.0.1", BASE),
+        lambda c: get_user_by_id(c, 1),
+        lambda c: update_role(c, 1, ADMIN, BASE),
+        lambda c: record_login(c, 1, "10.0.0.1", BASE),
         lambda c: query_audit(c, username="alice", limit=10),
         lambda c: query_audit(c, action="scale", since=BASE),
         lambda c: query_audit(c, since=BASE, until=BASE + 60),
         lambda c: cleanup_audit(c, older_than=BASE),
         lambda c: list_security_events(c, type="login_failed"),
         lambda c: cleanup_security_events(c, older_than=BASE),
+        lambda c: cap_security_events(c, keep=10),
+        lambda c: cap_audit(c, keep=10),
         lambda c: find_by_hash(c, "sha256-t1"),
         lambda c: list_agent_tokens(c, cluster_id="c1"),
         lambda c: touch_agent_token(c, "t1", BASE),

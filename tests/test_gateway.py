@@ -8,7 +8,7 @@ import httpx
 import pytest
 import trio
 
-from .goagent import GoAgent, event
+from .goagent import CREATED, GoAgent, event
 
 
 async def get(gateway: httpx.AsyncClient, path: str, **params: Any) -> Any:
@@ -27,13 +27,12 @@ async def fed(agent: GoAgent, gateway: httpx.AsyncClient) -> httpx.AsyncClient:
         event(
             "e4", reason="SuccessfulCreate", type="Normal", kind="ReplicaSet", name="web-5d9c7b8f6d"
         ),
-        event("e5", reason="NodeNotReady", kind="Node", name="node-2", namespace="", host="node-2"),
+        event("e5", reason="NodeNotReady", kind="Node", name="node-2", namespace=""),
         event(
             "e6",
             reason="Pulled",
             type="Normal",
-            name="other-pod",
-            host="node-2",
+            name="web-5d9c7b8f6d-fghij",  # the pod on node-2
             last="2026-01-18T12:00:00Z",
         ),
     ]
@@ -86,11 +85,18 @@ async def test_resource_lists_filter_and_page(
 async def test_flat_kinds_and_items_as_sent(fed: httpx.AsyncClient) -> None:
     cms = await get(fed, "/api/v2/configmaps", cluster_id="c1")
     assert cms["items"] == [
-        {"name": "web-config", "namespace": "default", "uid": "cm1", "kind": "ConfigMap"}
+        {
+            "uid": "cm1",
+            "name": "web-config",
+            "namespace": "default",
+            "kind": "ConfigMap",
+            "created_at": CREATED,
+            "data_keys": ["app.yaml"],
+        }
     ]
     pod = await get(fed, "/api/v2/pods/default/db-0", cluster_id="c1")
-    assert pod["status"] == {"phase": "Pending", "restarts": 0, "podIP": "10.0.0.1"}
-    assert pod["annotations"] is None  # the agent's bytes, not re-encoded
+    assert pod["status"] == {"phase": "Pending", "ready": "0/1", "restarts": 0}
+    assert "annotations" not in pod and "nodeName" not in pod["summary"]
     node = await get(fed, "/api/v2/nodes/node-2", cluster_id="c1")
     assert node["summary"]["ready"] == "False"
 
@@ -157,17 +163,22 @@ async def test_events_of_a_deployment_include_replicasets_and_pods(fed: httpx.As
         namespace="default",
         name="web",
     )
-    assert {e["uid"] for e in found["events"]} == {"e1", "e3", "e4"}
+    assert {e["uid"] for e in found["events"]} == {"e1", "e3", "e4", "e6"}
     assert {"kind": "ReplicaSet", "namespace": "default", "name": "web-5d9c7b8f6d"} in found[
         "objects"
     ]
 
 
-async def test_events_of_a_node_include_its_host(fed: httpx.AsyncClient) -> None:
+async def test_events_of_a_node_include_its_pods(fed: httpx.AsyncClient) -> None:
+    # No agent sends the host an event happened on: the node's own events, and those of the
+    # pods whose summary.nodeName it is.
     found = await get(
         fed, "/api/v2/events/by-resource", cluster_id="c1", kind="Node", name="node-2"
     )
     assert {e["uid"] for e in found["events"]} == {"e5", "e6"}
+    assert {"kind": "Pod", "namespace": "default", "name": "web-5d9c7b8f6d-fghij"} in found[
+        "objects"
+    ]
 
 
 async def test_openapi_document_lists_the_api(fed: httpx.AsyncClient) -> None:

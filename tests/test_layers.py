@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent / "master"
 ALLOWED: dict[str, set[str]] = {
     "model": set(),
     "config": set(),
+    "logs": {"model"},
     "metrics": set(),
     "processor": {"model"},
     "datahub": {"model", "processor", "metrics", "config"},

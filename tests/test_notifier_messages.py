@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from master.notifier import EmailConfig
 from master.notifier.email import build_email
 from master.notifier.message import Notification, subject
 
@@ -18,5 +19,5 @@ def test_line_breaks_in_agent_names_never_reach_a_mail_header() -> None:
         link="",
     )
     assert "\n" not in subject(note) and "\r" not in subject(note)
-    msg = build_email({"to_addresses": ["ops@example.com"]}, note)
+    msg = build_email(EmailConfig(to_addresses=("ops@example.com",)), note)
     assert msg["Bcc"] is None and "Bcc: victim" in msg["Subject"]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import sqlite3
 import stat
 
 import pytest
+
+from master.database.notify import save_channel
 
 from .alerting import (
     SECRET,
@@ -97,7 +101,7 @@ async def test_secrets_masked_kept_encrypted_and_never_logged(
     caplog.set_level(logging.WARNING, logger="httpx")
     runner = await start_alerting(start_master)
     async with http_receiver() as slack, http_receiver() as hook, runner.gateway_client() as gw:
-        secrets = [slack.url, SECRET, SMTP_PASSWORD]
+        secrets = [slack.url, hook.url, SECRET, SMTP_PASSWORD]
         view = await put_channel(gw, "slack", {"webhook_url": slack.url})
         assert view["config"]["webhook_url"] == "***" and view["secrets_set"] == {
             "webhook_url": True
@@ -243,10 +247,14 @@ async def test_environment_seeds_channels_on_first_start_only(start_master: Star
             "clusters": [],
         }
         webhook = (await gw.get("/api/v2/notify/channels/webhook")).json()
-        assert webhook["effective"] and webhook["secrets_set"] == {"secret": True}
+        assert webhook["effective"] and webhook["secrets_set"] == {"url": True, "secret": True}
+        assert webhook["config"]["url"] == "***"
         slack = (await gw.get("/api/v2/notify/channels/slack")).json()
         assert slack["created_at"] is None, "not named by the environment: not seeded"
-        await put_channel(gw, "webhook", {"url": "http://127.0.0.1:9/other"}, enabled=False)
+        changed = await put_channel(
+            gw, "webhook", {"url": "http://127.0.0.1:9/other"}, enabled=False
+        )
+        updated_at = changed["updated_at"]
     # The environment changes; the stored channels do not.
     runner.config = runner.config.replace(
         notify={
@@ -260,6 +268,27 @@ async def test_environment_seeds_channels_on_first_start_only(start_master: Star
         webhook = (await gw.get("/api/v2/notify/channels/webhook")).json()
         slack = (await gw.get("/api/v2/notify/channels/slack")).json()
     assert email["config"]["smtp_host"] == "smtp.example.com"
-    assert webhook["config"]["url"] == "http://127.0.0.1:9/other" and webhook["enabled"] is False
-    assert webhook["secrets_set"] == {"secret": True}
+    assert webhook["enabled"] is False and webhook["updated_at"] == updated_at
+    assert webhook["secrets_set"] == {"url": True, "secret": True}
     assert slack["created_at"] is None
+
+
+async def test_a_webhook_url_an_older_master_kept_in_clear_is_sealed_at_start(
+    start_master: StartMaster,
+) -> None:
+    runner = await start_master()
+    await runner.stop()
+    async with http_receiver() as hook:
+        conn = sqlite3.connect(runner.config.storage.database_path, isolation_level=None)
+        config = {"url": hook.url, "secret": "", "min_severity": "info", "clusters": []}
+        save_channel(conn, "webhook", name="Old", enabled=True, config=json.dumps(config), now=1.0)
+        conn.close()
+        await runner.start()
+        async with runner.gateway_client() as gw:
+            view = (await gw.get("/api/v2/notify/channels/webhook")).json()
+            assert view["config"]["url"] == "***" and view["secrets_set"]["url"] is True
+            result = (await gw.post("/api/v2/notify/channels/webhook/test")).json()
+            assert result["status"] == "ok" and len(hook.requests) == 1
+        await runner.stop()
+    stored = b"".join(p.read_bytes() for p in runner.config.storage.data_dir.glob("master.db*"))
+    assert hook.url.encode() not in stored

@@ -27,6 +27,7 @@ Two kinds of properties:
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from itertools import pairwise
@@ -47,7 +48,7 @@ from master.model.gotime import format_time, parse_go_time
 from master.model.snapshot import RESOURCE_KINDS
 from master.processor import decode_snapshot
 from master.query.resources import LISTED_KINDS
-from master.service.throttle import MAX_BACKOFF, LoginThrottle
+from master.service.throttle import ADDRESS_FACTOR, FORGET_AFTER, MAX_BACKOFF, LoginThrottle
 
 from .conftest import StartMaster
 from .goagent import GoAgent, gzip_json, snapshot
@@ -69,6 +70,8 @@ API = settings(
 
 text = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
 names = st.text("abcdefghijklmnopqrstuvwxyz0123456789-.", min_size=1, max_size=10)
+# What a cluster id must be (master/model/agent.py): an RFC 1123 label.
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 labels = st.none() | st.dictionaries(names, text, max_size=3)
 json_values = st.recursive(
     st.none()
@@ -122,7 +125,6 @@ pods = doc(
                 "ownerKind": names,
                 "ownerName": names,
                 "createdAt": go_times(),
-                "labels": labels,
             },
         )
     },
@@ -147,7 +149,6 @@ nodes = doc(
             {
                 "ready": st.sampled_from(["True", "False", "Unknown", True, False]),
                 "schedulable": st.booleans(),
-                "labels": labels,
             },
         )
     },
@@ -162,14 +163,27 @@ workloads = doc(
                 "replicas": int32,
                 "ready": int32,
                 "available": int32,
-                "labels": labels,
             },
         )
     },
     {"labels": labels, "spec": json_values},
 )
+daemonsets = doc(
+    {
+        "summary": doc(
+            {"name": names},
+            {
+                "namespace": names,
+                "desiredNumberScheduled": int32,
+                "numberReady": int32,
+                "numberAvailable": int32,
+            },
+        )
+    },
+    {"labels": labels, "template": json_values},
+)
 named = doc(
-    {"summary": doc({"name": names}, {"namespace": names, "type": names, "labels": labels})},
+    {"summary": doc({"name": names}, {"namespace": names, "type": names})},
     {"status": st.none() | doc({}, {"phase": names}), "labels": labels},
 )
 flat = doc(
@@ -187,7 +201,7 @@ events = doc(
         "reason": names,
         "message": text,
         "source": names,
-        "source_host": names,
+        "created_at": go_times(),
         "involved_object": doc(
             {}, {"kind": names, "namespace": names, "name": names, "uid": names}
         ),
@@ -200,7 +214,8 @@ KIND_ENTRIES = {
     "pods": pods,
     "nodes": nodes,
     "events": events,
-    **{k: workloads for k in ("deployments", "statefulsets", "daemonsets")},
+    **{k: workloads for k in ("deployments", "statefulsets")},
+    "daemonsets": daemonsets,
     **{k: named for k in ("services", "ingresses", "namespaces")},
     **{
         k: flat
@@ -278,18 +293,23 @@ _SUMMARY_TYPES = {
         "nodeName": "str",
         "ownerKind": "str",
         "ownerName": "str",
-        "labels": "labels",
     },
-    "nodes": {"name": "str", "ready": "str|bool", "schedulable": "bool", "labels": "labels"},
+    "nodes": {"name": "str", "ready": "str|bool", "schedulable": "bool"},
     "workload": {
         "name": "str",
         "namespace": "str",
         "replicas": "int",
         "ready": "int",
         "available": "int",
-        "labels": "labels",
     },
-    "named": {"name": "str", "namespace": "str", "type": "str", "labels": "labels"},
+    "daemonsets": {
+        "name": "str",
+        "namespace": "str",
+        "desiredNumberScheduled": "int",
+        "numberReady": "int",
+        "numberAvailable": "int",
+    },
+    "named": {"name": "str", "namespace": "str", "type": "str"},
 }
 _EVENT_TYPES = {
     "uid": "str",
@@ -300,7 +320,7 @@ _EVENT_TYPES = {
     "reason": "str",
     "message": "str",
     "source": "str",
-    "source_host": "str",
+    "created_at": "time?",
     "count": "int",
     "first_timestamp": "time?",
     "last_timestamp": "time?",
@@ -324,7 +344,7 @@ def typed_slots(body: dict[str, Any]) -> Iterator[Slot]:
         for item in body.get(kind) or []:
             group = (
                 "workload"
-                if kind in ("deployments", "statefulsets", "daemonsets")
+                if kind in ("deployments", "statefulsets")
                 else "named"
                 if kind in ("services", "ingresses", "namespaces")
                 else kind
@@ -377,7 +397,7 @@ def expected_summary(body: dict[str, Any]) -> dict[str, int]:
         "failed_pods": sum(1 for p in listed("pods") if phase(p) == "Failed"),
         "total_deployments": len(deployments),
         "healthy_deployments": sum(
-            1 for d in deployments if d.get("ready", 0) >= d.get("replicas", 0)
+            1 for d in deployments if d.get("ready", 0) == d.get("replicas", 0) > 0
         ),
         "total_statefulsets": len(listed("statefulsets")),
         "total_daemonsets": len(listed("daemonsets")),
@@ -413,6 +433,7 @@ def test_decode_snapshot_counts_what_it_got_or_says_bad_request(
     raw = msgspec.json.encode(body)
     cluster = header_id or body.get("cluster_id")
     mismatch = bool(header_id and body.get("cluster_id") and header_id != body["cluster_id"])
+    not_a_label = bool(cluster) and not DNS_LABEL.fullmatch(cluster)
     event(
         "broken"
         if broken
@@ -420,14 +441,16 @@ def test_decode_snapshot_counts_what_it_got_or_says_bad_request(
         if mismatch
         else "no cluster id"
         if not cluster
+        else "not a DNS label"
+        if not_a_label
         else "valid"
     )
     try:
         snap = decode_snapshot(raw, header_id, received_at=1.0)
     except BadRequest:
-        assert broken or mismatch or not cluster
+        assert broken or mismatch or not cluster or not_a_label
         return
-    assert not (broken or mismatch) and cluster
+    assert not (broken or mismatch or not_a_label) and cluster
     assert snap.cluster_id == cluster and snap.size_bytes == len(raw)
     assert msgspec.structs.asdict(snap.summary) == expected_summary(body)
     for kind in RESOURCE_KINDS:  # every resource kept exactly as sent, in order
@@ -597,24 +620,44 @@ def test_validate_request_only_raises_bad_request(body: dict[str, Any]) -> None:
 def test_login_throttle_blocks_only_after_max_failures(
     ops: list[tuple[str, str, float]], max_failures: int, backoff: float
 ) -> None:
+    """Keys "a".."d" are (account, address) pairs over two accounts and two addresses."""
     now = [0.0]
     throttle = LoginThrottle(max_failures=max_failures, backoff=backoff, clock=lambda: now[0])
-    failures = dict.fromkeys("abcd", 0)
-    for op, key, seconds in ops:
-        if op == "fail":
-            throttle.failed([key])
-            failures[key] += 1
-            if failures[key] >= max_failures:  # blocked from the failure that reaches it
-                assert throttle.retry_after([key]) > 0
-        elif op == "ok":
-            throttle.succeeded([key])
+    pairs = {
+        "a": ("kim", "10.0.0.1"),
+        "b": ("kim", "10.0.0.2"),
+        "c": ("lee", "10.0.0.1"),
+        "d": ("lee", "10.0.0.2"),
+    }
+    failures: dict[object, int] = {}
+    last: dict[object, float] = {}
+
+    def fail(key: object) -> None:
+        if now[0] - last.get(key, 0.0) > FORGET_AFTER:
             failures[key] = 0
+        failures[key] = failures.get(key, 0) + 1
+        last[key] = now[0]
+
+    for op, key, seconds in ops:
+        account, address = pairs[key]
+        if op == "fail":
+            throttle.failed(account, address)
+            fail(key)
+            fail(address)
+            if failures[key] >= max_failures:  # blocked from the failure that reaches it
+                assert throttle.retry_after(account, address) > 0
+        elif op == "ok":
+            throttle.succeeded(account, address)
+            failures[key] = 0  # the pair's count only: the address keeps its own
         else:
             now[0] += seconds
-        for k, count in failures.items():
-            wait = throttle.retry_after([k])
+        for k, (account, address) in pairs.items():
+            wait = throttle.retry_after(account, address)
             assert 0 <= wait <= MAX_BACKOFF
-            if count < max_failures:
+            if (
+                failures.get(k, 0) < max_failures
+                and failures.get(address, 0) < ADDRESS_FACTOR * max_failures
+            ):
                 assert wait == 0
 
 
@@ -744,7 +787,7 @@ def expected_pods(namespace: str, q: str, phase: str, node: str, selectors: list
             (not namespace or s["namespace"] == namespace)
             and (not q or q.lower() in s["name"].lower())
             and (not phase or p["status"]["phase"] == phase)
-            and (not node or s["nodeName"] == node)
+            and (not node or s.get("nodeName", "") == node)
         )
         for sel in selectors:
             key, eq, value = sel.partition("=")

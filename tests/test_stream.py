@@ -256,9 +256,13 @@ async def test_wrong_origin_is_refused_and_allowed_origins_are_not(
 async def test_public_read_needs_no_token(start_master: StartMaster) -> None:
     master = await start_master(auth={"public_read": True})
     async with StreamClient.connect(master.gateway_url) as stream:
-        await stream.subscribe(None)
+        await stream.subscribe(None, topics=["clusters", "summary", "events", "alerts"])
         opening = await stream.opening()
     assert opening[0]["role"] == "anonymous"
+    async with StreamClient.connect(master.gateway_url) as stream:
+        await stream.subscribe(None, topics=["clusters", "commands"])
+        code, reason = await closed_with(stream)
+    assert code == 4401 and "commands topic needs a login" in reason
 
 
 async def test_silent_first_message_times_out(master: MasterRunner) -> None:

@@ -8,9 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-import trio
 
-from master.service.throttle import LoginThrottle, OncePerWindow
+from master.service.throttle import ADDRESS_FACTOR, FORGET_AFTER, LoginThrottle, RefusalWindows
 
 from .conftest import ADMIN_PASSWORD, MasterRunner, StartMaster
 from .goagent import GoAgent
@@ -244,22 +243,32 @@ async def test_secret_output_only_for_admins(master: MasterRunner, agent: GoAgen
 
 
 async def test_audit_records_changes_and_denials_with_secrets_masked(master: MasterRunner) -> None:
-    await make_user(master, "dora", 1, password="hidden-words-pass-1")
+    dora = await make_user(master, "dora", 1, password="hidden-words-pass-1")
+    async with master.gateway_client(dora) as viewer:
+        r = await viewer.post(
+            "/api/v2/user/register",
+            json={"username": "x", "password": "other-words-pass-2", "role": 3},
+        )
+        assert r.status_code == 403
     async with httpx.AsyncClient(base_url=master.gateway_url) as anon:
         assert (await anon.post("/api/v2/user/register", json={})).status_code == 401
     async with master.gateway_client() as admin:
-        with trio.fail_after(5):
-            while True:
-                logs = (await admin.get("/api/v2/audit/logs")).json()
-                if logs["total"] >= 2:
-                    break
-                await trio.sleep(0.1)
+        logs = (await admin.get("/api/v2/audit/logs")).json()
         register = [e for e in logs["logs"] if e["action"] == "register_user"]
         ok = next(e for e in register if e["success"])
         assert ok["username"] == "admin" and ok["status"] == 201 and ok["method"] == "POST"
         assert "hidden-words-pass-1" not in str(logs) and '"password":"***"' in ok["request_body"]
+        assert "other-words-pass-2" not in str(logs)
         denied = next(e for e in register if not e["success"])
-        assert denied["status"] == 401 and denied["username"] == "" and denied["error"]
+        assert denied["status"] == 403 and denied["username"] == "dora" and denied["error"]
+        # The anonymous refusal is no audit row: a counted security record, without its body.
+        assert all(e["username"] for e in logs["logs"])
+        refused = (
+            await admin.get("/api/v2/security/events", params={"type": "gateway_refused"})
+        ).json()["events"]
+        assert [(e["ip"], e["count"], e["details"]) for e in refused] == [
+            ("127.0.0.1", 1, "HTTP 401; POST /api/v2/user/register")
+        ]
         only = (await admin.get("/api/v2/audit/logs", params={"success": "false"})).json()
         assert only["total"] >= 1 and all(not e["success"] for e in only["logs"])
         page = (await admin.get("/api/v2/audit/logs", params={"limit": 1})).json()
@@ -340,29 +349,61 @@ async def test_cors_and_security_headers(start_master: StartMaster) -> None:
         )
 
 
-def test_login_throttle_backs_off_and_forgets_on_success() -> None:
+def test_login_throttle_backs_off_per_account_and_address() -> None:
     now = [100.0]
     throttle = LoginThrottle(max_failures=3, backoff=10.0, clock=lambda: now[0])
-    keys = ["user:a", "ip:1"]
     for _ in range(2):
-        throttle.failed(keys)
-    assert throttle.retry_after(keys) == 0
-    throttle.failed(keys)
-    assert throttle.retry_after(keys) == 10.0
-    throttle.failed(keys)
-    assert throttle.retry_after(keys) == 20.0  # doubles
+        throttle.failed("a", "1.1.1.1")
+    assert throttle.retry_after("a", "1.1.1.1") == 0
+    throttle.failed("a", "1.1.1.1")
+    assert throttle.retry_after("a", "1.1.1.1") == 10.0
+    throttle.failed("a", "1.1.1.1")
+    assert throttle.retry_after("a", "1.1.1.1") == 20.0  # doubles
+    # The same account from another address, another account from this one: not blocked.
+    assert throttle.retry_after("a", "2.2.2.2") == 0 == throttle.retry_after("b", "1.1.1.1")
     now[0] += 25
-    assert throttle.retry_after(keys) == 0
-    throttle.succeeded(["user:a"])
-    assert throttle.retry_after(["user:a"]) == 0 and throttle.retry_after(["ip:1"]) == 0
+    assert throttle.retry_after("a", "1.1.1.1") == 0
+    throttle.succeeded("a", "1.1.1.1")
+    throttle.failed("a", "1.1.1.1")
+    assert throttle.retry_after("a", "1.1.1.1") == 0, "success forgot the pair's failures"
 
 
-def test_once_per_window() -> None:
+def test_login_throttle_blocks_an_address_spraying_accounts() -> None:
     now = [0.0]
-    once = OncePerWindow(60.0, lambda: now[0])
-    assert once("k") and not once("k") and once("other")
+    throttle = LoginThrottle(max_failures=2, backoff=10.0, clock=lambda: now[0])
+    for i in range(2 * ADDRESS_FACTOR - 1):
+        throttle.failed(f"user{i}", "1.1.1.1")
+        assert throttle.retry_after(f"user{i + 100}", "1.1.1.1") == 0
+    throttle.failed("one-more", "1.1.1.1")
+    assert throttle.retry_after("anyone", "1.1.1.1") == 10.0
+    throttle.succeeded("anyone", "1.1.1.1")  # logging into one's own account resets nothing
+    assert throttle.retry_after("anyone", "1.1.1.1") == 10.0
+    assert throttle.retry_after("anyone", "2.2.2.2") == 0
+    now[0] += FORGET_AFTER + 11  # a quiet hour forgets
+    throttle.failed("anyone", "1.1.1.1")
+    assert throttle.retry_after("other", "1.1.1.1") == 0
+
+
+def test_refusal_windows_count_and_hand_out_each_change_once() -> None:
+    now = [0.0]
+    windows = RefusalWindows(60.0, lambda: now[0])
+    assert windows.count(("k",), "first") and not windows.count(("k",), "second")
+    assert windows.count(("other",))
+    pending = windows.pending()
+    assert [(k, w.count, w.details) for k, w in pending] == [
+        (("k",), 2, "first"),
+        (("other",), 1, ""),
+    ]
+    for _, window in pending:
+        window.recorded, window.row_id = window.count, 7
+    assert windows.pending() == []
+    windows.count(("k",))
+    assert [(k, w.count, w.row_id) for k, w in windows.pending()] == [(("k",), 3, 7)]
     now[0] = 61.0
-    assert once("k")
+    assert windows.count(("k",))  # a new window: the old one's last count is still owed
+    owed = windows.pending()
+    assert [(w.count, w.row_id) for _, w in owed] == [(3, 7), (1, None)]
+    assert [(w.count, w.row_id) for _, w in windows.pending()] == [(1, None)]
 
 
 async def test_openapi_describes_the_trust_api(gateway: httpx.AsyncClient) -> None:

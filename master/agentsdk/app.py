@@ -6,12 +6,14 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import NoReturn, Protocol
+from typing import Any, NoReturn, Protocol
 
 import msgspec
 import trio
 from quart import Response, g, request
 from quart_trio import QuartTrio
+from quart_trio.wrappers import TrioRequest
+from werkzeug.exceptions import RequestTimeout
 
 from ..config import AgentConfig
 from ..datahub import MemoryHub
@@ -26,10 +28,12 @@ from ..model.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from ..model.snapshot import ClusterSnapshot
+from ..model.snapshot import ClusterSnapshot, SnapshotLimits
+from ..model.truncate import truncate
 from ..processor import decode_snapshot
 from ..webapi import decode_body, install_error_handlers, json_response
 from .expand import Claim, MemoryBudget, expand_gzip, gzip_size
+from .results import oversized, read_capped
 
 log = logging.getLogger("master.agentsdk")
 
@@ -65,6 +69,15 @@ class AgentGuard(Protocol):
         """Note a refused call (rate-limited security record)."""
 
 
+class _AgentRequest(TrioRequest):
+    """Result bodies have no length limit here: the route's `read_capped` bounds what it keeps."""
+
+    def __init__(self, method: str, scheme: str, path: str, *args: Any, **kwargs: Any) -> None:
+        if path.endswith("/agent/result"):
+            kwargs["max_content_length"] = None
+        super().__init__(method, scheme, path, *args, **kwargs)
+
+
 def _bearer() -> str | None:
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     return value.strip() or None if scheme.lower() == "bearer" else None
@@ -85,12 +98,16 @@ def create_agent_app(
     """
     app = QuartTrio("master.agentsdk")
     app.config["MAX_CONTENT_LENGTH"] = limits.max_body_bytes
+    app.request_class = _AgentRequest
     app.config["BODY_TIMEOUT"] = limits.body_timeout
     install_error_handlers(app)
     decode_limiter = trio.CapacityLimiter(DECODE_THREADS)
     budget = MemoryBudget(limits.snapshot_memory)
     # A snapshot bigger than the whole budget could never be expanded.
     limit = min(limits.max_snapshot_bytes, limits.snapshot_memory)
+    snapshot_limits = SnapshotLimits(
+        max_events=limits.max_events, max_event_message_bytes=limits.max_event_message_bytes
+    )
 
     def parse(
         body: bytes, claim: Claim | None, header_cluster: str, received_at: float
@@ -100,7 +117,9 @@ def create_agent_app(
         try:
             if claim is not None:
                 data = expand_gzip(body, limit, reserved=claim.size, grow=claim.grow)
-            return decode_snapshot(data, header_cluster, received_at=received_at)
+            return decode_snapshot(
+                data, header_cluster, received_at=received_at, limits=snapshot_limits
+            )
         except MasterError as err:
             # The frames of a traceback keep their locals, the expanded body among them,
             # until the error is freed, and an error caught in a reference cycle waits
@@ -218,9 +237,28 @@ def create_agent_app(
     @route("/agent/result", "POST")
     async def result(token: str | None = None) -> Response:
         cluster_id = _cluster_id()
-        body = await request.get_data(cache=False)
-        assert isinstance(body, bytes)
+        try:
+            with trio.fail_after(limits.body_timeout):
+                body, total = await read_capped(request.body, limits.max_result_bytes)
+        except trio.TooSlowError:
+            raise RequestTimeout(
+                f"result body not received within {limits.body_timeout:g}s"
+            ) from None
+        if total > limits.max_result_bytes:
+            failure = oversized(body, total, limits.max_result_bytes)
+            if failure is None:
+                raise PayloadTooLarge(f"result body exceeds {limits.max_result_bytes} bytes")
+            record(failure, cluster_id)
+            raise PayloadTooLarge(
+                f"result of {total} bytes exceeds {limits.max_result_bytes}; "
+                f"command {failure.command_id} is marked failed"
+            )
         res = decode_body(_result_decoder, body, "result body")
+        res.output = truncate(res.output, limits.max_output_bytes)
+        record(res, cluster_id)
+        return json_response({"status": "ok"})
+
+    def record(res: CommandResult, cluster_id: str) -> None:
         known = hub.commands.get(res.command_id)
         if known is not None and known.cluster_id != cluster_id:
             raise Forbidden(f"command {res.command_id} belongs to another cluster")
@@ -234,6 +272,5 @@ def create_agent_app(
                 res.command_id,
                 cluster_id,
             )
-        return json_response({"status": "ok"})
 
     return app

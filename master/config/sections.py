@@ -80,6 +80,18 @@ class ServerConfig:
         env="MASTER_CORS_ORIGINS",
         help="Browser origins besides the gateway's own allowed to call the API (comma-separated, e.g. https://ops.example.com); empty for none.",
     )
+    allowed_hosts: tuple[str, ...] = setting(
+        (),
+        v.hosts,
+        env="MASTER_ALLOWED_HOSTS",
+        help="Host names the gateway answers to besides IP addresses, localhost and the host of public_url (comma-separated; * for any): a name an attacker points at the master (DNS rebinding) is refused.",
+    )
+    trusted_proxies: tuple[str, ...] = setting(
+        (),
+        v.networks,
+        env="MASTER_TRUSTED_PROXIES",
+        help="Addresses or networks of reverse proxies whose X-Forwarded-For names the real client (comma-separated, e.g. 10.0.0.5 or 10.0.0.0/8); empty trusts none.",
+    )
     listen_backlog: int = setting(
         4096,
         v.count(1),
@@ -122,6 +134,12 @@ class StorageConfig:
         env="MASTER_EVENT_CLEANUP_INTERVAL",
         help="How often the event retention limits are enforced (duration).",
     )
+    event_max_bytes: int = setting(
+        128 * MiB,
+        v.size,
+        env="MASTER_EVENT_MAX_BYTES",
+        help="Stored events kept per cluster by size (their text); the oldest beyond this are deleted with the other retention limits (size).",
+    )
     busy_timeout: float = setting(
         5.0,
         v.duration(),
@@ -149,7 +167,13 @@ class DatahubConfig:
         1800.0,
         v.duration(),
         env="MASTER_DATAHUB_EVENT_RETENTION",
-        help="Realtime event window kept in memory, by event last_timestamp (duration).",
+        help="Realtime event window kept in memory, by event time (duration).",
+    )
+    event_window_max: int = setting(
+        20000,
+        v.count(1),
+        env="MASTER_DATAHUB_EVENT_WINDOW_MAX",
+        help="Most events the realtime window keeps per cluster, whatever an agent sends; the oldest leave first.",
     )
 
 
@@ -187,6 +211,18 @@ class CommandsConfig:
         env="MASTER_COMMAND_MAX_ATTEMPTS",
         help="Times a repeatable command is handed out when its hand-off to the agent was lost.",
     )
+    logs_tail_default: int = setting(
+        1000,
+        v.count(1),
+        env="MASTER_COMMAND_LOGS_TAIL_DEFAULT",
+        help="Log lines get_logs fetches when the request names no tailLines (the agent would fetch the whole log).",
+    )
+    logs_tail_max: int = setting(
+        10000,
+        v.count(1),
+        env="MASTER_COMMAND_LOGS_TAIL_MAX",
+        help="Most log lines one get_logs may ask for; more is refused with 400.",
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -223,6 +259,30 @@ class AgentConfig:
         env="MASTER_AGENT_REQUIRE_TOKEN",
         help="Agents must present a per-cluster token (true or false; false only on a trusted network, and the master warns at start).",
     )
+    max_result_bytes: int = setting(
+        64 * MiB,
+        v.size,
+        env="MASTER_AGENT_MAX_RESULT",
+        help="Largest command result an agent may send (a whole log can be big); a larger one fails its command with a note instead of leaving it running (size).",
+    )
+    max_output_bytes: int = setting(
+        1 * MiB,
+        v.size,
+        env="MASTER_AGENT_MAX_OUTPUT",
+        help="A command's output (logs, ConfigMap or Secret data) is kept up to this size; the rest is cut off and the output ends with a note saying so (size).",
+    )
+    max_events: int = setting(
+        10000,
+        v.count(1),
+        env="MASTER_AGENT_MAX_EVENTS",
+        help="Events kept of one snapshot, the newest; the summary still counts them all.",
+    )
+    max_event_message_bytes: int = setting(
+        4096,
+        v.size,
+        env="MASTER_AGENT_MAX_EVENT_MESSAGE",
+        help="Longest event message kept; a longer one is cut there and ends with a note (size).",
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -243,9 +303,9 @@ class AuthConfig:
     )
     jwt_secret: str = setting(
         "",
-        v.optional_string,
+        v.jwt_secret,
         env="MASTER_JWT_SECRET",
-        help="Key that signs operator tokens; empty generates one kept in data_dir (mode 0600).",
+        help="Key that signs operator tokens, at least 32 bytes; empty generates one kept in data_dir (mode 0600).",
     )
     jwt_lifetime: float = setting(
         43200.0,
@@ -257,13 +317,13 @@ class AuthConfig:
         False,
         v.boolean,
         env="MASTER_PUBLIC_READ",
-        help="Let anonymous users read cluster state (true or false).",
+        help="Let anonymous users read cluster state: clusters, overview, workloads, nodes, services, ingresses, namespaces, events and alerts; never commands, ConfigMaps, Secrets, users, audit, agent tokens or channels (true or false).",
     )
     login_max_failures: int = setting(
         5,
         v.count(1),
         env="MASTER_LOGIN_MAX_FAILURES",
-        help="Failed logins per account or address before further attempts are throttled.",
+        help="Failed logins of one account from one address before that pair is throttled (an address is throttled after four times as many across accounts).",
     )
     login_backoff: float = setting(
         30.0,
@@ -276,6 +336,12 @@ class AuthConfig:
         v.count(1),
         env="MASTER_AUDIT_RETENTION_DAYS",
         help="Audit and security records older than this many days are deleted.",
+    )
+    audit_max_rows: int = setting(
+        1_000_000,
+        v.count(1000),
+        env="MASTER_AUDIT_MAX_ROWS",
+        help="Audit records, and security records, kept at most; the oldest beyond are deleted.",
     )
 
 
@@ -414,6 +480,12 @@ class NotifyConfig:
         v.count(1),
         env="MASTER_NOTIFY_QUEUE_SIZE",
         help="Notifications waiting per channel; beyond this they are dropped and counted.",
+    )
+    allow_private: bool = setting(
+        False,
+        v.boolean,
+        env="MASTER_NOTIFY_ALLOW_PRIVATE",
+        help="Let channels reach loopback, link-local and private addresses (true or false); checked against the address connected to, so DNS cannot sneak past.",
     )
     mail_enabled: bool = setting(
         False,

@@ -6,6 +6,7 @@ that completes "<setting>: ...". Durations are float seconds, sizes int bytes.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from collections.abc import Callable
@@ -200,7 +201,8 @@ def boolean(value: object) -> bool:
     raise ValueError(f"expected true or false, got {value!r}")
 
 
-def origins(value: object) -> tuple[str, ...]:
+def list_items(value: object, what: str) -> tuple[str, ...]:
+    """The non-empty items of a TOML list or a comma-separated string, stripped."""
     items = (
         list(value)
         if isinstance(value, list | tuple)
@@ -209,12 +211,51 @@ def origins(value: object) -> tuple[str, ...]:
         else None
     )
     if items is None or not all(isinstance(i, str) for i in items):
-        raise ValueError(f"expected a comma-separated list of origins, got {value!r}")
-    origins = tuple(i.strip().rstrip("/") for i in items if i.strip())
+        raise ValueError(f"expected a comma-separated list of {what}, got {value!r}")
+    return tuple(i.strip() for i in items if i.strip())
+
+
+def origins(value: object) -> tuple[str, ...]:
+    origins = tuple(i.rstrip("/") for i in list_items(value, "origins"))
     for origin in origins:
         if not re.fullmatch(r"https?://[^/\s]+", origin):
             raise ValueError(f"expected origins like https://ops.example.com, got {origin!r}")
     return origins
+
+
+def hosts(value: object) -> tuple[str, ...]:
+    items = list_items(value, "host names")
+    for host in items:
+        if host != "*" and not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", host):
+            raise ValueError(f"expected host names like ops.example.com (or *), got {host!r}")
+    return tuple(h.lower() for h in items)
+
+
+def networks(value: object) -> tuple[str, ...]:
+    items = list_items(value, "addresses or networks")
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"expected IP addresses or networks like 10.0.0.5 or 10.0.0.0/8, got {item!r}"
+            ) from None
+    return items
+
+
+# HS256 keys shorter than the hash's 32 bytes are weaker than the algorithm (RFC 7518 3.2).
+MIN_JWT_SECRET = 32
+
+
+def jwt_secret(value: object) -> str:
+    """A signing key of at least 32 bytes, or "" (generate one); never quoted back."""
+    secret = optional_string(value)
+    if secret and len(secret.encode()) < MIN_JWT_SECRET:
+        raise ValueError(
+            f"must be at least {MIN_JWT_SECRET} bytes (or empty to generate one), "
+            f"got {len(secret.encode())}"
+        )
+    return secret
 
 
 SMTP_TLS_MODES = ("starttls", "tls", "none")
@@ -234,16 +275,7 @@ def optional_url(value: object) -> str:
 
 
 def addresses(value: object) -> tuple[str, ...]:
-    items = (
-        list(value)
-        if isinstance(value, list | tuple)
-        else value.split(",")
-        if isinstance(value, str)
-        else None
-    )
-    if items is None or not all(isinstance(i, str) for i in items):
-        raise ValueError(f"expected a comma-separated list of e-mail addresses, got {value!r}")
-    addresses = tuple(i.strip() for i in items if i.strip())
+    addresses = list_items(value, "e-mail addresses")
     for address in addresses:
         if not re.fullmatch(r"[^@\s,]+@[^@\s,]+", address):
             raise ValueError(f"expected e-mail addresses like ops@example.com, got {address!r}")

@@ -113,3 +113,10 @@ def query_audit(
 def cleanup_audit(conn: sqlite3.Connection, *, older_than: float) -> int:
     """Delete entries created before `older_than`; return how many were deleted."""
     return conn.execute("DELETE FROM audit_logs WHERE created_at < ?", (older_than,)).rowcount
+
+
+def cap_audit(conn: sqlite3.Connection, *, keep: int) -> int:
+    """Delete all but the newest `keep` entries (by id); return how many were deleted."""
+    return conn.execute(
+        "DELETE FROM audit_logs WHERE id <= (SELECT MAX(id) FROM audit_logs) - ?", (keep,)
+    ).rowcount

@@ -16,26 +16,28 @@ from master.model.event import Event, InvolvedObject
 
 _COLUMNS = (
     "id, event_uid, cluster_id, namespace, name, kind, type, reason, message, source_component,"
-    " source_host, involved_kind, involved_namespace, involved_name, involved_uid,"
+    " involved_kind, involved_namespace, involved_name, involved_uid,"
     " first_timestamp, last_timestamp, count, created_at"
 )
 
 # The agent resends its whole window every snapshot, so a known uid takes the
 # agent's latest values (count is the agent's running total, never added up).
 # A known time is not forgotten when a later copy leaves it unset, which keeps
-# sort_ts = COALESCE(last_timestamp, first_timestamp, created_at) true.
+# sort_ts = COALESCE(last_timestamp, first_timestamp, created_at, stored_at)
+# true: the event's last time, else the creation of its Kubernetes object (all
+# an events.k8s.io event has), else when this master first stored it.
 # The WHERE stops an agent of another cluster that reuses a uid from
 # overwriting this cluster's row.
 _UPSERT = """
 INSERT INTO cluster_events (
     event_uid, cluster_id, namespace, name, kind, type, reason, message, source_component,
-    source_host, involved_kind, involved_namespace, involved_name, involved_uid,
-    first_timestamp, last_timestamp, count, created_at, sort_ts
+    involved_kind, involved_namespace, involved_name, involved_uid,
+    first_timestamp, last_timestamp, count, created_at, stored_at, sort_ts
 ) VALUES (
     :uid, :cluster_id, :namespace, :name, :kind, :type, :reason, :message, :source,
-    :source_host, :involved_kind, :involved_namespace, :involved_name, :involved_uid,
-    :first_timestamp, :last_timestamp, :count, :now,
-    COALESCE(:last_timestamp, :first_timestamp, :now)
+    :involved_kind, :involved_namespace, :involved_name, :involved_uid,
+    :first_timestamp, :last_timestamp, :count, :created_at, :now,
+    COALESCE(:last_timestamp, :first_timestamp, :created_at, :now)
 )
 ON CONFLICT (event_uid) DO UPDATE SET
     namespace = excluded.namespace,
@@ -45,18 +47,19 @@ ON CONFLICT (event_uid) DO UPDATE SET
     reason = excluded.reason,
     message = excluded.message,
     source_component = excluded.source_component,
-    source_host = excluded.source_host,
     involved_kind = excluded.involved_kind,
     involved_namespace = excluded.involved_namespace,
     involved_name = excluded.involved_name,
     involved_uid = excluded.involved_uid,
     first_timestamp = COALESCE(excluded.first_timestamp, cluster_events.first_timestamp),
     last_timestamp = COALESCE(excluded.last_timestamp, cluster_events.last_timestamp),
+    created_at = COALESCE(excluded.created_at, cluster_events.created_at),
     count = excluded.count,
     sort_ts = COALESCE(
         excluded.last_timestamp, cluster_events.last_timestamp,
         excluded.first_timestamp, cluster_events.first_timestamp,
-        cluster_events.created_at
+        excluded.created_at, cluster_events.created_at,
+        cluster_events.stored_at
     )
 WHERE cluster_events.cluster_id = excluded.cluster_id
 """
@@ -79,7 +82,6 @@ def _params(cluster_id: str, events: Iterable[Event], now: str) -> Iterator[dict
             "reason": ev.reason,
             "message": ev.message,
             "source": ev.source,
-            "source_host": ev.source_host,
             "involved_kind": obj.kind,
             "involved_namespace": obj.namespace,
             "involved_name": obj.name,
@@ -87,6 +89,7 @@ def _params(cluster_id: str, events: Iterable[Event], now: str) -> Iterator[dict
             "first_timestamp": ev.first_timestamp,
             "last_timestamp": ev.last_timestamp,
             "count": ev.count,
+            "created_at": ev.created_at,
             "now": now,
         }
 
@@ -94,7 +97,7 @@ def _params(cluster_id: str, events: Iterable[Event], now: str) -> Iterator[dict
 def upsert_events(
     conn: sqlite3.Connection, cluster_id: str, events: Iterable[Event], now: str
 ) -> int:
-    """Insert or refresh a cluster's events by uid; `now` becomes created_at of new rows.
+    """Insert or refresh a cluster's events by uid; `now` becomes stored_at of new rows.
 
     Idempotent, so resending a window changes nothing. Events without a uid
     are skipped. Returns the rows inserted or updated (a uid owned by another
@@ -113,7 +116,6 @@ def _where(
     since: str | None,
     until: str | None,
     objects: Sequence[tuple[str, str, str]] | None,
-    source_host: str | None,
 ) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     args: list[Any] = []
@@ -132,21 +134,15 @@ def _where(
     if until is not None:
         clauses.append("sort_ts <= ?")
         args.append(until)
-    if objects is not None or source_host is not None:
-        related: list[str] = []
-        if objects:
-            # One JSON parameter however many objects: no SQLite variable limit.
-            related.append(
-                "(involved_kind, involved_namespace, involved_name) IN ("
-                "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
-                " json_extract(value, '$[2]') FROM json_each(?))"
-            )
-            args.append(json.dumps([list(o) for o in objects]))
-        if source_host is not None:
-            related.append("source_host = ?")
-            args.append(source_host)
-        # An empty objects list with no source_host is "related to nothing".
-        clauses.append("(" + " OR ".join(related) + ")" if related else "0")
+    if objects is not None:
+        # One JSON parameter however many objects: no SQLite variable limit.
+        # An empty list is "related to nothing".
+        clauses.append(
+            "(involved_kind, involved_namespace, involved_name) IN ("
+            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+            " json_extract(value, '$[2]') FROM json_each(?))"
+        )
+        args.append(json.dumps([list(o) for o in objects]))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
 
@@ -160,7 +156,6 @@ def _row_to_json(row: sqlite3.Row) -> dict[str, Any]:
         reason=row["reason"],
         message=row["message"],
         source=row["source_component"],
-        source_host=row["source_host"],
         involved_object=InvolvedObject(
             kind=row["involved_kind"],
             namespace=row["involved_namespace"],
@@ -168,12 +163,11 @@ def _row_to_json(row: sqlite3.Row) -> dict[str, Any]:
             uid=row["involved_uid"],
         ),
         count=row["count"],
+        created_at=row["created_at"],
         first_timestamp=row["first_timestamp"],
         last_timestamp=row["last_timestamp"],
     )
-    out = event.to_json(row["cluster_id"])
-    out["created_at"] = row["created_at"]
-    return out
+    return event.to_json(row["cluster_id"])
 
 
 def query_events(
@@ -186,17 +180,15 @@ def query_events(
     since: str | None = None,
     until: str | None = None,
     objects: Sequence[tuple[str, str, str]] | None = None,
-    source_host: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of events, newest first, and how many match in total.
 
     Filters are AND-ed; `objects` ((kind, namespace, name) of involved
-    objects) and `source_host` are OR-ed together as "related to these".
-    since/until are inclusive bounds on the event's time. Each item is
-    `Event.to_json(cluster_id)` plus `created_at`. Raises ValueError for a
-    negative limit or offset.
+    objects) keeps events about any of them. since/until are inclusive bounds
+    on the event's time (`event_time`). Each item is `Event.to_json(cluster_id)`.
+    Raises ValueError for a negative limit or offset.
     """
     if limit < 0 or offset < 0:
         raise ValueError("limit and offset must not be negative")
@@ -208,7 +200,6 @@ def query_events(
         since=since,
         until=until,
         objects=objects,
-        source_host=source_host,
     )
     total = int(conn.execute(f"SELECT COUNT(*) FROM cluster_events{where}", args).fetchone()[0])
     cur = conn.cursor()
@@ -234,16 +225,50 @@ SELECT cluster_id FROM ids WHERE cluster_id IS NOT NULL
 """
 
 
-def cleanup_events(conn: sqlite3.Connection, *, older_than: str, max_per_cluster: int) -> int:
-    """Delete events older than `older_than`, then all but each cluster's newest `max_per_cluster`.
+# An event's size, as the byte bound counts it: its text.
+_ROW_BYTES = " + ".join(
+    f"length(CAST({c} AS BLOB))"
+    for c in (
+        "event_uid",
+        "namespace",
+        "name",
+        "kind",
+        "type",
+        "reason",
+        "message",
+        "source_component",
+        "involved_kind",
+        "involved_namespace",
+        "involved_name",
+        "involved_uid",
+    )
+)
+# The newest row beyond the first `max_bytes` of a cluster's events, newest first.
+_BYTES_EDGE = f"""
+SELECT sort_ts, id FROM (
+    SELECT sort_ts, id, SUM({_ROW_BYTES}) OVER (ORDER BY sort_ts DESC, id DESC) AS total
+    FROM cluster_events WHERE cluster_id = ?
+) WHERE total > ? ORDER BY sort_ts DESC, id DESC LIMIT 1
+"""
 
-    Age is sort_ts, so an event with unknown times ages from when the master
-    first stored it. Each step is an index range per cluster, not a table
-    scan. Returns the number of rows deleted. Raises ValueError for a
-    negative `max_per_cluster`.
+
+def cleanup_events(
+    conn: sqlite3.Connection,
+    *,
+    older_than: str,
+    max_per_cluster: int,
+    max_bytes_per_cluster: int | None = None,
+) -> int:
+    """Delete events older than `older_than`, then all but each cluster's newest
+    `max_per_cluster`, then the oldest beyond `max_bytes_per_cluster` of text.
+
+    Age is sort_ts (`event_time`, else when the master first stored the
+    event). The first two steps are an index range per cluster, not a table
+    scan; the byte bound sums the cluster's rows. Returns the number of rows
+    deleted. Raises ValueError for a negative bound.
     """
-    if max_per_cluster < 0:
-        raise ValueError("max_per_cluster must not be negative")
+    if max_per_cluster < 0 or (max_bytes_per_cluster or 0) < 0:
+        raise ValueError("max_per_cluster and max_bytes_per_cluster must not be negative")
     deleted = 0
     clusters = [row[0] for row in conn.execute(_CLUSTER_IDS)]
     for cluster_id in clusters:
@@ -257,6 +282,10 @@ def cleanup_events(conn: sqlite3.Connection, *, older_than: str, max_per_cluster
             " ORDER BY sort_ts DESC, id DESC LIMIT 1 OFFSET ?",
             (cluster_id, max_per_cluster),
         ).fetchone()
+        if max_bytes_per_cluster is not None:
+            by_size = conn.execute(_BYTES_EDGE, (cluster_id, max_bytes_per_cluster)).fetchone()
+            if by_size is not None and (edge is None or tuple(by_size) > tuple(edge)):
+                edge = by_size
         if edge is not None:
             deleted += conn.execute(
                 "DELETE FROM cluster_events WHERE cluster_id = ? AND (sort_ts, id) <= (?, ?)",

@@ -191,7 +191,23 @@ CREATE INDEX idx_alert_history_fired ON alert_history (fired_at);
 CREATE INDEX idx_alert_history_status ON alert_history (status);
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3]
+# A flood of refused calls is one security record per address, reason and window:
+# how many it stands for and when the last one came.
+_V4 = """
+ALTER TABLE security_events ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE security_events ADD COLUMN last_at REAL;
+"""
+
+# Events keep the agent's created_at (the only time of an events.k8s.io event);
+# the master's own first-store time becomes stored_at. No agent sends a host.
+_V5 = """
+ALTER TABLE cluster_events RENAME COLUMN created_at TO stored_at;
+ALTER TABLE cluster_events ADD COLUMN created_at TEXT;
+DROP INDEX idx_cluster_events_source_host;
+ALTER TABLE cluster_events DROP COLUMN source_host;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
 
 
 def user_version(conn: sqlite3.Connection) -> int:

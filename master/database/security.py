@@ -1,7 +1,9 @@
-"""Security events (failed logins, lockouts, rejected agent tokens) kept for review.
+"""Security events (failed logins, throttling, refused calls) kept for review.
 
 Plain functions over a `sqlite3.Connection`; callers run them through
-`Database.write` / `Database.read`. Times are Unix seconds.
+`Database.write` / `Database.read`. A flood is one row per address, reason
+and window whose `count` grows as it goes on (`add_to_security_event`), so
+refusals cannot fill the disk. Times are Unix seconds.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-_COLUMNS = "id, type, severity, ip, username, details, created_at"
+_COLUMNS = "id, type, severity, ip, username, details, created_at, count, last_at"
 
 
 def record_security_event(
@@ -21,12 +23,27 @@ def record_security_event(
     username: str,
     details: str,
     now: float,
+    count: int = 1,
+    last_at: float | None = None,
+) -> int:
+    """Store one security event that happened at `now` (`count` of them until `last_at`);
+    return its id."""
+    cur = conn.execute(
+        "INSERT INTO security_events"
+        " (type, severity, ip, username, details, created_at, count, last_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (type, severity, ip, username, details, now, count, last_at),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def add_to_security_event(
+    conn: sqlite3.Connection, event_id: int, *, count: int, last_at: float
 ) -> None:
-    """Store one security event that happened at `now`."""
+    """Set how many refusals the event stands for and when the last one came."""
     conn.execute(
-        "INSERT INTO security_events (type, severity, ip, username, details, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (type, severity, ip, username, details, now),
+        "UPDATE security_events SET count = ?, last_at = ? WHERE id = ?",
+        (count, last_at, event_id),
     )
 
 
@@ -69,3 +86,11 @@ def list_security_events(
 def cleanup_security_events(conn: sqlite3.Connection, *, older_than: float) -> int:
     """Delete events created before `older_than`; return how many were deleted."""
     return conn.execute("DELETE FROM security_events WHERE created_at < ?", (older_than,)).rowcount
+
+
+def cap_security_events(conn: sqlite3.Connection, *, keep: int) -> int:
+    """Delete all but the newest `keep` events (by id); return how many were deleted."""
+    return conn.execute(
+        "DELETE FROM security_events WHERE id <= (SELECT MAX(id) FROM security_events) - ?",
+        (keep,),
+    ).rowcount

@@ -15,6 +15,7 @@ logged once when it starts and once when writes work again.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -83,8 +84,24 @@ def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
     return conn
 
 
+def _private_file(path: Path) -> None:
+    """Create the file readable by its owner only (SQLite gives its -wal and -shm files the
+    same mode); tighten one an older master left readable by others."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # anything that is not a file there is for SQLite to refuse, in its words
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if file.is_file() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+        except FileNotFoundError:
+            pass
+
+
 def _open_writer(path: Path, busy_timeout: float) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _private_file(path)
     conn = _connect(path, busy_timeout)
     try:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]

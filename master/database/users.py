@@ -2,9 +2,12 @@
 
 Plain functions over a `sqlite3.Connection`; callers run them through
 `Database.write` / `Database.read`. Usernames compare case-insensitively
-(the column is `COLLATE NOCASE`, which folds ASCII letters only). Every change
-to role, status or password bumps `token_version`, which the gateway puts in
-each JWT, so the user's tokens issued before the change stop being accepted.
+(the column is `COLLATE NOCASE`, which folds ASCII letters only, as
+`model.auth.fold_username` does). Changes name the user by its id, which is
+never reused (AUTOINCREMENT), so a deleted account's tokens cannot come back
+with a new account of the same name. Every change to role, status or password
+bumps `token_version`, which the gateway puts in each JWT, so the user's tokens
+issued before the change stop being accepted.
 """
 
 from __future__ import annotations
@@ -95,8 +98,13 @@ def create_user(
 
 
 def get_user(conn: sqlite3.Connection, username: str) -> User | None:
-    """The user with this username in any letter case, or None."""
+    """The user with this username in any (ASCII) letter case, or None."""
     return _one(conn, f"SELECT {_COLUMNS} FROM users WHERE username = ?", (username,))
+
+
+def get_user_by_id(conn: sqlite3.Connection, user_id: int) -> User | None:
+    """The user with this id, or None (deleted, or never was)."""
+    return _one(conn, f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
 
 
 def list_users(conn: sqlite3.Connection) -> list[User]:
@@ -119,56 +127,56 @@ def count_active_admins(conn: sqlite3.Connection) -> int:
 
 
 def _update(
-    conn: sqlite3.Connection, username: str, column: str, value: object, now: float
+    conn: sqlite3.Connection, user_id: int, column: str, value: object, now: float
 ) -> User | None:
     # token_version + 1: a changed role, status or password must not keep
     # working through JWTs issued under the old one.
     return _one(
         conn,
         f"UPDATE users SET {column} = ?, updated_at = ?, token_version = token_version + 1"
-        f" WHERE username = ? RETURNING {_COLUMNS}",
-        (value, now, username),
+        f" WHERE id = ? RETURNING {_COLUMNS}",
+        (value, now, user_id),
     )
 
 
-def update_role(conn: sqlite3.Connection, username: str, role: int, now: float) -> User | None:
+def update_role(conn: sqlite3.Connection, user_id: int, role: int, now: float) -> User | None:
     """Set the user's role and revoke their tokens; the updated user, or None if unknown.
 
     Raises ValueError for an unknown role.
     """
     _check_role(role)
-    return _update(conn, username, "role", role, now)
+    return _update(conn, user_id, "role", role, now)
 
 
-def update_status(conn: sqlite3.Connection, username: str, status: int, now: float) -> User | None:
+def update_status(conn: sqlite3.Connection, user_id: int, status: int, now: float) -> User | None:
     """Enable (1) or disable (0) the user and revoke their tokens; the user, or None if unknown.
 
     Raises ValueError for a status other than ACTIVE or DISABLED.
     """
     if status not in STATUSES:
         raise ValueError(f"status must be 1 (active) or 0 (disabled), got {status!r}")
-    return _update(conn, username, "status", status, now)
+    return _update(conn, user_id, "status", status, now)
 
 
 def update_password(
-    conn: sqlite3.Connection, username: str, password_hash: str, now: float
+    conn: sqlite3.Connection, user_id: int, password_hash: str, now: float
 ) -> User | None:
     """Store a new password hash and revoke the user's tokens; the user, or None if unknown."""
-    return _update(conn, username, "password_hash", password_hash, now)
+    return _update(conn, user_id, "password_hash", password_hash, now)
 
 
-def delete_user(conn: sqlite3.Connection, username: str) -> bool:
+def delete_user(conn: sqlite3.Connection, user_id: int) -> bool:
     """Delete the user; False if there was none. Their audit rows are kept."""
-    return conn.execute("DELETE FROM users WHERE username = ?", (username,)).rowcount > 0
+    return conn.execute("DELETE FROM users WHERE id = ?", (user_id,)).rowcount > 0
 
 
-def record_login(conn: sqlite3.Connection, username: str, ip: str, now: float) -> None:
+def record_login(conn: sqlite3.Connection, user_id: int, ip: str, now: float) -> None:
     """Remember when and from where the user last signed in.
 
     Not a profile change: updated_at and token_version stay. Does nothing for
     an unknown user.
     """
     conn.execute(
-        "UPDATE users SET last_login_at = ?, last_login_ip = ? WHERE username = ?",
-        (now, ip, username),
+        "UPDATE users SET last_login_at = ?, last_login_ip = ? WHERE id = ?",
+        (now, ip, user_id),
     )

@@ -60,6 +60,7 @@ class MemoryHub:
     ) -> None:
         self._heartbeat_expire = datahub.heartbeat_expire
         self._event_window = datahub.event_retention
+        self._event_window_max = datahub.event_window_max
         self._clock = clock
         self._clusters: dict[str, _Cluster] = {}
         self._dirty_events: dict[str, dict[str, Event]] = {}
@@ -120,6 +121,15 @@ class MemoryHub:
         cluster.snapshot = snapshot
         for event in snapshot.events:
             cluster.events[event.uid] = (event, snapshot.received_at)
+        if len(cluster.events) > self._event_window_max:
+            # An agent sending fresh uids fast would grow the window without bound.
+            present = {e.uid for e in snapshot.events}
+            older = sorted(
+                (uid for uid in cluster.events if uid not in present),
+                key=lambda uid: event_time(cluster.events[uid][0]),
+            )
+            for uid in older[: len(cluster.events) - self._event_window_max]:
+                del cluster.events[uid]
         changed = changes.new_events + changes.updated_events
         if changed:
             dirty = self._dirty_events.setdefault(snapshot.cluster_id, {})
@@ -279,10 +289,7 @@ class MemoryHub:
                 uid: (e, got)
                 for uid, (e, got) in cluster.events.items()
                 if uid in present
-                or (
-                    (e.last_timestamp or e.first_timestamp or "9") >= oldest
-                    and now - got <= self._event_window
-                )
+                or ((event_time(e) or "9") >= oldest and now - got <= self._event_window)
             }
 
     async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:

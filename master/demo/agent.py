@@ -1,10 +1,11 @@
 """Demo agents: simulated clusters speaking the AtlHyper Agent V2 protocol over HTTP.
 
 A `DemoAgent` behaves on the wire as the Go agent does (AGENT_PROTOCOL.md):
-it pushes a gzipped snapshot every 20 s, a bodiless heartbeat every 15 s, and
-long-polls for commands one at a time, reporting each result. Like the Go
-agent it logs failures and tries again on its next tick; it never stops on a
-network error, but a bug in this code still crashes it.
+it pushes a gzipped snapshot (the bytes Go's encoding/json would write) every
+20 s, a bodiless heartbeat every 15 s, and long-polls for commands one at a
+time: poll, run, report, wait a second, poll again. Like the Go agent it logs
+failures and tries again on its next tick, never retries a result, and never
+stops on a network error; a bug in this code still crashes it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import httpx
 import msgspec
 import trio
 
-from .cluster import SimulatedCluster
+from .cluster import SimulatedCluster, go_json
 
 log = logging.getLogger("master.demo")
 
@@ -29,9 +30,7 @@ SNAPSHOT_TIMEOUT = 60.0
 HEARTBEAT_TIMEOUT = 10.0  # the Go agent's heartbeat request timeout
 POLL_TIMEOUT = 90.0  # the Go agent's command-poll client timeout; the master answers sooner
 RESULT_TIMEOUT = 30.0
-RESULT_ATTEMPTS = 3  # a result is worth retrying: the master answers a repeat with 200
-BACKOFF_MIN, BACKOFF_MAX = 1.0, 5.0
-AFTER_COMMAND = 1.0  # the Go agent waits this long after reporting before it polls again
+POLL_INTERVAL = 1.0  # the Go agent waits this long after every poll, whatever it brought
 
 
 class _Poll(msgspec.Struct):
@@ -152,7 +151,7 @@ class DemoAgent:
         now = datetime.now(UTC)
         self.cluster.tick(now)
         # Encode before any await: the snapshot shares the cluster's live dicts.
-        body = msgspec.json.encode(self.cluster.snapshot(now))
+        body = go_json(self.cluster.snapshot(now))
         if len(body) > GZIP_IN_THREAD_BYTES:
             return await trio.to_thread.run_sync(gzip_body, body)
         return gzip_body(body)
@@ -219,19 +218,15 @@ class DemoAgent:
             await send(client)
 
     async def _command_loop(self, client: httpx.AsyncClient) -> None:
-        """Long-poll, run what arrives, report it, wait a second; one command at a time."""
-        backoff = BACKOFF_MIN
+        """Long-poll, run what arrives, report it, wait a second; one command at a time.
+
+        As in the Go agent: the second's wait follows every poll, failed or empty, too.
+        """
         while True:
-            polled, command = await self._poll(client)
-            if not polled:
-                await trio.sleep(backoff)
-                backoff = min(backoff * 2, BACKOFF_MAX)
-                continue
-            backoff = BACKOFF_MIN
-            if command is None:
-                continue  # nothing to do: poll again at once
-            await self.run_command(client, command)
-            await trio.sleep(AFTER_COMMAND)
+            _, command = await self._poll(client)
+            if command is not None:
+                await self.run_command(client, command)
+            await trio.sleep(POLL_INTERVAL)
 
     async def _poll(self, client: httpx.AsyncClient) -> tuple[bool, dict[str, Any] | None]:
         """(whether the poll worked, the command it brought or None)."""
@@ -268,25 +263,17 @@ class DemoAgent:
         if error:
             result["error"] = error
         result["executed_at"] = self.cluster.go_now()
-        body = msgspec.json.encode(result)
-        backoff = BACKOFF_MIN
-        for attempt in range(1, RESULT_ATTEMPTS + 1):
-            response = await self._request(
-                client,
-                "POST",
-                "/agent/result",
-                what=f"result of command {command_id}",
-                ok=(200, 202),
-                http_timeout=RESULT_TIMEOUT,
-                content=body,
-                headers=self._headers("application/json"),
-            )
-            if response is not None:
-                return
-            if attempt < RESULT_ATTEMPTS:
-                await trio.sleep(backoff)
-                backoff = min(backoff * 2, BACKOFF_MAX)
-        log.warning("%s: gave up reporting the result of command %s", self.cluster_id, command_id)
+        # Sent once: the Go agent logs a failed report and never sends it again.
+        await self._request(
+            client,
+            "POST",
+            "/agent/result",
+            what=f"result of command {command_id}",
+            ok=(200, 202),
+            http_timeout=RESULT_TIMEOUT,
+            content=go_json(result),
+            headers=self._headers("application/json"),
+        )
 
 
 async def serve_demo_agents(

@@ -12,7 +12,7 @@ from . import catalog
 from . import resources as res
 from .catalog import DAEMONSET, DEPLOYMENT, STATEFULSET, App
 from .entities import Node, Pod, Workload
-from .objects import flat_doc, ingress_doc, namespace_doc, service_doc
+from .objects import ingress_doc, keys_doc, namespace_doc, policy_doc, service_doc
 from .state import ClusterState
 from .workloads import cronjob_doc, job_doc, workload_doc
 
@@ -54,13 +54,8 @@ def populate(state: ClusterState, pods: int) -> None:
     names = [*catalog.SYSTEM_NAMESPACES, *dict.fromkeys(a.namespace for a in apps)]
     for ns in names:
         state.named["namespaces"][("", ns)] = namespace_doc(ns, state.stamp(born))
-        state.flat["serviceAccounts"][(ns, "default")] = flat_doc(
-            "ServiceAccount",
-            uid=state.uid(),
-            name="default",
-            namespace=ns,
-            created=state.stamp(born),
-            secrets=0,
+        state.flat["serviceAccounts"][(ns, "default")] = policy_doc(
+            "default", ns, state.stamp(born), secretsCount=0, imagePullSecretsCount=0
         )
         _configmap(state, ns, "kube-root-ca.crt", {"ca.crt": _DEMO_CA}, born)
     for app in apps:
@@ -69,41 +64,73 @@ def populate(state: ClusterState, pods: int) -> None:
     for (ns, name), data in catalog.CONFIGMAPS.items():
         _configmap(state, ns, name, data, now - timedelta(days=rng.uniform(1, 60)))
     for ns, name, type_, keys in catalog.SECRETS:
-        state.flat["secrets"][(ns, name)] = flat_doc(
+        state.flat["secrets"][(ns, name)] = keys_doc(
             "Secret",
+            sorted(keys),
             uid=state.uid(),
             name=name,
             namespace=ns,
             created=state.stamp(now - timedelta(days=rng.uniform(1, 60))),
-            type=type_,
-            keys=list(keys),
-            data_count=len(keys),
+            type_=type_,
         )
-    for ns, name in (("shop", "default-deny-ingress"), ("shop", "allow-frontend-ingress")):
-        state.flat["networkPolicies"][(ns, name)] = flat_doc(
-            "NetworkPolicy",
-            uid=state.uid(),
-            name=name,
-            namespace=ns,
-            created=state.stamp(born),
-            pod_selector="" if "deny" in name else "app=frontend",
-            policy_types=["Ingress"],
-        )
+    _policies(state, born)
     _jobs(state)
+
+
+def _policies(state: ClusterState, born: datetime) -> None:
+    """The shop's network policies, quota and default limits."""
+    created = state.stamp(born)
+    flat = state.flat
+    flat["networkPolicies"][("shop", "default-deny-ingress")] = policy_doc(
+        "default-deny-ingress",
+        "shop",
+        created,
+        policyTypes=["Ingress"],
+        ingressRuleCount=0,
+        egressRuleCount=0,
+    )
+    flat["networkPolicies"][("shop", "allow-frontend-ingress")] = policy_doc(
+        "allow-frontend-ingress",
+        "shop",
+        created,
+        podSelector='{"matchLabels":{"app":"frontend"}}',
+        policyTypes=["Ingress"],
+        ingressRuleCount=1,
+        egressRuleCount=0,
+    )
+    flat["resourceQuotas"][("shop", "shop-quota")] = policy_doc(
+        "shop-quota",
+        "shop",
+        created,
+        hard={"limits.memory": "64Gi", "pods": "200", "requests.cpu": "32"},
+        used={"limits.memory": "8Gi", "pods": "20", "requests.cpu": "2"},
+    )
+    flat["limitRanges"][("shop", "shop-limits")] = policy_doc(
+        "shop-limits",
+        "shop",
+        created,
+        items=[
+            {
+                "type": "Container",
+                "default": {"cpu": "500m", "memory": "512Mi"},
+                "defaultRequest": {"cpu": "100m", "memory": "128Mi"},
+                "max": {"memory": "4Gi"},
+            }
+        ],
+    )
 
 
 def _configmap(
     state: ClusterState, ns: str, name: str, data: dict[str, str], created: datetime
 ) -> None:
     state.configmap_data[(ns, name)] = data
-    state.flat["configmaps"][(ns, name)] = flat_doc(
+    state.flat["configmaps"][(ns, name)] = keys_doc(
         "ConfigMap",
+        sorted(data),
         uid=state.uid(),
         name=name,
         namespace=ns,
         created=state.stamp(created),
-        keys=sorted(data),
-        data_count=len(data),
     )
 
 
@@ -115,16 +142,19 @@ def _workload(state: ClusterState, app: App, replicas: int) -> None:
     template_hash = res.suffix(rng, 10)
     hash_label = "pod-template-hash" if app.kind == DEPLOYMENT else "controller-revision-hash"
     selector = {"app": app.name}
-    labels = {
-        **selector,
-        "app.kubernetes.io/name": app.name,
-        "app.kubernetes.io/part-of": app.namespace,
-        "version": app.image.rsplit(":", 1)[-1],
-        hash_label: template_hash,
-    }
+    labels = res.gomap(
+        {
+            **selector,
+            "app.kubernetes.io/name": app.name,
+            "app.kubernetes.io/part-of": app.namespace,
+            "version": app.image.rsplit(":", 1)[-1],
+            hash_label: template_hash,
+        }
+    )
     annotations = {"kubectl.kubernetes.io/default-container": app.name}
     if app.service is not None:
         annotations.update({"prometheus.io/scrape": "true", "prometheus.io/port": str(app.port)})
+    annotations = res.gomap(annotations)
     if app.kind == DAEMONSET:
         replicas = len(state.nodes)
     doc = workload_doc(
@@ -171,7 +201,7 @@ def _services(state: ClusterState, apps: list[App]) -> None:
         cluster_ip="10.96.0.1",
         port=443,
         selector=None,
-        created=state.nodes["cp-1"].doc["summary"]["createdAt"],
+        created=state.nodes["cp-1"].doc["summary"]["creationTime"],
     )
     external = ""
     for app in apps:
@@ -237,7 +267,6 @@ def _jobs(state: ClusterState) -> None:
             name=job,
             namespace=app.namespace,
             owner=app.name,
-            image=app.image,
             started=state.stamp(started),
             finished=state.stamp(finished),
         )

@@ -1,64 +1,36 @@
-"""Operator commands against a simulated cluster, answered as the Go agent answers them.
+"""Operator commands against a simulated cluster, executed as the Go agent executes them.
 
 `execute` takes the wire command (`id`, `action`, `target_kind`,
 `target_namespace`, `target_name`, `params`) and returns (success, output,
-error). Errors read like kubectl's (`deployments.apps "x" not found`), and
-numbers in `params` may arrive as floats, since Go decodes JSON numbers as
-float64.
+error), following `service/command_service.go` of Agent V2: nine actions;
+`scale`, `restart` and `update_image` act on the Deployment of that name
+whatever the kind says; `delete` deletes Pods only; only `get_logs`,
+`get_configmap` and `get_secret` have output. Errors read like the
+agent's and the API server's (`deployments.apps "x" not found`), and params
+are decoded into typed fields as Go decodes them (3.0 is 3, 3.5 fails).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from . import texts
-from .catalog import DAEMONSET, DEPLOYMENT, STATEFULSET
+from .catalog import DEPLOYMENT
 from .entities import Node, Pod, Workload
 from .state import ClusterState
 
 Result = tuple[bool, str, str]
-_MAX_REPLICAS = 1000  # a demo cluster refuses to grow without bound
-_MAX_TAIL = 10_000
-
-_ALIASES = {
-    "Pod": ("pod", "pods", "po"),
-    DEPLOYMENT: ("deployment", "deployments", "deploy", "deployments.apps"),
-    STATEFULSET: ("statefulset", "statefulsets", "sts", "statefulsets.apps"),
-    DAEMONSET: ("daemonset", "daemonsets", "ds", "daemonsets.apps"),
-    "ReplicaSet": ("replicaset", "replicasets", "rs", "replicasets.apps"),
-    "Node": ("node", "nodes", "no"),
-    "Service": ("service", "services", "svc"),
-    "Ingress": ("ingress", "ingresses", "ing"),
-    "Namespace": ("namespace", "namespaces", "ns"),
-    "ConfigMap": ("configmap", "configmaps", "cm"),
-    "Secret": ("secret", "secrets"),
-    "Job": ("job", "jobs"),
-    "CronJob": ("cronjob", "cronjobs", "cj"),
-    "PersistentVolume": ("persistentvolume", "persistentvolumes", "pv"),
-    "PersistentVolumeClaim": ("persistentvolumeclaim", "persistentvolumeclaims", "pvc"),
-}
-_KINDS = {alias: kind for kind, aliases in _ALIASES.items() for alias in aliases}
+_MAX_REPLICAS = 1000  # a demo cluster refuses to grow without bound, as a quota would
+_WHOLE_LOG = 2000  # lines a log without tailLines has (the agent fetches all of it)
+_RANGES = {"int32": 2**31, "int64": 2**63}
 
 
 class CommandError(Exception):
-    """A command that cannot run; its message is the error the agent reports."""
-
-
-@dataclass(frozen=True)
-class Target:
-    kind: str  # canonical ("Deployment"), or as sent when unknown
-    namespace: str
-    name: str
-
-    def not_found(self) -> CommandError:
-        """kubectl's wording: `deployments.apps "web" not found`."""
-        resource = texts.resource_name(self.kind, plural=True)
-        return CommandError(f'{resource} "{self.name}" not found')
+    """A command that failed; its message is the error the agent reports."""
 
 
 def execute(state: ClusterState, command: Mapping[str, Any], now: datetime) -> Result:
@@ -66,11 +38,10 @@ def execute(state: ClusterState, command: Mapping[str, Any], now: datetime) -> R
     action = command.get("action")
     handler = _HANDLERS.get(action) if isinstance(action, str) else None
     if handler is None:
-        return False, "", f"unsupported action: {action}"
+        return False, "", f"unknown action: {action}"
     params = command.get("params")
-    kind = str(command.get("target_kind") or "")
-    target = Target(
-        _KINDS.get(kind.lower(), kind),
+    target = _Target(
+        str(command.get("target_kind") or ""),
         str(command.get("target_namespace") or ""),
         str(command.get("target_name") or ""),
     )
@@ -81,193 +52,173 @@ def execute(state: ClusterState, command: Mapping[str, Any], now: datetime) -> R
     return True, output, ""
 
 
-# -- lookups and parameters --
+class _Target:
+    def __init__(self, kind: str, namespace: str, name: str) -> None:
+        self.kind, self.namespace, self.name = kind, namespace, name
 
 
-def _workload(state: ClusterState, t: Target, kinds: tuple[str, ...], action: str) -> Workload:
-    if t.kind not in kinds:
-        raise CommandError(f"{action} is not supported for kind {t.kind or '(none)'!r}")
-    w = state.workloads.get((t.kind, t.namespace, t.name))
+def _typed(action: str, params: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
+    """`parseParams`: the params decoded into the action's typed Go fields."""
+    out: dict[str, Any] = {}
+    for name, go_type in fields.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        wrong = f"invalid {action} params: json: cannot unmarshal"
+        if go_type in _RANGES:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise CommandError(f"{wrong} {type(value).__name__} into .{name} of type {go_type}")
+            if not float(value).is_integer() or not -_RANGES[go_type] <= value < _RANGES[go_type]:
+                raise CommandError(f"{wrong} number {value} into .{name} of type {go_type}")
+            out[name] = int(value)
+        elif not isinstance(value, bool if go_type == "bool" else str):
+            raise CommandError(f"{wrong} {type(value).__name__} into .{name} of type {go_type}")
+        else:
+            out[name] = value
+    return out
+
+
+def _deployment(state: ClusterState, t: _Target) -> Workload:
+    w = state.workloads.get((DEPLOYMENT, t.namespace, t.name))
     if w is None:
-        raise t.not_found()
+        raise CommandError(f'deployments.apps "{t.name}" not found')
     return w
 
 
-def _pod(state: ClusterState, t: Target, action: str) -> Pod:
-    if t.kind not in ("", "Pod"):
-        raise CommandError(f"{action} is not supported for kind {t.kind!r}")
+def _pod(state: ClusterState, t: _Target) -> Pod:
     pod = state.pod_names.get((t.namespace, t.name))
     if pod is None:
-        raise Target("Pod", t.namespace, t.name).not_found()
+        raise CommandError(f'pods "{t.name}" not found')
     return pod
 
 
-def _node(state: ClusterState, t: Target, action: str) -> Node:
-    if t.kind not in ("", "Node"):
-        raise CommandError(f"{action} targets a Node, not {t.kind!r}")
+def _node(state: ClusterState, t: _Target) -> Node:
     node = state.nodes.get(t.name)
     if node is None:
-        raise Target("Node", "", t.name).not_found()
+        raise CommandError(f'nodes "{t.name}" not found')
     return node
-
-
-def _whole(params: dict[str, Any], name: str, default: int | None = None) -> int:
-    """A whole number parameter; Go sends 3.0 for 3, some clients send "3"."""
-    value = params.get(name, default)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or (isinstance(value, float) and not value.is_integer())
-    ):
-        raise CommandError(f"params.{name} must be a whole number, got {value!r}")
-    return int(value)
-
-
-def _text(params: dict[str, Any], name: str, default: str = "") -> str:
-    value = params.get(name, default)
-    if not isinstance(value, str):
-        raise CommandError(f"params.{name} must be a string, got {value!r}")
-    return value
 
 
 # -- the actions --
 
 
-def _scale(state: ClusterState, t: Target, params: dict[str, Any], now: datetime) -> str:
-    w = _workload(state, t, (DEPLOYMENT, STATEFULSET), "scale")
-    replicas = _whole(params, "replicas")
+def _scale(state: ClusterState, t: _Target, params: dict[str, Any], now: datetime) -> str:
+    replicas = _typed("scale", params, {"replicas": "int32"}).get("replicas", 0)
+    w = _deployment(state, t)
     if not 0 <= replicas <= _MAX_REPLICAS:
-        raise CommandError(f"params.replicas must be between 0 and {_MAX_REPLICAS}")
+        raise CommandError(
+            f'deployments.apps "{t.name}" is forbidden: exceeded quota: demo, '
+            f"requested: replicas={replicas}, limited: replicas={_MAX_REPLICAS}"
+        )
     state.scale(w, replicas, now)
-    return f"{texts.resource_name(w.kind)}/{w.app.name} scaled"
+    return ""
 
 
-def _restart(state: ClusterState, t: Target, params: dict[str, Any], now: datetime) -> str:
-    w = _workload(state, t, (DEPLOYMENT, STATEFULSET, DAEMONSET), "restart")
-    state.rollout(w, now)
-    return f"{texts.resource_name(w.kind)}/{w.app.name} restarted"
+def _restart(state: ClusterState, t: _Target, params: dict[str, Any], now: datetime) -> str:
+    state.rollout(_deployment(state, t), now)
+    return ""
 
 
-def _update_image(state: ClusterState, t: Target, params: dict[str, Any], now: datetime) -> str:
-    w = _workload(state, t, (DEPLOYMENT, STATEFULSET, DAEMONSET), "update_image")
-    image = _text(params, "image").strip()
+def _update_image(state: ClusterState, t: _Target, params: dict[str, Any], now: datetime) -> str:
+    typed = _typed("update_image", params, {"container": "string", "image": "string"})
+    image = typed.get("image", "")
     if not image:
-        raise CommandError("params.image is required")
-    container = _text(params, "container", w.container["name"])
+        raise CommandError("image is required")
+    w = _deployment(state, t)
+    container = typed.get("container") or w.container["name"]
     if container != w.container["name"]:
-        raise CommandError(f'unable to find container named "{container}"')
+        raise CommandError(f"container {container} not found in deployment {t.name}")
     if image != w.container["image"]:
         state.rollout(w, now, image=image)
-    return f"{texts.resource_name(w.kind)}/{w.app.name} image updated"
+    return ""
 
 
-def _delete(state: ClusterState, t: Target, params: dict[str, Any], now: datetime) -> str:
-    pod = _pod(state, t, "delete")
-    state.replace_pod(pod, now)
-    return f'pod "{pod.name}" deleted'
+def _delete(state: ClusterState, t: _Target, params: dict[str, Any], now: datetime) -> str:
+    _typed("delete", params, {"gracePeriodSeconds": "int64", "force": "bool"})
+    if t.kind != "Pod":
+        raise CommandError("not implemented")
+    state.replace_pod(_pod(state, t), now)
+    return ""
 
 
-def _cordon(state: ClusterState, t: Target, params: dict[str, Any], now: datetime) -> str:
-    node = _node(state, t, "cordon")
-    if not node.schedulable:
-        return f"node/{node.name} already cordoned"
-    state.set_schedulable(node, False, now)
-    return f"node/{node.name} cordoned"
-
-
-def _uncordon(state: ClusterState, t: Target, params: dict[str, Any], now: datetime) -> str:
-    node = _node(state, t, "uncordon")
+def _cordon(state: ClusterState, t: _Target, params: dict[str, Any], now: datetime) -> str:
+    node = _node(state, t)
     if node.schedulable:
-        return f"node/{node.name} already uncordoned"
-    state.set_schedulable(node, True, now)
-    return f"node/{node.name} uncordoned"
+        state.set_schedulable(node, False, now)
+    return ""
 
 
-def _drain(state: ClusterState, t: Target, params: dict[str, Any], now: datetime) -> str:
-    """Cordon, then evict every pod but DaemonSet ones; owners re-create them elsewhere."""
-    node = _node(state, t, "drain")
-    lines = [_cordon(state, t, params, now)]
-    on_node = [p for p in state.pods.values() if p.node == node.name]
-    kept = [p for p in on_node if p.workload is not None and p.workload.kind == DAEMONSET]
-    if kept:
-        names = ", ".join(f"{p.namespace}/{p.name}" for p in kept)
-        lines.append(f"Warning: ignoring DaemonSet-managed Pods: {names}")
-    evicted = [p for p in on_node if p not in kept]
-    lines += [f"evicting pod {p.namespace}/{p.name}" for p in evicted]
-    for pod in evicted:
-        state.replace_pod(pod, now)
-    lines += [f"pod/{p.name} evicted" for p in evicted]
-    lines.append(f"node/{node.name} drained")
-    return "\n".join(lines)
+def _uncordon(state: ClusterState, t: _Target, params: dict[str, Any], now: datetime) -> str:
+    node = _node(state, t)
+    if not node.schedulable:
+        state.set_schedulable(node, True, now)
+    return ""
 
 
-def _get_logs(state: ClusterState, t: Target, params: dict[str, Any], now: datetime) -> str:
-    pod = _pod(state, t, "get_logs")
-    tail = _whole(params, "tailLines", 100)
-    if not 0 < tail <= _MAX_TAIL:
-        raise CommandError(f"params.tailLines must be between 1 and {_MAX_TAIL}")
-    container = _text(params, "container") or pod.doc["containers"][0]["name"]
-    if container not in {c["name"] for c in pod.doc["containers"]}:
-        raise CommandError(f"container {container} is not valid for pod {pod.name}")
+def _get_logs(state: ClusterState, t: _Target, params: dict[str, Any], now: datetime) -> str:
+    typed = _typed(
+        "log",
+        params,
+        {
+            "container": "string",
+            "tailLines": "int64",
+            "sinceSeconds": "int64",
+            "timestamps": "bool",
+            "previous": "bool",
+        },
+    )
+    pod = _pod(state, t)
+    names = [c["name"] for c in pod.doc["containers"]]
+    container = typed.get("container") or names[0]
+    if container not in names:
+        raise CommandError(f"container {container} is not valid for pod {t.name}")
     if pod.doc["status"]["phase"] == "Pending":
         raise CommandError(
-            f'container "{container}" in pod "{pod.name}" is waiting to start: ContainerCreating'
+            f'container "{container}" in pod "{t.name}" is waiting to start: ContainerCreating'
         )
-    return texts.logs(state, pod, tail, now)
+    tail = typed.get("tailLines", 0)
+    return texts.logs(state, pod, tail if tail > 0 else _WHOLE_LOG, now)
 
 
-def _describe(state: ClusterState, t: Target, params: dict[str, Any], now: datetime) -> str:
-    text = texts.describe(state, t.kind, t.namespace, t.name, now)
-    if text is None:
-        raise t.not_found()
-    return text
-
-
-def _get_configmap(state: ClusterState, t: Target, params: dict[str, Any], now: datetime) -> str:
-    data = state.configmap_data.get((t.namespace, t.name))
+def _data(kind: str, data: Mapping[str, str] | None, t: _Target) -> str:
+    if not t.namespace or not t.name:
+        raise CommandError("namespace and name are required")
     if data is None:
-        raise Target("ConfigMap", t.namespace, t.name).not_found()
-    return msgspec.json.format(msgspec.json.encode(data), indent=2).decode()
+        raise CommandError(f'{kind} "{t.name}" not found')
+    # Go's json.Marshal of a map[string]string: keys sorted, HTML characters escaped.
+    body = msgspec.json.encode(dict(sorted(data.items())))
+    for raw, escaped in ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026")):
+        body = body.replace(raw, escaped)
+    return body.decode()
 
 
-def _get_secret(state: ClusterState, t: Target, params: dict[str, Any], now: datetime) -> str:
+def _get_configmap(state: ClusterState, t: _Target, params: dict[str, Any], now: datetime) -> str:
+    return _data("configmaps", state.configmap_data.get((t.namespace, t.name)), t)
+
+
+def _get_secret(state: ClusterState, t: _Target, params: dict[str, Any], now: datetime) -> str:
     doc = state.flat["secrets"].get((t.namespace, t.name))
-    if doc is None:
-        raise Target("Secret", t.namespace, t.name).not_found()
-    shown = {
-        "name": doc["name"],
-        "namespace": doc["namespace"],
-        "type": doc["type"],
-        "keys": doc["keys"],
-    }  # values are never shown, and never simulated
-    return msgspec.json.format(msgspec.json.encode(shown), indent=2).decode()
+    # The agent returns the decoded values; a demo cluster has none worth keeping secret.
+    values = {key: f"demo-{key}" for key in doc.get("data_keys", ())} if doc else None
+    return _data("secrets", values, t)
 
 
-def _dynamic(state: ClusterState, t: Target, params: dict[str, Any], now: datetime) -> str:
-    path = _text(params, "path")
-    if not path.startswith("/"):
-        raise CommandError("params.path must be an API path starting with /")
-    body = texts.dynamic(state, path.split("?", 1)[0].rstrip("/") or "/")
-    if body is None:
-        raise CommandError("the server could not find the requested resource")
-    return msgspec.json.encode(body).decode()
+def _dynamic(state: ClusterState, t: _Target, params: dict[str, Any], now: datetime) -> str:
+    if not _typed("dynamic", params, {"path": "string"}).get("path"):
+        raise CommandError("path is required")
+    raise CommandError("not implemented")
 
 
-_Handler = Callable[[ClusterState, Target, dict[str, Any], datetime], str]
+_Handler = Callable[[ClusterState, _Target, dict[str, Any], datetime], str]
 _HANDLERS: dict[str, _Handler] = {
     "scale": _scale,
     "restart": _restart,
     "update_image": _update_image,
-    "delete": _delete,
-    "delete_pod": _delete,
-    "cordon": _cordon,
-    "uncordon": _uncordon,
-    "drain": _drain,
     "get_logs": _get_logs,
-    "describe": _describe,
     "get_configmap": _get_configmap,
     "get_secret": _get_secret,
     "dynamic": _dynamic,
+    "delete": _delete,
+    "cordon": _cordon,
+    "uncordon": _uncordon,
 }

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from .objects import event_doc
-from .resources import ZERO_TIME, Doc
+from .resources import Doc
 
 EVENT_WINDOW = timedelta(hours=1)  # events not seen for this long are dropped
 
@@ -33,23 +33,28 @@ class EventLog:
         name: str,
         uid: str,
         source: str,
-        host: str = "",
-        first_known: bool = True,
+        series: bool = False,
     ) -> Doc:
         """Record an event; a repeat (same reason, object and message) counts up the same uid.
 
-        `first_known=False` leaves first_timestamp at Go's zero time, as events
-        from the newer events API (the scheduler's) arrive.
+        A `series` event comes from the newer events API (the scheduler's): count
+        0, no first or last time, its creation the only time it carries.
         """
         key = (reason, uid, message)
         event_uid = self._keys.get(key)
         stamp = self._stamp(at)
         if event_uid is not None:
             doc = self.docs[event_uid]
+            if not doc["count"]:
+                return doc  # a series event shows no repeats; it expires from its creation
             doc["count"] += 1
             doc["last_timestamp"] = stamp
         else:
             event_uid = self._new_uid()
+            obj: Doc = {"kind": kind}
+            if namespace:
+                obj["namespace"] = namespace
+            obj.update(name=name, uid=uid)
             doc = event_doc(
                 uid=event_uid,
                 namespace=namespace or "default",
@@ -57,10 +62,9 @@ class EventLog:
                 reason=reason,
                 message=message,
                 source=source,
-                host=host,
-                obj={"kind": kind, "namespace": namespace, "name": name, "uid": uid},
-                first=stamp if first_known else ZERO_TIME,
-                last=stamp,
+                obj=obj,
+                at=stamp,
+                series=series,
             )
             self.docs[event_uid] = doc
             self._keys[key] = event_uid

@@ -137,13 +137,9 @@ def _advance_unscheduled(state: ClusterState, now: datetime) -> None:
         pod = state.pods[uid]
         node = state.pick_node() if now >= until else None
         if node is None:
+            scheduled = pod.doc["status"]["conditions"][0]
             state.pod_event(
-                now,
-                pod,
-                "Warning",
-                "FailedScheduling",
-                pod.doc["status"]["message"],
-                "default-scheduler",
+                now, pod, "Warning", "FailedScheduling", scheduled["message"], "default-scheduler"
             )
             continue
         state.start_pod(pod, node, now)

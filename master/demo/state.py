@@ -16,7 +16,7 @@ from . import resources as res
 from .catalog import DAEMONSET, DEPLOYMENT, STATEFULSET
 from .entities import Crash, Node, Pod, Workload
 from .events import EventLog
-from .objects import flat_doc
+from .objects import meta
 from .resources import Doc
 from .workloads import new_revision, replicaset_doc, workload_counts
 
@@ -56,6 +56,8 @@ class ClusterState:
                 "pvcs",
                 "serviceAccounts",
                 "networkPolicies",
+                "resourceQuotas",
+                "limitRanges",
             )
         }
         self.configmap_data: dict[tuple[str, str], dict[str, str]] = {}
@@ -85,7 +87,6 @@ class ClusterState:
     def pod_event(
         self, at: datetime, pod: Pod, type_: str, reason: str, message: str, source: str = "kubelet"
     ) -> Doc:
-        host = pod.node if source == "kubelet" else ""
         return self.events.emit(
             at,
             type_,
@@ -96,8 +97,7 @@ class ClusterState:
             name=pod.name,
             uid=pod.uid,
             source=source,
-            host=host,
-            first_known=source != "default-scheduler",
+            series=source == "default-scheduler",
         )
 
     def workload_event(self, at: datetime, w: Workload, reason: str, message: str) -> None:
@@ -152,7 +152,7 @@ class ClusterState:
         name = name or self._pod_name(w)
         labels = w.labels
         if w.kind == STATEFULSET:
-            labels = {**labels, "statefulset.kubernetes.io/pod-name": name}
+            labels = res.gomap({**labels, "statefulset.kubernetes.io/pod-name": name})
         owner_kind, owner_name = (
             ("ReplicaSet", w.rs["name"]) if w.rs is not None else (w.kind, w.app.name)
         )
@@ -228,14 +228,7 @@ class ClusterState:
             f"scheduling, {total - 1} No preemption victims found for incoming pod."
         )
         res.pod_unschedulable(pod.doc, message, self.stamp(at))
-        self.pod_event(
-            at,
-            pod,
-            "Warning",
-            "FailedScheduling",
-            pod.doc["status"]["message"],
-            "default-scheduler",
-        )
+        self.pod_event(at, pod, "Warning", "FailedScheduling", message, "default-scheduler")
 
     def remove_pod(self, pod: Pod, at: datetime, *, announce: bool = True) -> None:
         """Delete the pod (its owner is not told: callers scale or replace)."""
@@ -272,31 +265,31 @@ class ClusterState:
             return
         claim_uid, stamp = self.uid(), self.stamp(at)
         volume = f"pvc-{claim_uid}"
-        common = {
-            "capacity": "10Gi",
-            "access_modes": ["ReadWriteOnce"],
+        labels = {"app": w.app.name}
+        self.flat["pvcs"][(ns, claim)] = {
+            **meta(
+                "PersistentVolumeClaim",
+                uid=claim_uid,
+                name=claim,
+                namespace=ns,
+                created=stamp,
+                labels=labels,
+            ),
+            "phase": "Bound",
+            "volume_name": volume,
             "storage_class": "gp3",
-            "status": "Bound",
+            "access_modes": ["ReadWriteOnce"],
+            "requested_capacity": "10Gi",
+            "actual_capacity": "10Gi",
         }
-        self.flat["pvcs"][(ns, claim)] = flat_doc(
-            "PersistentVolumeClaim",
-            uid=claim_uid,
-            name=claim,
-            namespace=ns,
-            created=stamp,
-            volume=volume,
-            **common,
-        )
-        self.flat["pvs"][("", volume)] = flat_doc(
-            "PersistentVolume",
-            uid=self.uid(),
-            name=volume,
-            namespace="",
-            created=stamp,
-            claim=f"{ns}/{claim}",
-            reclaim_policy="Delete",
-            **common,
-        )
+        self.flat["pvs"][("", volume)] = {
+            **meta("PersistentVolume", uid=self.uid(), name=volume, namespace="", created=stamp),
+            "capacity": "10Gi",
+            "phase": "Bound",
+            "storage_class": "gp3",
+            "access_modes": ["ReadWriteOnce"],
+            "reclaim_policy": "Delete",
+        }
 
     # -- workloads --
 
@@ -304,9 +297,17 @@ class ClusterState:
         """Bring the workload's (and its ReplicaSet's) counts in line with its pods."""
         ready = sum(1 for p in w.pods if p.ready)
         updated = sum(1 for p in w.pods if p.revision == w.revision)
-        workload_counts(w.doc, replicas=w.replicas, ready=ready, updated=updated, at=self.stamp(at))
+        workload_counts(
+            w.doc,
+            w.kind,
+            replicas=w.replicas,
+            ready=ready,
+            updated=updated,
+            at=self.stamp(at),
+            rs=w.rs["name"] if w.rs is not None else "",
+        )
         if w.rs is not None:
-            w.rs.update(replicas=w.replicas, ready=ready, available=ready)
+            w.rs.update(replicas=w.replicas, ready_replicas=ready, available_replicas=ready)
 
     def scale(self, w: Workload, replicas: int, at: datetime) -> None:
         """Add or remove pods until `replicas` run; the controller's event says so."""
@@ -351,19 +352,18 @@ class ClusterState:
     def new_replicaset(self, w: Workload, at: datetime) -> None:
         """Give a deployment a ReplicaSet for its current template (hash, labels)."""
         name = f"{w.app.name}-{w.template_hash}"
-        labels = {**w.labels}
+        selector = {"app": w.app.name, "pod-template-hash": w.template_hash}
         rs = replicaset_doc(
             uid=self.uid(),
             name=name,
             namespace=w.app.namespace,
             owner=w.app.name,
-            image=w.container["image"],
-            labels=labels,
+            labels={**w.labels},
+            selector=selector,
             created=self.stamp(at),
-            revision=w.revision,
         )
         if w.rs is not None:
-            w.rs.update(replicas=0, ready=0, available=0)
+            w.rs.update(replicas=0, ready_replicas=0, available_replicas=0)
             w.history.append(w.rs)
             while len(w.history) > _HISTORY:
                 del self.replicasets[w.history.pop(0)["uid"]]
@@ -378,10 +378,10 @@ class ClusterState:
             w.container = {**w.container, "image": image}
         stamp = self.stamp(at)
         hash_label = "pod-template-hash" if w.kind == DEPLOYMENT else "controller-revision-hash"
-        w.labels = {**w.labels, hash_label: w.template_hash}
+        w.labels = res.gomap({**w.labels, hash_label: w.template_hash})
         if not image:
-            w.annotations = {**w.annotations, "kubectl.kubernetes.io/restartedAt": stamp}
-        new_revision(w.doc, w.container, stamp, revision=w.revision, restarted=not image)
+            w.annotations = res.gomap({**w.annotations, "kubectl.kubernetes.io/restartedAt": stamp})
+        new_revision(w.doc, w.kind, w.container, stamp, revision=w.revision, restarted=not image)
         old_rs = w.rs
         if w.kind == DEPLOYMENT:
             self.new_replicaset(w, at)
@@ -412,7 +412,7 @@ class ClusterState:
     def set_schedulable(self, node: Node, schedulable: bool, at: datetime) -> None:
         """Cordon or uncordon, with the kubelet's event."""
         node.schedulable = schedulable
-        res.node_schedulable(node.doc, schedulable)
+        res.node_schedulable(node.doc, schedulable, self.stamp(at))
         self._node_event(
             at, node, "Normal", "NodeSchedulable" if schedulable else "NodeNotSchedulable"
         )
@@ -439,5 +439,4 @@ class ClusterState:
             name=node.name,
             uid=node.uid,
             source=source,
-            host=node.name if source == "kubelet" else "",
         )

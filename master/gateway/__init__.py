@@ -1,5 +1,6 @@
 """The operator-facing Quart app: REST under /api/v2 (stream and dashboard later)."""
 
 from .app import GatewayServices, create_gateway_app
+from .auth import Admission
 
-__all__ = ["GatewayServices", "create_gateway_app"]
+__all__ = ["Admission", "GatewayServices", "create_gateway_app"]

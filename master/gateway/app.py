@@ -28,7 +28,7 @@ from . import (
     stream,
     users,
 )
-from .auth import PUBLIC, install_auth, requires
+from .auth import PUBLIC, Admission, install_auth, requires
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class GatewayServices:
     agent_tokens: AgentTokens
     audit: AuditLog
     public_read: bool
-    cors_origins: tuple[str, ...]
+    admission: Admission
     token_lifetime: float
     stream_ping_interval: float
     notify: NotifyService
@@ -54,7 +54,7 @@ def create_gateway_app(s: GatewayServices) -> QuartTrio:
     app.config["MAX_CONTENT_LENGTH"] = 1 << 20
     app.config["BODY_TIMEOUT"] = 30
     install_error_handlers(app)
-    install_auth(app, s.auth, s.audit, public_read=s.public_read, cors_origins=s.cors_origins)
+    install_auth(app, s.auth, s.audit, public_read=s.public_read, admission=s.admission)
     query = s.query
 
     @app.get("/health")
@@ -78,7 +78,7 @@ def create_gateway_app(s: GatewayServices) -> QuartTrio:
         query,
         s.auth,
         public_read=s.public_read,
-        cors_origins=s.cors_origins,
+        admission=s.admission,
         ping_interval=s.stream_ping_interval,
     )
     notify.register(app, s.notify, s.alerts)

@@ -8,7 +8,7 @@ from quart import Response
 from quart_trio import QuartTrio
 
 from .. import __version__
-from ..model.command import ACTIONS, STATUSES
+from ..model.command import ACTIONS, AGENT_ACTIONS, STATUSES
 from ..query.resources import LISTED_KINDS
 from ..service.alert_rules import RULES
 from ..webapi import json_response
@@ -102,9 +102,9 @@ def _trust_paths() -> dict[str, Any]:
             ["old_password", "new_password"],
         ),
         "/api/v2/user/register": _post(
-            "Create a user (admin)",
+            "Create a user (admin); usernames are 1-64 of A-Z a-z 0-9 . _ -",
             {
-                **user,
+                "username": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
                 "password": _STR,
                 "display_name": _STR,
                 "email": _STR,
@@ -139,7 +139,8 @@ def _trust_paths() -> dict[str, Any]:
             ],
         ),
         "/api/v2/security/events": _get(
-            "Security events, newest first (admin)",
+            "Security events, newest first (admin); a flood of refusals is one event per "
+            "address and reason per minute, with its count",
             [_q("type", _STR), _q("since", _TIME), *_PAGING],
         ),
         "/api/v2/agent-tokens": {
@@ -255,7 +256,7 @@ def build_document() -> dict[str, Any]:
         ),
         "/api/v2/events/by-resource": _get(
             "Events of one resource; a Deployment includes its ReplicaSets' and Pods' events, "
-            "a Node the events reported from that host",
+            "a Node the events of the Pods on it",
             [
                 _q("cluster_id", _STR, required=True),
                 _q("kind", _STR, required=True),
@@ -317,7 +318,8 @@ def build_document() -> dict[str, Any]:
             filters += [_q("phase", _STR), _q("node", _STR)]
         if kind == "nodes":
             filters.append(_q("ready", {"type": "boolean"}))
-        paths[f"/api/v2/{kind}"] = _get(f"List {kind} of a cluster", filters)
+        who = " (operators)" if kind in ("configmaps", "secrets") else ""
+        paths[f"/api/v2/{kind}"] = _get(f"List {kind} of a cluster{who}", filters)
         one = f"/api/v2/{kind}/{{namespace}}/{{name}}" if namespaced else f"/api/v2/{kind}/{{name}}"
         ids = [_p("namespace"), _p("name")] if namespaced else [_p("name")]
         paths[one] = _get(
@@ -347,12 +349,23 @@ def build_document() -> dict[str, Any]:
                 },
                 "CommandRequest": {
                     "type": "object",
-                    "required": ["cluster_id", "action"],
+                    "required": ["cluster_id", "action", "target_name"],
                     "additionalProperties": False,
                     "properties": {
                         "cluster_id": _STR,
-                        "action": {"enum": sorted(ACTIONS)},
-                        "target_kind": _STR,
+                        "action": {
+                            "enum": sorted(ACTIONS),
+                            "description": "What the agent executes, and on which kind: "
+                            + "; ".join(
+                                f"{name} on a {a.kind}"
+                                + (f" (params: {', '.join(a.params)})" if a.params else "")
+                                for name, a in sorted(AGENT_ACTIONS.items())
+                            ),
+                        },
+                        "target_kind": {
+                            "enum": ["", *sorted({a.kind for a in AGENT_ACTIONS.values()})],
+                            "description": "The action's kind; empty means that kind",
+                        },
                         "target_namespace": _STR,
                         "target_name": _STR,
                         "params": {"type": "object"},

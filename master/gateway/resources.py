@@ -59,8 +59,8 @@ def register(app: QuartTrio, query: Query) -> None:
         return get_one
 
     for kind, namespaced in LISTED_KINDS.items():
-        # ConfigMaps carry configuration data: operators and up only.
-        role = OPERATOR if kind == "configmaps" else VIEWER
+        # ConfigMaps and Secrets tell how things are configured: operators and up only.
+        role = OPERATOR if kind in ("configmaps", "secrets") else VIEWER
         app.add_url_rule(
             f"/api/v2/{kind}", f"list_{kind}", requires(role)(lister(kind)), methods=["GET"]
         )

@@ -18,12 +18,12 @@ import trio
 from quart import Response, websocket
 from quart_trio import QuartTrio
 
-from ..model.auth import ANONYMOUS, ROLE_NAMES
+from ..model.auth import ANONYMOUS, ROLE_NAMES, Principal
 from ..model.errors import Unauthorized
 from ..query import Query
 from ..query.stream import TOPICS, Subscriber, control
 from ..service.auth import AuthService
-from .auth import origin_allowed
+from .auth import Admission
 
 log = logging.getLogger("master.stream")
 
@@ -36,6 +36,9 @@ BAD_MESSAGE = 4400
 UNAUTHORIZED = 4401
 TIMED_OUT = 4408
 GOING_AWAY = 1001
+# What anonymous subscribers may follow under public_read: what they may read over REST
+# (gateway/auth.py ANONYMOUS_READS), so never `commands`.
+ANONYMOUS_TOPICS = ("clusters", "summary", "events", "alerts")
 
 
 class ClientMessage(msgspec.Struct, kw_only=True):
@@ -68,9 +71,10 @@ def _parse(raw: str | bytes) -> ClientMessage:
     return msg
 
 
-def _subscription(msg: ClientMessage) -> tuple[list[str] | None, list[str]]:
-    """(clusters or None for all, topics); both default to everything."""
-    topics = msg.topics if msg.topics is not None else list(TOPICS)
+def _subscription(msg: ClientMessage, who: Principal) -> tuple[list[str] | None, list[str]]:
+    """(clusters or None for all, topics); both default to everything `who` may follow."""
+    allowed = ANONYMOUS_TOPICS if who.anonymous else TOPICS
+    topics = msg.topics if msg.topics is not None else list(allowed)
     unknown = sorted(set(topics) - set(TOPICS))
     if unknown or not topics:
         raise _Close(
@@ -79,6 +83,9 @@ def _subscription(msg: ClientMessage) -> tuple[list[str] | None, list[str]]:
             if unknown
             else "bad subscribe: no topics",
         )
+    refused = sorted(set(topics) - set(allowed))
+    if refused:
+        raise _Close(UNAUTHORIZED, f"unauthorized: the {refused[0]} topic needs a login")
     clusters = msg.clusters if msg.clusters is not None else ["*"]
     if len(clusters) > MAX_CLUSTERS:
         raise _Close(BAD_MESSAGE, f"bad subscribe: more than {MAX_CLUSTERS} clusters")
@@ -105,7 +112,7 @@ class _Connection:
         try:
             first = await self._first_message()
             await self._login(first.token)
-            clusters, topics = _subscription(first)
+            clusters, topics = _subscription(first, self.principal)
         except _Close as close:
             await self._close(close)
             return
@@ -193,7 +200,7 @@ class _Connection:
             if msg.type == "pong":
                 continue
             await self._login(msg.token)
-            clusters, topics = _subscription(msg)
+            clusters, topics = _subscription(msg, self.principal)
             async with self.lock:
                 await self._send_all(
                     self.query.stream_open(
@@ -253,14 +260,19 @@ def register(
     auth: AuthService,
     *,
     public_read: bool,
-    cors_origins: tuple[str, ...],
+    admission: Admission,
     ping_interval: float,
 ) -> None:
     @app.websocket("/api/v2/subscribe")
     async def subscribe() -> Response | None:
+        if not admission.host_allowed(websocket.host):
+            log.warning("stream refused: host %r not allowed", websocket.host[:200])
+            return Response(
+                "host not allowed: add it to allowed_hosts\n", status=400, content_type="text/plain"
+            )
         origin = websocket.headers.get("Origin")
         scheme = "https" if websocket.scheme in ("wss", "https") else "http"
-        if origin is not None and not origin_allowed(origin, scheme, websocket.host, cors_origins):
+        if origin is not None and not admission.origin_allowed(origin, scheme, websocket.host):
             log.warning("stream refused: origin %r not allowed", origin[:200])
             return Response(
                 f"origin {origin[:200]!r} is not allowed\n", status=403, content_type="text/plain"

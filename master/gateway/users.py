@@ -8,10 +8,10 @@ import msgspec
 from quart import Response, request
 from quart_trio import QuartTrio
 
-from ..model.auth import ADMIN, ROLE_NAMES, VIEWER
+from ..model.auth import ADMIN, ROLE_NAMES, VIEWER, Principal
 from ..service.auth import AuthService, user_view
 from ..webapi import decode_body, json_response
-from .auth import PUBLIC, principal, requires
+from .auth import PUBLIC, client_ip, principal, requires, signed_in
 
 
 class Login(msgspec.Struct):
@@ -60,7 +60,8 @@ def register(app: QuartTrio, auth: AuthService, lifetime: float) -> None:
     @requires(PUBLIC)
     async def login() -> Response:
         body = await _body(Login)
-        token, user = await auth.login(body.username, body.password, request.remote_addr or "")
+        token, user = await auth.login(body.username, body.password, client_ip())
+        signed_in(Principal(user.username, user.role, user.id))
         return json_response(
             {
                 "token": token,
@@ -87,7 +88,7 @@ def register(app: QuartTrio, auth: AuthService, lifetime: float) -> None:
     @app.post("/api/v2/user/password")
     async def change_password() -> Response:
         body = await _body(PasswordChange)
-        await auth.change_password(principal().username, body.old_password, body.new_password)
+        await auth.change_password(principal().user_id, body.old_password, body.new_password)
         return json_response({"status": "ok", "message": "password changed; log in again"})
 
     @app.post("/api/v2/user/register")

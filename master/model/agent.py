@@ -8,9 +8,11 @@ import msgspec
 
 from .errors import BadRequest
 
-# Printable ASCII without spaces: headers arrive as latin-1, so anything else would
-# register a garbled cluster id.
-_CLUSTER_ID = re.compile(r"[\x21-\x7e]{1,253}")
+# A DNS label (RFC 1123, as Kubernetes names namespaces): lower-case letters, digits and
+# '-', 1-63 long, no '-' at either end. The Go agent's default id, the kube-system
+# namespace's UID, is one; nothing in it can be markup in a chat message or a new line
+# in a mail, and headers (latin-1) cannot garble it.
+_CLUSTER_ID = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 
 ONLINE = "online"
 OFFLINE = "offline"
@@ -32,7 +34,10 @@ class AgentStatus(msgspec.Struct, kw_only=True):
 
 
 def check_cluster_id(cluster_id: str) -> str:
-    """The id itself; BadRequest unless it is 1-253 printable ASCII characters without spaces."""
+    """The id itself; BadRequest unless it is a DNS label."""
     if not _CLUSTER_ID.fullmatch(cluster_id):
-        raise BadRequest("cluster id must be 1-253 printable ASCII characters without spaces")
+        raise BadRequest(
+            "cluster id must be a DNS label: 1-63 lower-case letters, digits and '-', "
+            "starting and ending with a letter or digit (set AGENT_CLUSTER_ID on the agent)"
+        )
     return cluster_id

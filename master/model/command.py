@@ -1,11 +1,18 @@
-"""Commands: the actions agents execute, their statuses and request validation.
+"""Commands: what the Go agent executes, request validation, statuses, results.
 
-Plain code, no I/O: the command service and the hub share these rules.
+Plain code, no I/O: the command service and the hub share these rules. The
+agent (92d37dd, `service/command_service.go`) runs nine actions, each against
+one kind of object whatever `target_kind` says, and decodes the parameters it
+reads into typed Go fields; a request it cannot run as asked is refused here
+with a 400 that says what it supports, never delivered to fail or, worse, to
+act on another object of the same name.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -22,47 +29,81 @@ LOST = "lost"
 STATUSES = (PENDING, RUNNING, SUCCESS, FAILED, EXPIRED, TIMEOUT, LOST)
 FINAL_STATUSES = frozenset({SUCCESS, FAILED, EXPIRED, TIMEOUT, LOST})
 
-ACTIONS = frozenset(
-    {
-        "scale",
-        "restart",
-        "delete",
-        "delete_pod",
-        "get_logs",
-        "create",
-        "update",
-        "update_image",
-        "dynamic",
-        "exec",
-        "describe",
-        "apply",
-        "rollback",
-        "cordon",
-        "uncordon",
-        "drain",
-        "get_configmap",
-        "get_secret",
-    }
-)
+INT32_MAX = 2**31 - 1
+# Go receives numbers as float64: past 2**53 they no longer arrive exactly.
+EXACT_MAX = 2**53 - 1
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter the agent reads: its Go type ("int32", "int64", "bool", "string",
+    "container" or "image") and, for numbers, the least value the master lets through."""
+
+    type: str
+    low: int = 0
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    """An action the agent executes: the one kind it acts on and what it reads of `params`.
+
+    `repeatable`: handing it out again after a lost hand-off does no harm.
+    """
+
+    kind: str
+    params: dict[str, Param] = field(default_factory=dict)
+    repeatable: bool = True
+    why: str = ""  # what the agent does with another kind, for the 400
+
+
+_ON_DEPLOYMENT = "the agent acts on the Deployment of that name whatever target_kind says"
+AGENT_ACTIONS: dict[str, Action] = {
+    "scale": Action("Deployment", {"replicas": Param("int32", required=True)}, why=_ON_DEPLOYMENT),
+    "restart": Action("Deployment", repeatable=False, why=_ON_DEPLOYMENT),
+    "update_image": Action(
+        "Deployment",
+        {"image": Param("image", required=True), "container": Param("container")},
+        why=_ON_DEPLOYMENT,
+    ),
+    "get_logs": Action(
+        "Pod",
+        {
+            "container": Param("container"),
+            "tailLines": Param("int64", low=1),
+            "sinceSeconds": Param("int64", low=1),
+            "timestamps": Param("bool"),
+            "previous": Param("bool"),
+        },
+    ),
+    "get_configmap": Action("ConfigMap"),
+    "get_secret": Action("Secret"),
+    "delete": Action(
+        "Pod",
+        {"gracePeriodSeconds": Param("int64")},
+        repeatable=False,
+        why="the agent deletes Pods only (any other kind fails: not implemented)",
+    ),
+    "cordon": Action("Node"),
+    "uncordon": Action("Node"),
+}
+ACTIONS = frozenset(AGENT_ACTIONS)
 # A hand-off that may have been lost is handed out again only for these.
-SAFE_TO_REPEAT = frozenset(
-    {
-        "get_logs",
-        "describe",
-        "dynamic",
-        "get_configmap",
-        "get_secret",
-        "scale",
-        "cordon",
-        "uncordon",
-        "update_image",
-    }
+SAFE_TO_REPEAT = frozenset(name for name, a in AGENT_ACTIONS.items() if a.repeatable)
+# Actions the agent's code names but answers "unknown action" or "not implemented".
+NOT_EXECUTED = frozenset(
+    {"exec", "drain", "delete_pod", "create", "update", "describe", "apply", "rollback", "dynamic"}
 )
-_NODE_ACTIONS = frozenset({"cordon", "uncordon", "drain"})
-_CLUSTER_SCOPED_KINDS = frozenset(
-    {"Node", "Namespace", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "StorageClass"}
-)
-_SCALABLE_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet"})
+CLUSTER_SCOPED = frozenset({"Node"})
+
+
+@dataclass(frozen=True)
+class CommandLimits:
+    """What the master adds to what the agent would do: `get_logs` without `tailLines`
+    reads the whole log, so it gets `logs_tail_default` lines, and at most `logs_tail_max`."""
+
+    logs_tail_default: int = 1000
+    logs_tail_max: int = 10_000
 
 
 class CommandRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -118,61 +159,98 @@ class CommandResult(msgspec.Struct, kw_only=True):
     executed_at: str = ""
 
 
-def _whole_number(value: Any, name: str) -> int:
-    # Go agents decode params as float64, so 3.0 is as good as 3; bools are not numbers.
+# Path segments client-go refuses, and what the agent pastes into a JSON patch unescaped.
+_BAD_NAME = re.compile(r"[/%\x00-\x1f\x7f]")
+_CONTAINER = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_IMAGE = re.compile(r"[^\s\"\\\x00-\x1f\x7f]+")
+
+
+def _check_name(value: str, what: str, max_len: int) -> None:
+    if not value:
+        raise BadRequest(f"{what} is required")
+    if len(value) > max_len or value in (".", "..") or _BAD_NAME.search(value):
+        raise BadRequest(
+            f"{what} must be a Kubernetes name: 1-{max_len} characters, no '/', '%' or "
+            "control characters"
+        )
+
+
+def _number(value: Any, name: str, low: int, high: int) -> int:
+    # Go decodes params as float64 and then into int fields: 3.0 is 3; true, "3" and 3.5 fail.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise BadRequest(f"params.{name} must be a number")
     if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
         raise BadRequest(f"params.{name} must be a whole number")
+    if not low <= value <= high:
+        raise BadRequest(f"params.{name} must be between {low} and {high}, got {value}")
     return int(value)
 
 
-def _require_str(params: dict[str, Any], name: str) -> None:
-    value = params.get(name)
-    if not isinstance(value, str) or not value:
-        raise BadRequest(f"params.{name} is required and must be a non-empty string")
+def _param(name: str, spec: Param, value: Any, limits: CommandLimits) -> Any:
+    if spec.type in ("int32", "int64"):
+        high = INT32_MAX if spec.type == "int32" else EXACT_MAX
+        if name == "tailLines":
+            high = limits.logs_tail_max
+        return _number(value, name, spec.low, high)
+    if spec.type == "bool":
+        if not isinstance(value, bool):
+            raise BadRequest(f"params.{name} must be true or false")
+        return value
+    if not isinstance(value, str):
+        raise BadRequest(f"params.{name} must be a string")
+    if (
+        spec.type == "container"
+        and value
+        and not (len(value) <= 63 and _CONTAINER.fullmatch(value))
+    ):
+        raise BadRequest(f"params.{name} must be a container name (lowercase, digits, '-')")
+    if spec.type == "image" and not (len(value) <= 1024 and _IMAGE.fullmatch(value)):
+        raise BadRequest(
+            f"params.{name} must be an image reference without spaces, quotes or backslashes"
+        )
+    return value
 
 
-def validate_request(req: CommandRequest) -> None:
-    """Check the action and its target and parameters; raise BadRequest saying what to fix."""
+def validate_request(req: CommandRequest, limits: CommandLimits | None = None) -> CommandRequest:
+    """Check `req` against what the agent executes; return it as the agent should get it.
+
+    The returned copy names the action's kind when `target_kind` was empty,
+    has no namespace for a Node, whole numbers as ints and `tailLines` filled
+    in for `get_logs`.
+    Raises BadRequest saying what to fix, or what the agent supports.
+    """
+    limits = limits or CommandLimits()
     if not req.cluster_id:
         raise BadRequest("cluster_id is required")
-    if req.action not in ACTIONS:
-        raise BadRequest(f"unknown action {req.action!r}; expected one of {sorted(ACTIONS)}")
-    params = req.params
-    if req.action in _NODE_ACTIONS:
-        if req.target_kind not in ("", "Node"):
-            raise BadRequest(f"{req.action} targets a Node, not {req.target_kind}")
-    elif req.action != "dynamic" and not req.target_kind:
-        raise BadRequest("target_kind is required")
-    if req.action not in ("dynamic", "create", "apply") and not req.target_name:
-        raise BadRequest("target_name is required")
-    namespaced = req.target_kind not in _CLUSTER_SCOPED_KINDS and req.action not in _NODE_ACTIONS
-    if namespaced and req.action not in ("dynamic", "create", "apply") and not req.target_namespace:
-        raise BadRequest(f"target_namespace is required for a {req.target_kind}")
-    if req.action == "scale":
-        if req.target_kind not in _SCALABLE_KINDS:
-            raise BadRequest(f"scale targets one of {sorted(_SCALABLE_KINDS)}")
-        if "replicas" not in params:
-            raise BadRequest("params.replicas is required for scale")
-        if _whole_number(params["replicas"], "replicas") < 0:
-            raise BadRequest("params.replicas must not be negative")
-    elif req.action == "get_logs":
-        if "tailLines" in params and _whole_number(params["tailLines"], "tailLines") <= 0:
-            raise BadRequest("params.tailLines must be positive")
-        if "container" in params and not isinstance(params["container"], str):
-            raise BadRequest("params.container must be a string")
-    elif req.action == "update_image":
-        _require_str(params, "image")
-        _require_str(params, "container")
-    elif req.action == "dynamic":
-        _require_str(params, "path")
-        if not params["path"].startswith("/"):
-            raise BadRequest("params.path must be an API path starting with /")
-    elif req.action == "exec":
-        command = params.get("command")
-        if not command or not (
-            isinstance(command, str)
-            or (isinstance(command, list) and all(isinstance(c, str) for c in command))
-        ):
-            raise BadRequest("params.command is required: a string or a list of strings")
+    supported = ", ".join(sorted(ACTIONS))
+    action = AGENT_ACTIONS.get(req.action)
+    if action is None:
+        if req.action in NOT_EXECUTED:
+            raise BadRequest(
+                f'the agent does not execute {req.action!r} (it answers "unknown action" or '
+                f'"not implemented"); it executes: {supported}'
+            )
+        raise BadRequest(f"unknown action {req.action!r}; the agent executes: {supported}")
+    kind = req.target_kind or action.kind
+    if kind != action.kind:
+        why = f": {action.why}" if action.why else ""
+        raise BadRequest(f"{req.action} supports target_kind {action.kind} only, not {kind!r}{why}")
+    _check_name(req.target_name, "target_name", 253)
+    if kind not in CLUSTER_SCOPED:
+        _check_name(req.target_namespace, f"target_namespace (a {kind} lives in one)", 63)
+    params: dict[str, Any] = {}
+    for name, value in req.params.items():
+        spec = action.params.get(name)
+        if spec is None:
+            known = ", ".join(action.params) or "none"
+            raise BadRequest(
+                f"params.{name} is not read by the agent's {req.action}; its parameters: {known}"
+            )
+        params[name] = _param(name, spec, value, limits)
+    for name, spec in action.params.items():
+        if spec.required and name not in params:
+            raise BadRequest(f"params.{name} is required for {req.action}")
+    if req.action == "get_logs":
+        params.setdefault("tailLines", min(limits.logs_tail_default, limits.logs_tail_max))
+    namespace = "" if kind in CLUSTER_SCOPED else req.target_namespace
+    return msgspec.structs.replace(req, target_kind=kind, target_namespace=namespace, params=params)

@@ -7,11 +7,12 @@ are served by writing the agent's own bytes out, never by re-encoding.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
-from .event import Event
+from .event import Event, Name
 from .summary import Summary
 
 # Top-level list keys of an Agent V2 snapshot, in wire order.
@@ -47,12 +48,11 @@ Labels = dict[str, str] | None
 
 
 class _PodSummary(msgspec.Struct, gc=False):
-    name: str = ""
-    namespace: str = ""
-    nodeName: str = ""
-    ownerKind: str = ""
-    ownerName: str = ""
-    labels: Labels = None
+    name: Name = ""
+    namespace: Name = ""
+    nodeName: Name = ""
+    ownerKind: Name = ""
+    ownerName: Name = ""
 
 
 class _PodStatus(msgspec.Struct, gc=False):
@@ -67,10 +67,9 @@ class PodDoc(msgspec.Struct, gc=False):
 
 
 class _NodeSummary(msgspec.Struct, gc=False):
-    name: str = ""
+    name: Name = ""
     ready: str | bool = ""
     schedulable: bool = True
-    labels: Labels = None
 
 
 class NodeDoc(msgspec.Struct, gc=False):
@@ -79,24 +78,37 @@ class NodeDoc(msgspec.Struct, gc=False):
 
 
 class _WorkloadSummary(msgspec.Struct, gc=False):
-    name: str = ""
-    namespace: str = ""
+    name: Name = ""
+    namespace: Name = ""
     replicas: int = 0
     ready: int = 0
     available: int = 0
-    labels: Labels = None
 
 
 class WorkloadDoc(msgspec.Struct, gc=False):
+    """A Deployment or StatefulSet."""
+
     summary: _WorkloadSummary = msgspec.field(default_factory=_WorkloadSummary)
     labels: Labels = None
 
 
-class _NamedSummary(msgspec.Struct, gc=False):
-    name: str = ""
-    namespace: str = ""
-    type: str = ""
+class _DaemonSetSummary(msgspec.Struct, gc=False):
+    name: Name = ""
+    namespace: Name = ""
+    desiredNumberScheduled: int = 0
+    numberReady: int = 0
+    numberAvailable: int = 0
+
+
+class DaemonSetDoc(msgspec.Struct, gc=False):
+    summary: _DaemonSetSummary = msgspec.field(default_factory=_DaemonSetSummary)
     labels: Labels = None
+
+
+class _NamedSummary(msgspec.Struct, gc=False):
+    name: Name = ""
+    namespace: Name = ""
+    type: str = ""
 
 
 class _PhaseStatus(msgspec.Struct, gc=False):
@@ -110,17 +122,15 @@ class NamedDoc(msgspec.Struct, gc=False):
 
 
 class FlatDoc(msgspec.Struct, gc=False):
-    name: str = ""
-    namespace: str = ""
-    uid: str = ""
+    """The kinds with their identity at the top level (ReplicaSets, Jobs, ConfigMaps...);
+    a ReplicaSet names its owner (a Deployment) in owner_kind/owner_name."""
+
+    name: Name = ""
+    namespace: Name = ""
+    uid: Name = ""
+    owner_kind: Name = ""
+    owner_name: Name = ""
     labels: Labels = None
-
-
-class ReplicaSetDoc(FlatDoc, gc=False):
-    """A ReplicaSet names its owner (a Deployment), as the agent's flat kinds do."""
-
-    owner_kind: str = ""
-    owner_name: str = ""
 
 
 Flat = list[FlatDoc] | None
@@ -141,11 +151,11 @@ class SnapshotIndex(msgspec.Struct, gc=False):
     nodes: list[NodeDoc] | None = None
     deployments: Workloads = None
     statefulsets: Workloads = None
-    daemonsets: Workloads = None
+    daemonsets: list[DaemonSetDoc] | None = None
     services: Named = None
     ingresses: Named = None
     namespaces: Named = None
-    replicasets: list[ReplicaSetDoc] | None = None
+    replicasets: Flat = None
     jobs: Flat = None
     cronjobs: Flat = None
     configmaps: Flat = None
@@ -165,7 +175,10 @@ class SnapshotIndex(msgspec.Struct, gc=False):
 
 
 class Item(msgspec.Struct, gc=False):
-    """One resource: its index fields and its bytes exactly as the agent sent them."""
+    """One resource: its index fields and its bytes exactly as the agent sent them.
+
+    A DaemonSet's replicas/ready/available are its desired/ready/available numbers.
+    """
 
     raw: msgspec.Raw
     name: str
@@ -191,9 +204,16 @@ def node_ready(doc: NodeDoc) -> str:
 
 def _item(doc: Any, raw: msgspec.Raw) -> Item:
     if isinstance(doc, FlatDoc):
-        return Item(raw=raw, name=doc.name, namespace=doc.namespace, labels=doc.labels or {})
+        return Item(
+            raw=raw,
+            name=doc.name,
+            namespace=doc.namespace,
+            labels=doc.labels or {},
+            owner_kind=doc.owner_kind,
+            owner_name=doc.owner_name,
+        )
     s = doc.summary
-    labels = doc.labels or s.labels or {}
+    labels = doc.labels or {}
     if isinstance(doc, PodDoc):
         return Item(
             raw=raw,
@@ -219,6 +239,16 @@ def _item(doc: Any, raw: msgspec.Raw) -> Item:
             replicas=s.replicas,
             ready_replicas=s.ready,
             available=s.available,
+        )
+    if isinstance(doc, DaemonSetDoc):
+        return Item(
+            raw=raw,
+            name=s.name,
+            namespace=s.namespace,
+            labels=labels,
+            replicas=s.desiredNumberScheduled,
+            ready_replicas=s.numberReady,
+            available=s.numberAvailable,
         )
     phase = doc.status.phase if doc.status is not None else ""
     return Item(
@@ -284,6 +314,17 @@ class ClusterSnapshot:
 
     def extra(self, key: str) -> msgspec.Raw | None:
         return self._top_level().get(key) if key not in ENVELOPE_KEYS else None
+
+
+@dataclass(frozen=True)
+class SnapshotLimits:
+    """What one snapshot may make the master keep (a compromised agent sends anything).
+
+    Names over 253 characters (no Kubernetes object has one) refuse the snapshot.
+    """
+
+    max_events: int = 10_000
+    max_event_message_bytes: int = 4096
 
 
 class SnapshotChanges(msgspec.Struct, kw_only=True):

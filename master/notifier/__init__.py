@@ -7,9 +7,14 @@ is the alert service's business (master/service/notify.py).
 from ..model.alert import SEVERITIES, severity_rank
 from .channels import (
     CHANNEL_TYPES,
+    CONFIG_TYPES,
     DEFAULT_NAMES,
     MASK,
     SECRET_FIELDS,
+    ChannelConfig,
+    EmailConfig,
+    SlackConfig,
+    WebhookConfig,
     ineffective_reason,
     masked,
     normalize_config,
@@ -17,11 +22,13 @@ from .channels import (
 )
 from .deliver import deliver, send_once
 from .errors import SendError
+from .guard import open_http_client
 from .message import AlertItem, Notification
 from .webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 __all__ = [
     "CHANNEL_TYPES",
+    "CONFIG_TYPES",
     "DEFAULT_NAMES",
     "MASK",
     "SECRET_FIELDS",
@@ -29,12 +36,17 @@ __all__ = [
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "AlertItem",
+    "ChannelConfig",
+    "EmailConfig",
     "Notification",
     "SendError",
+    "SlackConfig",
+    "WebhookConfig",
     "deliver",
     "ineffective_reason",
     "masked",
     "normalize_config",
+    "open_http_client",
     "send_once",
     "severity_rank",
     "sign",

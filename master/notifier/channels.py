@@ -1,4 +1,4 @@
-"""Channel types, their config (validated, with secrets kept on update), and effectiveness."""
+"""Channel types, their typed config (validated, with secrets kept on update), effectiveness."""
 
 from __future__ import annotations
 
@@ -6,23 +6,62 @@ import re
 from typing import Any
 
 import httpx
+import msgspec
 
 from ..model.alert import SEVERITIES, severity_rank
 from ..model.errors import BadRequest
 
 CHANNEL_TYPES = ("slack", "email", "webhook")
 DEFAULT_NAMES = {"slack": "Slack", "email": "E-mail", "webhook": "Webhook"}
-# Encrypted at rest, never shown by the API or written to a log.
+# Encrypted at rest, never shown by the API or written to a log. A webhook's URL often
+# carries its credential (a token in the path or query), like Slack's.
 SECRET_FIELDS: dict[str, tuple[str, ...]] = {
     "slack": ("webhook_url",),
     "email": ("smtp_password",),
-    "webhook": ("secret",),
+    "webhook": ("url", "secret"),
 }
 MASK = "***"
 SMTP_TLS_MODES = ("starttls", "tls", "none")
-_FILTERS = ("min_severity", "clusters")
+_URL = re.compile(r"https?://[^/\s?#]+(?:[/?#]\S*)?")
+_HOST = re.compile(r"[A-Za-z0-9._:\[\]-]+")
+_ADDRESS = re.compile(r"[^@\s,<>]+@[^@\s,<>]+")
+
+
+class _Filters(msgspec.Struct, frozen=True, kw_only=True):
+    """Which alerts a channel wants: a least severity, and clusters (none listed: all)."""
+
+    min_severity: str = "critical"
+    clusters: tuple[str, ...] = ()
+
+
+class SlackConfig(_Filters, frozen=True, kw_only=True):
+    webhook_url: str = ""
+
+
+class EmailConfig(_Filters, frozen=True, kw_only=True):
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: str = "starttls"
+    from_address: str = ""
+    to_addresses: tuple[str, ...] = ()
+
+
+class WebhookConfig(_Filters, frozen=True, kw_only=True):
+    url: str = ""
+    secret: str = ""
+
+
+ChannelConfig = SlackConfig | EmailConfig | WebhookConfig
+CONFIG_TYPES: dict[str, type[ChannelConfig]] = {
+    "slack": SlackConfig,
+    "email": EmailConfig,
+    "webhook": WebhookConfig,
+}
+# The fields an operator may set, per type.
 _FIELDS: dict[str, tuple[str, ...]] = {
-    "slack": ("webhook_url", *_FILTERS),
+    "slack": ("webhook_url", "min_severity", "clusters"),
     "email": (
         "smtp_host",
         "smtp_port",
@@ -31,13 +70,16 @@ _FIELDS: dict[str, tuple[str, ...]] = {
         "smtp_tls",
         "from_address",
         "to_addresses",
-        *_FILTERS,
+        "min_severity",
+        "clusters",
     ),
-    "webhook": ("url", "secret", *_FILTERS),
+    "webhook": ("url", "secret", "min_severity", "clusters"),
 }
-_URL = re.compile(r"https?://[^/\s?#]+(?:[/?#]\S*)?")
-_HOST = re.compile(r"[A-Za-z0-9._:\[\]-]+")
-_ADDRESS = re.compile(r"[^@\s,<>]+@[^@\s,<>]+")
+
+
+def channel_type(config: ChannelConfig) -> str:
+    """ "slack", "email" or "webhook"."""
+    return next(t for t, cls in CONFIG_TYPES.items() if isinstance(config, cls))
 
 
 def _string(config: dict[str, Any], key: str) -> str:
@@ -76,13 +118,13 @@ def _url(config: dict[str, Any], key: str) -> str:
     return url
 
 
-def _list(config: dict[str, Any], key: str) -> list[str]:
+def _list(config: dict[str, Any], key: str) -> tuple[str, ...]:
     value = config.get(key) or []
     if isinstance(value, str):
         value = value.split(",")
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise BadRequest(f"config.{key} must be a list of strings")
-    return [v.strip() for v in value if v.strip()]
+    return tuple(v.strip() for v in value if v.strip())
 
 
 def _tls(value: Any) -> str:
@@ -96,8 +138,39 @@ def _tls(value: Any) -> str:
     raise BadRequest(f"config.smtp_tls must be one of {', '.join(SMTP_TLS_MODES)} or a boolean")
 
 
-def normalize_config(type: str, config: Any, stored: dict[str, Any]) -> dict[str, Any]:
-    """The channel config to store, from what an operator sent and what is stored.
+def _email(given: dict[str, Any], severity: str, clusters: tuple[str, ...]) -> EmailConfig:
+    host = _string(given, "smtp_host")
+    if host and not _HOST.fullmatch(host):
+        raise BadRequest("config.smtp_host must be a host name or IP address")
+    port = given.get("smtp_port", 0) or 0
+    if isinstance(port, str) and port.strip().isascii() and port.strip().isdigit():
+        port = int(port[:6])
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
+        raise BadRequest("config.smtp_port must be a port number 1-65535")
+    tls = _tls(given.get("smtp_tls"))
+    sender = _string(given, "from_address")
+    if sender and not _ADDRESS.fullmatch(sender):
+        raise BadRequest("config.from_address must be an e-mail address")
+    to = _list(given, "to_addresses")
+    for address in to:
+        if not _ADDRESS.fullmatch(address):
+            raise BadRequest(f"config.to_addresses: {address!r} is not an e-mail address")
+    return EmailConfig(
+        smtp_host=host,
+        smtp_port=port or (465 if tls == "tls" else 587),
+        smtp_user=_ascii(given, "smtp_user"),
+        smtp_password=_ascii(given, "smtp_password"),
+        smtp_tls=tls,
+        from_address=sender,
+        to_addresses=to,
+        min_severity=severity,
+        clusters=clusters,
+    )
+
+
+def normalize_config(type: str, config: Any, stored: ChannelConfig | None = None) -> ChannelConfig:
+    """The channel config to store, from what an operator sent (a JSON object) and what is
+    stored.
 
     A secret field that is omitted or sent as the mask keeps its stored value;
     an empty string clears it. Raises BadRequest naming the field at fault.
@@ -112,75 +185,50 @@ def normalize_config(type: str, config: Any, stored: dict[str, Any]) -> dict[str
     given = dict(config)
     for key in SECRET_FIELDS[type]:
         if key not in given or given[key] == MASK:
-            given[key] = stored.get(key, "")
-    out: dict[str, Any] = {}
-    if type == "slack":
-        out["webhook_url"] = _url(given, "webhook_url")
-    elif type == "webhook":
-        out["url"] = _url(given, "url")
-        out["secret"] = _string(given, "secret")
-    else:
-        host = _string(given, "smtp_host")
-        if host and not _HOST.fullmatch(host):
-            raise BadRequest("config.smtp_host must be a host name or IP address")
-        port = given.get("smtp_port", 0) or 0
-        if isinstance(port, str) and port.strip().isascii() and port.strip().isdigit():
-            port = int(port[:6])
-        if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
-            raise BadRequest("config.smtp_port must be a port number 1-65535")
-        tls = _tls(given.get("smtp_tls"))
-        out.update(
-            smtp_host=host,
-            smtp_port=port or (465 if tls == "tls" else 587),
-            smtp_user=_ascii(given, "smtp_user"),
-            smtp_password=_ascii(given, "smtp_password"),
-            smtp_tls=tls,
-        )
-        sender = _string(given, "from_address")
-        if sender and not _ADDRESS.fullmatch(sender):
-            raise BadRequest("config.from_address must be an e-mail address")
-        out["from_address"] = sender
-        to = _list(given, "to_addresses")
-        for address in to:
-            if not _ADDRESS.fullmatch(address):
-                raise BadRequest(f"config.to_addresses: {address!r} is not an e-mail address")
-        out["to_addresses"] = to
+            given[key] = getattr(stored, key, "") if stored is not None else ""
     severity = given.get("min_severity") or "critical"  # wake people for what needs them
     if severity not in SEVERITIES:
         raise BadRequest(f"config.min_severity must be one of {', '.join(SEVERITIES)}")
-    out["min_severity"] = severity
-    out["clusters"] = _list(given, "clusters")
-    return out
+    clusters = _list(given, "clusters")
+    if type == "slack":
+        return SlackConfig(
+            webhook_url=_url(given, "webhook_url"), min_severity=severity, clusters=clusters
+        )
+    if type == "webhook":
+        return WebhookConfig(
+            url=_url(given, "url"),
+            secret=_string(given, "secret"),
+            min_severity=severity,
+            clusters=clusters,
+        )
+    return _email(given, severity, clusters)
 
 
-def ineffective_reason(type: str, enabled: bool, config: dict[str, Any]) -> str | None:
+def ineffective_reason(enabled: bool, config: ChannelConfig) -> str | None:
     """Why the channel would send nothing, or None when it is effective."""
-    if type == "slack" and not config.get("webhook_url"):
+    if isinstance(config, SlackConfig) and not config.webhook_url:
         missing = "a webhook_url"
-    elif type == "webhook" and not config.get("url"):
+    elif isinstance(config, WebhookConfig) and not config.url:
         missing = "a url"
-    elif type == "email" and not config.get("smtp_host"):
+    elif isinstance(config, EmailConfig) and not config.smtp_host:
         missing = "an smtp_host"
-    elif type == "email" and not config.get("to_addresses"):
+    elif isinstance(config, EmailConfig) and not config.to_addresses:
         missing = "at least one address in to_addresses"
     else:
         return None if enabled else "disabled"
     return f"config needs {missing}" + ("" if enabled else "; and it is disabled")
 
 
-def masked(type: str, config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, bool]]:
+def masked(config: ChannelConfig) -> tuple[ChannelConfig, dict[str, bool]]:
     """The config as the API shows it (secrets as the mask) and which secrets are set."""
-    shown = dict(config)
-    is_set = {}
-    for key in SECRET_FIELDS[type]:
-        is_set[key] = bool(config.get(key))
-        shown[key] = MASK if config.get(key) else ""
+    secrets = SECRET_FIELDS[channel_type(config)]
+    is_set = {key: bool(getattr(config, key)) for key in secrets}
+    shown = msgspec.structs.replace(config, **{key: MASK if is_set[key] else "" for key in secrets})
     return shown, is_set
 
 
-def wants(config: dict[str, Any], cluster_id: str, severity: str) -> bool:
+def wants(config: ChannelConfig, cluster_id: str, severity: str) -> bool:
     """The channel's filters: minimum severity, and clusters (none listed: all)."""
-    clusters = config.get("clusters") or []
-    if clusters and cluster_id and cluster_id not in clusters:
+    if config.clusters and cluster_id and cluster_id not in config.clusters:
         return False
-    return severity_rank(severity) >= severity_rank(config.get("min_severity", "info"))
+    return severity_rank(severity) >= severity_rank(config.min_severity)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import trio
 
+from .channels import ChannelConfig, EmailConfig, SlackConfig
 from .email import send_email
 from .errors import SendError
 from .message import Notification
@@ -15,35 +14,40 @@ from .webhook import send_webhook
 
 
 async def send_once(
-    type: str,
-    config: dict[str, Any],
+    config: ChannelConfig,
     note: Notification,
     *,
     client: httpx.AsyncClient,
     per_attempt: float,
+    allow_private: bool,
 ) -> None:
-    """One attempt within `per_attempt` seconds. Raises SendError."""
+    """One attempt within `per_attempt` seconds. Raises SendError.
+
+    `client` must guard its connections the same way (guard.open_http_client).
+    """
     try:
         with trio.fail_after(per_attempt):
-            if type == "slack":
+            if isinstance(config, SlackConfig):
                 await send_slack(client, config, note)
-            elif type == "webhook":
-                await send_webhook(client, config, note)
+            elif isinstance(config, EmailConfig):
+                await send_email(
+                    config, note, socket_timeout=per_attempt, allow_private=allow_private
+                )
             else:
-                await send_email(config, note, socket_timeout=per_attempt)
+                await send_webhook(client, config, note)
     except trio.TooSlowError:
         raise SendError(f"no answer within {per_attempt:g}s") from None
 
 
 async def deliver(
-    type: str,
-    config: dict[str, Any],
+    config: ChannelConfig,
     note: Notification,
     *,
     client: httpx.AsyncClient,
     per_attempt: float,
     attempts: int,
     backoff: float,
+    allow_private: bool,
 ) -> int:
     """Send with up to `attempts` tries, waiting backoff, 2*backoff, ... between them.
 
@@ -51,7 +55,9 @@ async def deliver(
     """
     for attempt in range(1, attempts + 1):
         try:
-            await send_once(type, config, note, client=client, per_attempt=per_attempt)
+            await send_once(
+                config, note, client=client, per_attempt=per_attempt, allow_private=allow_private
+            )
             return attempt
         except SendError as err:
             if attempt == attempts:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from typing import Any
 
 import httpx
 import msgspec
 
+from .channels import WebhookConfig
 from .errors import SendError
 from .message import Notification, webhook_payload
 
@@ -30,17 +30,18 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 async def send_webhook(
-    client: httpx.AsyncClient, config: dict[str, Any], note: Notification
+    client: httpx.AsyncClient, config: WebhookConfig, note: Notification
 ) -> None:
-    """Post the signed JSON body to the channel's URL. Raises SendError."""
+    """Post the signed JSON body to the channel's URL. Raises SendError (the URL, a secret
+    like Slack's, never in it)."""
     body = msgspec.json.encode(webhook_payload(note))
     timestamp = str(int(time.time()))
     headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp}
-    if config.get("secret"):
-        headers[SIGNATURE_HEADER] = sign(config["secret"], timestamp, body)
+    if config.secret:
+        headers[SIGNATURE_HEADER] = sign(config.secret, timestamp, body)
     try:
-        response = await client.post(config["url"], content=body, headers=headers)
+        response = await client.post(config.url, content=body, headers=headers)
     except (httpx.HTTPError, httpx.InvalidURL) as err:
-        raise SendError(f"{type(err).__name__}: {err}") from None
+        raise SendError(f"{type(err).__name__}: {str(err).replace(config.url, '<url>')}") from None
     if response.status_code >= 300:
         raise SendError(f"webhook answered HTTP {response.status_code}")

@@ -32,9 +32,12 @@ class CommandReads(Reads):
         found, total = await self.db.read(
             partial(list_commands, cluster_id=cluster_id, status=status, limit=limit, offset=offset)
         )
-        # The hub may hold a newer state than the last write: show that one.
+        # The hub may hold a newer state than the last write: show that one. Outputs (whole
+        # logs, secret values) only come with one command, `command()`.
         views = [
-            command_view(self.hub.commands.get(c.id) or c, reveal_secrets=reveal_secrets)
+            command_view(
+                self.hub.commands.get(c.id) or c, reveal_secrets=reveal_secrets, output=False
+            )
             for c in found
         ]
         return {"commands": views, "total": total}

@@ -23,13 +23,13 @@ class EventFilter:
     until: str | None = None
 
     def matches(self, event: Event) -> bool:
-        when = event.last_timestamp or event.first_timestamp
+        when = event_time(event)
         return (
             (not self.type or event.type == self.type)
             and (not self.reason or event.reason == self.reason)
             and (not self.namespace or event.namespace == self.namespace)
-            and (not self.since or (when is not None and when >= self.since))
-            and (not self.until or (when is not None and when <= self.until))
+            and (not self.since or (when != "" and when >= self.since))
+            and (not self.until or (when != "" and when <= self.until))
         )
 
 
@@ -70,7 +70,8 @@ class EventReads(Reads):
     def related_objects(
         self, cluster_id: str, kind: str, namespace: str, name: str
     ) -> list[tuple[str, str, str]]:
-        """The object itself plus, for workloads, the ReplicaSets and Pods it owns."""
+        """The object itself plus, for workloads, the ReplicaSets and Pods it owns, and for a
+        Node the Pods on it (an event names its object, never the host it happened on)."""
         objects = [(kind, namespace, name)]
         snap = self.hub.snapshot(cluster_id)
         if snap is None:
@@ -96,6 +97,8 @@ class EventReads(Reads):
                 and p.owner_kind == "ReplicaSet"
                 and p.owner_name in replicasets
             ]
+        elif kind == "Node":
+            objects += [("Pod", p.namespace, p.name) for p in pods if p.node == name]
         elif kind in ("StatefulSet", "DaemonSet", "ReplicaSet", "Job"):
             objects += [
                 ("Pod", namespace, p.name)
@@ -114,7 +117,6 @@ class EventReads(Reads):
                 query_events,
                 cluster_id=cluster_id,
                 objects=objects,
-                source_host=name if kind == "Node" else None,
                 limit=limit,
                 offset=offset,
             )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import msgspec
+
 from ..model.errors import BadRequest, NotFound
 from ..model.snapshot import Item
 from .base import Reads
 
-# Kinds the gateway lists, and whether their items live in a namespace.
+# Kinds the gateway lists (every kind the agent sends), and whether their items live in
+# a namespace. The path is the snapshot's key in lower case.
 LISTED_KINDS = {
     "pods": True,
     "nodes": False,
@@ -20,11 +23,51 @@ LISTED_KINDS = {
     "ingresses": True,
     "namespaces": False,
     "configmaps": True,
+    "secrets": True,
+    "resourcequotas": True,
+    "limitranges": True,
+    "networkpolicies": True,
+    "serviceaccounts": True,
     "jobs": True,
     "cronjobs": True,
     "pvs": False,
     "pvcs": True,
 }
+SNAPSHOT_KEYS = {
+    "resourcequotas": "resourceQuotas",
+    "limitranges": "limitRanges",
+    "networkpolicies": "networkPolicies",
+    "serviceaccounts": "serviceAccounts",
+}
+# All a Secret may show: the agent's fields (names, type, data_keys), never values.
+SECRET_FIELDS = frozenset(
+    {
+        "uid",
+        "name",
+        "namespace",
+        "kind",
+        "node_name",
+        "owner_kind",
+        "owner_name",
+        "labels",
+        "created_at",
+        "type",
+        "data_keys",
+    }
+)
+_fields = msgspec.json.Decoder(dict[str, msgspec.Raw])
+
+
+def secret_view(item: Item) -> Item:
+    """The Secret with only the agent's own fields: an agent that sent values (a
+    modified or compromised one) does not get them shown. The bytes stay as sent."""
+    fields = _fields.decode(item.raw)
+    if fields.keys() <= SECRET_FIELDS:
+        return item
+    kept = b",".join(
+        msgspec.json.encode(k) + b":" + bytes(v) for k, v in fields.items() if k in SECRET_FIELDS
+    )
+    return msgspec.structs.replace(item, raw=msgspec.Raw(b"{" + kept + b"}"))
 
 
 @dataclass
@@ -70,19 +113,23 @@ def parse_label(selector: str) -> tuple[str, str | None]:
 
 
 class ResourceReads(Reads):
+    def _items(self, cluster_id: str, kind: str) -> list[Item]:
+        if kind not in LISTED_KINDS:
+            raise NotFound(f"unknown resource kind {kind!r}")
+        return self.latest(cluster_id).items(SNAPSHOT_KEYS.get(kind, kind))
+
     def resources(
         self, cluster_id: str, kind: str, flt: ResourceFilter, *, limit: int, offset: int
     ) -> ResourcePage:
-        if kind not in LISTED_KINDS:
-            raise NotFound(f"unknown resource kind {kind!r}")
-        items = [i for i in self.latest(cluster_id).items(kind) if flt.matches(i)]
-        return ResourcePage(cluster_id, kind, len(items), items[offset : offset + limit])
+        items = [i for i in self._items(cluster_id, kind) if flt.matches(i)]
+        page = items[offset : offset + limit]
+        if kind == "secrets":
+            page = [secret_view(i) for i in page]
+        return ResourcePage(cluster_id, kind, len(items), page)
 
     def resource(self, cluster_id: str, kind: str, namespace: str, name: str) -> Item:
-        if kind not in LISTED_KINDS:
-            raise NotFound(f"unknown resource kind {kind!r}")
-        for item in self.latest(cluster_id).items(kind):
+        for item in self._items(cluster_id, kind):
             if item.name == name and item.namespace == namespace:
-                return item
+                return secret_view(item) if kind == "secrets" else item
         where = f"{namespace}/{name}" if namespace else name
         raise NotFound(f"{kind} {where} not found in cluster {cluster_id!r}")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import secrets
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable
 from functools import partial
 from typing import Any
+
+import trio
 
 from ..database import Database
 from ..database.agent_tokens import (
@@ -18,16 +22,17 @@ from ..database.agent_tokens import (
     get_agent_token,
     list_agent_tokens,
     revoke_agent_token,
+    touch_agent_token,
 )
-from ..database.security import record_security_event
-from ..model.errors import BadRequest, Forbidden, NotFound, Unauthorized
-from .throttle import OncePerWindow
+from ..model.agent import check_cluster_id
+from ..model.errors import Forbidden, NotFound, Unauthorized, Unavailable
+from .audit import AuditLog
 
 log = logging.getLogger("master.agent_tokens")
 
-# One security record per address and kind of refusal per window: a misconfigured
-# agent retrying every few seconds must not fill the table.
-REFUSAL_WINDOW = 60.0
+# How often the times tokens were last used are written: one write per interval,
+# not one per agent request.
+USE_FLUSH_INTERVAL = 60.0
 
 
 def token_hash(token: str) -> str:
@@ -53,13 +58,20 @@ class AgentTokens:
     """Checks agent calls (kept in memory: one dict lookup per request) and manages tokens."""
 
     def __init__(
-        self, db: Database, *, require: bool, clock: Callable[[], float] = time.time
+        self,
+        db: Database,
+        audit: AuditLog,
+        *,
+        require: bool,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._db = db
+        self._audit = audit
         self.require = require
         self._clock = clock
         self._by_hash: dict[str, AgentToken] = {}
-        self._first_refusal = OncePerWindow(REFUSAL_WINDOW, clock)
+        # token id -> when it was last used, not yet written
+        self._used: dict[str, float] = {}
 
     async def load(self) -> None:
         tokens = await self._db.read(partial(list_agent_tokens, include_revoked=False))
@@ -85,33 +97,43 @@ class AgentTokens:
             raise Forbidden(
                 f"this token belongs to cluster {found.cluster_id!r}, not {cluster_id!r}"
             )
+        self._used[found.id] = self._clock()
         return found.cluster_id
 
     async def refused(self, ip: str, status: int, reason: str) -> None:
-        """Record a refused agent call in security_events, at most once per window per kind."""
-        if not self._first_refusal(f"{ip} {status} {reason[:40]}"):
+        """Count a refused agent call: one security record per address and reason per window."""
+        if self._audit.refused("agent_refused", ip=ip, reason=f"HTTP {status}: {reason}"):
+            log.warning("refused agent call from %s: %s", ip, reason)
+
+    async def flush_use(self) -> None:
+        """Write when each token used since the last flush was last used (kept if that fails)."""
+        used, self._used = self._used, {}
+        if not used:
             return
-        now = self._clock()
-        log.warning("refused agent call from %s: %s", ip, reason)
-        await self._db.write(
-            partial(
-                record_security_event,
-                type="agent_refused",
-                severity="warning",
-                ip=ip,
-                username="",
-                details=f"HTTP {status}: {reason}",
-                now=now,
-            ),
-            durable=False,
-        )
+
+        def touch(conn: sqlite3.Connection) -> None:
+            for token_id, at in used.items():
+                touch_agent_token(conn, token_id, at)
+
+        try:
+            await self._db.write(touch, durable=False)
+        except BaseException:
+            self._used = used | self._used
+            raise
+
+    async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Write the tokens' last use once per interval, until cancelled."""
+        task_status.started()
+        while True:
+            await trio.sleep(USE_FLUSH_INTERVAL)
+            with contextlib.suppress(Unavailable):  # a storage fault: next interval
+                await self.flush_use()
 
     async def create(
         self, cluster_id: str, *, description: str = "", created_by: str = ""
     ) -> tuple[str, AgentToken]:
         """A new token for `cluster_id`: the secret is returned here and never again."""
-        if not cluster_id or len(cluster_id) > 253:
-            raise BadRequest("cluster_id is required (at most 253 characters)")
+        check_cluster_id(cluster_id)
         secret = "atl_" + secrets.token_urlsafe(32)
         token = await self._db.write(
             partial(
@@ -137,6 +159,9 @@ class AgentTokens:
     async def list(
         self, cluster_id: str | None = None, *, include_revoked: bool = False
     ) -> list[AgentToken]:
+        if self._db.fault is None:  # under a storage fault, reads go on without the latest use
+            with contextlib.suppress(Unavailable):
+                await self.flush_use()
         return await self._db.read(
             partial(list_agent_tokens, cluster_id=cluster_id, include_revoked=include_revoked)
         )

@@ -14,24 +14,34 @@ from typing import Any
 import jwt
 
 from ..database import Database
-from ..database.security import record_security_event
 from ..database.users import (
     User,
     count_active_admins,
-    count_users,
     create_user,
     delete_user,
     get_user,
+    get_user_by_id,
     list_users,
     record_login,
     update_password,
     update_role,
     update_status,
 )
-from ..model.auth import ACTIVE, ADMIN, DISABLED, ROLE_NAMES, Principal
+from ..model.auth import (
+    ACTIVE,
+    ADMIN,
+    DISABLED,
+    ROLE_NAMES,
+    USERNAME_RULE,
+    Principal,
+    check_username,
+    fold_username,
+    username_ok,
+)
 from ..model.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
+from .audit import AuditLog, clip
 from .passwords import DUMMY_HASH, check_policy, hash_password, verify_password
-from .throttle import LoginThrottle, OncePerWindow
+from .throttle import LoginThrottle
 
 log = logging.getLogger("master.auth")
 
@@ -57,9 +67,15 @@ def load_or_create_secret(data_dir: Path, configured: str) -> str:
 
 
 def user_view(user: User) -> dict[str, Any]:
-    """A user as the API shows it: never the password hash."""
+    """A user as the API shows it: never the password hash.
+
+    `username_ok` is False for a name an older master accepted that breaks
+    today's rule: the account works, but the admin should replace it.
+    """
     return {
+        "id": user.id,
         "username": user.username,
+        "username_ok": username_ok(user.username),
         "display_name": user.display_name,
         "email": user.email,
         "role": user.role,
@@ -73,11 +89,16 @@ def user_view(user: User) -> dict[str, Any]:
 
 
 class AuthService:
-    """Everything about operators; the only writer of the users table."""
+    """Everything about operators; the only writer of the users table.
+
+    A token names its user by the immutable id (`sub`), never by name: a
+    look-alike name or a deleted and re-registered one cannot inherit it.
+    """
 
     def __init__(
         self,
         db: Database,
+        audit: AuditLog,
         *,
         secret: str,
         lifetime: float,
@@ -86,19 +107,30 @@ class AuthService:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._db = db
+        self._audit = audit
         self._secret = secret
         self._lifetime = lifetime
         self._clock = clock
         self.throttle = LoginThrottle(max_failures=max_failures, backoff=backoff, clock=clock)
-        # A flood of throttled attempts is recorded once a minute per account and address.
-        self._first_throttled = OncePerWindow(60.0, clock)
-        # username (lower case) -> User: every change goes through this service.
-        self._users: dict[str, User | None] = {}
+        # user id -> User (None: no such user): every change goes through this service.
+        self._users: dict[int, User | None] = {}
 
     async def bootstrap(self, username: str, password: str) -> None:
-        """Create the first administrator when there are no users at all."""
-        if await self._db.read(count_users):
+        """Create the first administrator when there are no users at all; report users whose
+        names break the username rule (from older masters)."""
+        users = await self._db.read(list_users)
+        legacy = [u for u in users if not username_ok(u.username)]
+        if legacy:
+            log.warning(
+                "%d user(s) have names outside the username rule %s: %s; they can still log "
+                "in, but register a conforming account for each and delete the old one",
+                len(legacy),
+                USERNAME_RULE,
+                ", ".join(f"id {u.id} {u.username!r}" for u in legacy),
+            )
+        if users:
             return
+        check_username(username)
         generated = not password
         if generated:
             password = secrets.token_urlsafe(18)
@@ -122,66 +154,67 @@ class AuthService:
         else:
             log.info("created administrator %r from MASTER_ADMIN_PASSWORD", username)
 
-    async def _user(self, username: str) -> User | None:
-        key = username.lower()
-        if key not in self._users:
-            self._users[key] = await self._db.read(partial(get_user, username=username))
-        return self._users[key]
+    async def _by_id(self, user_id: int) -> User | None:
+        if user_id not in self._users:
+            found = await self._db.read(partial(get_user_by_id, user_id=user_id))
+            # A change that landed while we read wins over what we read.
+            self._users.setdefault(user_id, found)
+        return self._users[user_id]
 
-    def _forget(self, username: str) -> None:
-        self._users.pop(username.lower(), None)
+    async def _named(self, username: str) -> User:
+        """The user of that name (ASCII letter case aside); NotFound if none."""
+        user = await self._db.read(partial(get_user, username=username))
+        if user is None:
+            raise NotFound(f"user {username!r} not found")
+        return user
 
-    async def security_event(
-        self, type: str, severity: str, ip: str, username: str, details: str
-    ) -> None:
-        await self._db.write(
-            partial(
-                record_security_event,
-                type=type,
-                severity=severity,
-                ip=ip,
-                username=username,
-                details=details,
-                now=self._clock(),
-            ),
-            durable=False,
-        )
+    def _changed(self, user: User | None, user_id: int) -> User:
+        self._users[user_id] = user
+        if user is None:
+            raise NotFound(f"user {user_id} not found")
+        return user
 
     # -- login and tokens ------------------------------------------------------
 
     async def login(self, username: str, password: str, ip: str) -> tuple[str, User]:
         """A signed token for valid credentials.
 
-        Raises TooManyRequests while throttled (whatever the password),
-        Unauthorized for wrong credentials, Forbidden for a disabled account.
+        Raises TooManyRequests while this account is throttled from this address
+        (or the address itself is, whatever the password), Unauthorized for
+        wrong credentials, Forbidden for a disabled account.
         """
-        keys = [f"user:{username.lower()}", f"ip:{ip}"]
-        wait = self.throttle.retry_after(keys)
+        account = fold_username(username)[:64]
+        wait = self.throttle.retry_after(account, ip)
         if wait > 0:
-            if self._first_throttled(f"{username.lower()} {ip}"):
-                await self.security_event(
-                    "login_throttled", "warning", ip, username, f"retry in {wait:.0f}s"
-                )
+            # One record per address: a throttled flood may name a new account every time.
+            if self._audit.refused(
+                "login_throttled",
+                ip=ip,
+                reason="too many failed logins",
+                details=f"first for {clip(username, 64)!r}, retry in {wait:.0f}s",
+            ):
+                log.warning("throttling logins to %r from %s", clip(username, 64), ip)
             raise TooManyRequests("too many failed logins; try again later", retry_after=wait)
-        user = await self._user(username)
+        user = await self._db.read(partial(get_user, username=username))
         ok = await verify_password(user.password_hash if user else DUMMY_HASH, password)
         if not ok or user is None:
-            self.throttle.failed(keys)
-            await self.security_event(
-                "login_failed", "warning", ip, username, "wrong username or password"
+            self.throttle.failed(account, ip)
+            self._audit.refused(
+                "login_failed", ip=ip, username=username, reason="wrong username or password"
             )
             raise Unauthorized("wrong username or password")
         if user.status != ACTIVE:
-            await self.security_event("login_disabled", "warning", ip, username, "account disabled")
+            self._audit.refused(
+                "login_disabled", ip=ip, username=username, reason="account disabled"
+            )
             raise Forbidden("this account is disabled")
-        self.throttle.succeeded(keys)
-        await self._db.write(
-            partial(record_login, username=user.username, ip=ip, now=self._clock())
-        )
+        self.throttle.succeeded(account, ip)
+        await self._db.write(partial(record_login, user_id=user.id, ip=ip, now=self._clock()))
         now = int(self._clock())
         token = jwt.encode(
             {
-                "sub": user.username,
+                "sub": str(user.id),
+                "name": user.username,
                 "role": user.role,
                 "ver": user.token_version,
                 "iat": now,
@@ -190,7 +223,7 @@ class AuthService:
             self._secret,
             algorithm=ALGORITHM,
         )
-        log.info("user %s logged in from %s", user.username, ip)
+        log.info("user %r (id %d) logged in from %s", user.username, user.id, ip)
         return token, user
 
     async def authenticate(self, token: str) -> Principal:
@@ -206,10 +239,13 @@ class AuthService:
             raise Unauthorized("token expired; log in again") from None
         except jwt.InvalidTokenError as err:
             raise Unauthorized(f"invalid token: {err}") from None
-        user = await self._user(str(claims["sub"]))
+        sub = claims["sub"]
+        # Tokens of older masters named the user, not the id: they must log in again.
+        named_by_id = isinstance(sub, str) and sub.isascii() and sub.isdigit()
+        user = await self._by_id(int(sub)) if named_by_id else None
         if user is None or user.status != ACTIVE or claims.get("ver") != user.token_version:
             raise Unauthorized("token revoked; log in again")
-        return Principal(user.username, user.role)
+        return Principal(user.username, user.role, user.id)
 
     # -- user management (admin) --------------------------------------------------
 
@@ -219,12 +255,7 @@ class AuthService:
     async def register(
         self, *, username: str, password: str, display_name: str, email: str, role: int
     ) -> User:
-        if (
-            not username
-            or len(username) > 64
-            or not username.replace("-", "").replace("_", "").replace(".", "").isalnum()
-        ):
-            raise BadRequest("username must be 1-64 letters, digits, '-', '_' or '.'")
+        check_username(username)
         _check_role(role)
         check_policy(password, username)
         hashed = await hash_password(password)
@@ -239,13 +270,10 @@ class AuthService:
                 now=self._clock(),
             )
         )
-        self._forget(username)
+        self._users[user.id] = user
         return user
 
-    async def _guard_last_admin(self, username: str) -> None:
-        user = await self._user(username)
-        if user is None:
-            raise NotFound(f"user {username!r} not found")
+    async def _guard_last_admin(self, user: User) -> None:
         if (
             user.role == ADMIN
             and user.status == ACTIVE
@@ -255,53 +283,48 @@ class AuthService:
 
     async def set_role(self, username: str, role: int) -> User:
         _check_role(role)
+        user = await self._named(username)
         if role != ADMIN:
-            await self._guard_last_admin(username)
-        user = await self._db.write(
-            partial(update_role, username=username, role=role, now=self._clock())
+            await self._guard_last_admin(user)
+        changed = await self._db.write(
+            partial(update_role, user_id=user.id, role=role, now=self._clock())
         )
-        self._forget(username)
-        return _found(user, username)
+        return self._changed(changed, user.id)
 
     async def set_status(self, username: str, status: int) -> User:
         if status not in (ACTIVE, DISABLED):
             raise BadRequest("status must be 1 (active) or 0 (disabled)")
+        user = await self._named(username)
         if status == DISABLED:
-            await self._guard_last_admin(username)
-        user = await self._db.write(
-            partial(update_status, username=username, status=status, now=self._clock())
+            await self._guard_last_admin(user)
+        changed = await self._db.write(
+            partial(update_status, user_id=user.id, status=status, now=self._clock())
         )
-        self._forget(username)
-        return _found(user, username)
+        return self._changed(changed, user.id)
 
     async def delete(self, username: str) -> None:
-        await self._guard_last_admin(username)
-        deleted = await self._db.write(partial(delete_user, username=username))
-        self._forget(username)
+        user = await self._named(username)
+        await self._guard_last_admin(user)
+        deleted = await self._db.write(partial(delete_user, user_id=user.id))
+        self._users[user.id] = None
         if not deleted:
             raise NotFound(f"user {username!r} not found")
 
-    async def change_password(self, username: str, old: str, new: str) -> None:
-        user = await self._user(username)
+    async def change_password(self, user_id: int, old: str, new: str) -> None:
+        user = await self._by_id(user_id)
         if user is None or not await verify_password(user.password_hash, old):
             raise Unauthorized("current password is wrong")
-        check_policy(new, username)
+        check_policy(new, user.username)
         hashed = await hash_password(new)
-        await self._db.write(
-            partial(update_password, username=username, password_hash=hashed, now=self._clock())
+        changed = await self._db.write(
+            partial(update_password, user_id=user.id, password_hash=hashed, now=self._clock())
         )
-        self._forget(username)
+        self._changed(changed, user.id)
 
 
 def _check_role(role: int) -> None:
     if role not in ROLE_NAMES:
         raise BadRequest("role must be 1 (viewer), 2 (operator) or 3 (admin)")
-
-
-def _found(user: User | None, username: str) -> User:
-    if user is None:
-        raise NotFound(f"user {username!r} not found")
-    return user
 
 
 __all__ = ["AuthService", "load_or_create_secret", "user_view"]

@@ -15,7 +15,7 @@ from ..config import CommandsConfig
 from ..database import Database
 from ..database.commands import load_open_commands, save_command
 from ..datahub import MemoryHub
-from ..model.command import Command, CommandRequest, validate_request
+from ..model.command import Command, CommandLimits, CommandRequest, validate_request
 from ..model.errors import NotFound
 
 log = logging.getLogger("master.commands")
@@ -35,6 +35,9 @@ class CommandService:
         self._hub = hub
         self._db = db
         self._expire = commands.expire
+        self._limits = CommandLimits(
+            logs_tail_default=commands.logs_tail_default, logs_tail_max=commands.logs_tail_max
+        )
         self._clock = clock
 
     async def submit(self, req: CommandRequest) -> Command:
@@ -43,7 +46,7 @@ class CommandService:
         Raises BadRequest (invalid action or target), NotFound (unknown cluster),
         QueueFull (the cluster's queue is full).
         """
-        validate_request(req)
+        req = validate_request(req, self._limits)
         if not self._hub.known(req.cluster_id):
             raise NotFound(f"cluster {req.cluster_id!r} is not known to this master")
         now = self._clock()

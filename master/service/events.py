@@ -73,7 +73,7 @@ async def serve_event_cleanup(
     *,
     task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Delete stored events older than the retention or beyond the per-cluster count."""
+    """Delete stored events older than the retention or beyond the per-cluster count or size."""
     task_status.started()
     while True:
         cutoff = format_time(
@@ -82,7 +82,12 @@ async def serve_event_cleanup(
         assert cutoff is not None
 
         def clean(conn: sqlite3.Connection, cutoff: str = cutoff) -> int:
-            return cleanup_events(conn, older_than=cutoff, max_per_cluster=storage.event_max_count)
+            return cleanup_events(
+                conn,
+                older_than=cutoff,
+                max_per_cluster=storage.event_max_count,
+                max_bytes_per_cluster=storage.event_max_bytes,
+            )
 
         deleted = await db.write(clean, retry=True)
         if deleted:

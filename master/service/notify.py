@@ -28,12 +28,14 @@ from ..notifier import (
     CHANNEL_TYPES,
     DEFAULT_NAMES,
     SECRET_FIELDS,
+    ChannelConfig,
     Notification,
     SendError,
     deliver,
     ineffective_reason,
     masked,
     normalize_config,
+    open_http_client,
     send_once,
     wants,
 )
@@ -61,13 +63,13 @@ class _Channel:
             "created_at": None,
             "updated_at": None,
         }
-        self.config: dict[str, Any] = normalize_config(type, {}, {})
+        self.config: ChannelConfig = normalize_config(type, {})
         self.send, self.receive = trio.open_memory_channel[Notification](queue_size)
         self.busy = False
 
     @property
     def reason(self) -> str | None:
-        return ineffective_reason(self.type, bool(self.row["enabled"]), self.config)
+        return ineffective_reason(bool(self.row["enabled"]), self.config)
 
 
 class NotifyService:
@@ -92,23 +94,28 @@ class NotifyService:
 
     # -- stored state ---------------------------------------------------------
 
-    def _seal(self, type: str, config: dict[str, Any]) -> str:
-        stored = dict(config)
-        for key in SECRET_FIELDS[type]:
-            stored[key] = self._box.seal(stored.get(key, ""))
-        return msgspec.json.encode(stored).decode()
+    def _seal(self, type: str, config: ChannelConfig) -> str:
+        sealed = {key: self._box.seal(getattr(config, key)) for key in SECRET_FIELDS[type]}
+        return msgspec.json.encode(msgspec.structs.replace(config, **sealed)).decode()
 
-    def _unseal(self, type: str, text: str) -> dict[str, Any]:
+    def _unseal(self, type: str, text: str) -> tuple[ChannelConfig, bool]:
+        """The stored config, and whether a secret in it is still in clear (an older master
+        kept the webhook URL so)."""
         stored = msgspec.json.decode(text)
+        clear = False
         for key in SECRET_FIELDS[type]:
-            stored[key] = self._box.open(stored.get(key, ""))
-        return normalize_config(type, stored, {})
+            value = stored.get(key) or ""
+            clear = clear or not self._box.is_sealed(value)
+            stored[key] = self._box.open(value)
+        return normalize_config(type, stored), clear
 
-    def _take_row(self, row: dict[str, Any]) -> None:
+    def _take_row(self, row: dict[str, Any]) -> bool:
+        """Take a stored row; True when it holds a secret in clear."""
         channel = self._channels[row["type"]]
         config = row.pop("config")
         channel.row = row
-        channel.config = self._unseal(row["type"], config)
+        channel.config, clear = self._unseal(row["type"], config)
+        return clear
 
     async def load(self) -> bool:
         """Read the stored channels; first seed them from the settings (MASTER_MAIL_*,
@@ -117,7 +124,7 @@ class NotifyService:
         rows: list[dict[str, Any]] = []
         for type, given in _seed(self._settings).items():
             try:
-                config = normalize_config(type, given.get("config", {}), {})
+                config = normalize_config(type, given.get("config", {}))
             except BadRequest as err:
                 log.error("not seeding the %s channel from the environment: %s", type, err)
                 continue
@@ -137,13 +144,15 @@ class NotifyService:
                     ", ".join(sorted(r["type"] for r in rows)),
                 )
         for row in await self._db.read(list_channels):
-            self._take_row(row)
+            if self._take_row(row):
+                await self._save(self._channels[row["type"]], row["name"], row["enabled"])
+                log.info("sealed the %s channel's secrets stored in clear", row["type"])
         return seeded
 
     def view(self, type: str) -> dict[str, Any]:
         """A channel as the API shows it: secrets masked, effectiveness and why not."""
         channel = self._get(type)
-        config, secrets_set = masked(type, channel.config)
+        config, secrets_set = masked(channel.config)
         reason = channel.reason
         queued = channel.send.statistics().current_buffer_used + int(channel.busy)
         return {
@@ -176,18 +185,22 @@ class NotifyService:
         if not new_name or len(new_name) > 100:
             raise BadRequest("name must be 1-100 characters")
         new_enabled = bool(channel.row["enabled"]) if enabled is None else enabled
+        channel.config = new_config
+        await self._save(channel, new_name, new_enabled)
+        return self.view(type)
+
+    async def _save(self, channel: _Channel, name: str, enabled: bool) -> None:
         row = await self._db.write(
             partial(
                 save_channel,
-                type=type,
-                name=new_name,
-                enabled=new_enabled,
-                config=self._seal(type, new_config),
+                type=channel.type,
+                name=name,
+                enabled=enabled,
+                config=self._seal(channel.type, channel.config),
                 now=self._clock(),
             )
         )
         self._take_row(row)
-        return self.view(type)
 
     async def test(self, type: str) -> dict[str, Any]:
         """Send a test message now (one attempt), record and return the outcome.
@@ -203,7 +216,11 @@ class NotifyService:
         )
         try:
             await send_once(
-                type, channel.config, note, client=self._http(), per_attempt=self._settings.timeout
+                channel.config,
+                note,
+                client=self._http(),
+                per_attempt=self._settings.timeout,
+                allow_private=self._settings.allow_private,
             )
             status, message = "ok", "test message sent"
         except SendError as err:
@@ -253,7 +270,9 @@ class NotifyService:
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._settings.timeout)
+            self._client = open_http_client(
+                self._settings.timeout, allow_private=self._settings.allow_private
+            )
         return self._client
 
     async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
@@ -287,13 +306,13 @@ class NotifyService:
                 channel.busy = True
                 try:
                     await deliver(
-                        channel.type,
                         channel.config,
                         note,
                         client=self._http(),
                         per_attempt=d.timeout,
                         attempts=d.attempts,
                         backoff=d.backoff,
+                        allow_private=d.allow_private,
                     )
                     self._record(channel, "ok", "")
                 except SendError as err:

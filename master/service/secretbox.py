@@ -39,6 +39,11 @@ class SecretBox:
         """The stored form of `value` ("" stays "")."""
         return PREFIX + self._fernet.encrypt(value.encode()).decode() if value else ""
 
+    @staticmethod
+    def is_sealed(stored: str) -> bool:
+        """Whether a stored value is sealed (or empty, which needs no sealing)."""
+        return not stored or stored.startswith(PREFIX)
+
     def open(self, stored: str) -> str:
         """The clear value; "" when it cannot be decrypted (another key), logged once per call."""
         if not stored:

@@ -151,8 +151,9 @@ export class OperationsPanel {
     this.tbody = h("tbody");
     this.detail = h("section.detail", {"aria-live": "polite", "aria-label": "Command output"});
     this.el = h("div.operations", {},
-      h("p.hint", {}, "Run operations from the Resources tab: scale or restart a deployment, " +
-        "read a pod's logs, cordon or uncordon a node. Their status changes here as it happens."),
+      h("p.hint", {}, "Run operations from the Resources tab: scale, restart or set the image " +
+        "of a deployment, read a pod's logs or delete it, cordon or uncordon a node. Their " +
+        "status changes here as it happens."),
       this.error,
       h("table.grid", {id: "commands-table"},
         h("caption", {}, "Commands of this cluster, newest first"),

@@ -6,8 +6,10 @@ import {badge, clock, fill, h, timeAgo} from "./dom.js";
 const FEED_MAX = 200;
 const PAGE = 50;
 
+// When it last happened: the master's event_time (events.k8s.io events have no first or
+// last time, only their creation).
 function when(e) {
-  return e.last_timestamp || e.first_timestamp || e.created_at || "";
+  return e.event_time || e.last_timestamp || e.first_timestamp || e.created_at || "";
 }
 
 function objectName(e) {
@@ -144,12 +146,13 @@ export class EventsPanel {
   destroy() {}
 }
 
-/** Events of one resource; a Deployment's include its ReplicaSets' and Pods'. */
+/** Events of one resource; a Deployment's include its ReplicaSets' and Pods', a Node's its Pods'. */
 export async function resourceEvents(clusterId, kind, namespace, name) {
   const answer = await api("/api/v2/events/by-resource", {params: {
     cluster_id: clusterId, kind, namespace, name, limit: 100}});
   const objects = answer.objects.length - 1;
+  const related = kind === "Node" ? "pods on it" : "objects it owns";
   const caption = `Events of ${kind} ${namespace ? `${namespace}/` : ""}${name}` +
-    (objects > 0 ? ` and the ${objects} objects it owns` : "");
+    (objects > 0 ? ` and the ${objects} ${related}` : "");
   return eventTable(answer.events, caption);
 }

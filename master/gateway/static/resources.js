@@ -2,7 +2,7 @@
 
 import {api} from "./api.js";
 import {commandCard} from "./commands.js";
-import {age, badge, debounce, fill, h, keepFocus} from "./dom.js";
+import {badge, debounce, fill, h, keepFocus} from "./dom.js";
 import {resourceEvents} from "./events.js";
 
 const PAGE = 200;
@@ -10,54 +10,97 @@ const PHASES = ["Running", "Pending", "Succeeded", "Failed", "Unknown"];
 
 const ref = (s) => `${s.namespace ? `${s.namespace}/` : ""}${s.name}`;
 
-// Per kind: its API path, the Kubernetes kind, columns and row cells, and the actions it offers.
+const images = (i) => ((i.template && i.template.containers) || []).map((c) => c.image).join(", ");
+const dash = (v) => (v === undefined || v === null || v === "" ? "–" : v);
+
+function ports(svc) {
+  return (svc.ports || []).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ""}/${p.protocol}`)
+    .join(", ") || "–";
+}
+
+function backends(ing) {
+  const seen = [];
+  for (const rule of (ing.spec && ing.spec.rules) || []) {
+    for (const path of rule.paths || []) {
+      const svc = path.backend && path.backend.service;
+      if (svc) seen.push(`${rule.host || "*"}${path.path} → ${svc.name}:${svc.portNumber || svc.portName}`);
+    }
+  }
+  return seen.join(", ") || "–";
+}
+
+function nodeStatus(s) {
+  return s.ready === "True" ? "Ready" : s.ready === "False" ? "NotReady" : "Unknown";
+}
+
+// Per kind: its API path, the Kubernetes kind, columns and row cells read where the agent
+// puts them (AGENT_PROTOCOL.md), and the actions the agent executes on it.
 const KINDS = {
   pods: {
     label: "Pods", kind: "Pod", namespaced: true, phase: true,
-    columns: ["Namespace", "Phase", "Ready", "Restarts", "Node", "Age"],
+    columns: ["Namespace", "Phase", "Ready", "Restarts", "Node", "CPU", "Memory", "Age"],
     cells: (i) => [i.summary.namespace, badge(i.status?.phase), i.status?.ready ?? "",
-                   i.status?.restarts ?? 0, i.summary.nodeName || "–", age(i.summary.createdAt)],
-    actions: ["logs"],
+                   i.status?.restarts ?? 0, dash(i.summary.nodeName), dash(i.status?.cpuUsage),
+                   dash(i.status?.memoryUsage), i.summary.age],
+    actions: ["logs", "delete"],
   },
   deployments: {
     label: "Deployments", kind: "Deployment", namespaced: true,
     columns: ["Namespace", "Ready", "Up to date", "Available", "Images", "Age"],
     cells: (i) => {
       const s = i.summary;
-      return [s.namespace, h("span", {class: s.ready < s.replicas ? "warn" : ""}, `${s.ready}/${s.replicas}`),
-              s.updated, s.available, (s.images || []).join(", "), age(s.createdAt)];
+      return [s.namespace, h("span", {class: s.ready !== s.replicas ? "warn" : ""}, `${s.ready}/${s.replicas}`),
+              s.updated, s.available, images(i), s.age];
     },
-    actions: ["scale", "restart"],
+    actions: ["scale", "restart", "image"],
   },
   statefulsets: {
     label: "StatefulSets", kind: "StatefulSet", namespaced: true,
-    columns: ["Namespace", "Ready", "Images", "Age"],
-    cells: (i) => [i.summary.namespace, `${i.summary.ready}/${i.summary.replicas}`,
-                   (i.summary.images || []).join(", "), age(i.summary.createdAt)],
-    actions: ["scale", "restart"],
+    columns: ["Namespace", "Ready", "Up to date", "Images", "Age"],
+    cells: (i) => [i.summary.namespace, `${i.summary.ready}/${i.summary.replicas}`, i.summary.updated,
+                   images(i), i.summary.age],
+    actions: [],
+  },
+  daemonsets: {
+    label: "DaemonSets", kind: "DaemonSet", namespaced: true,
+    columns: ["Namespace", "Desired", "Ready", "Available", "Images", "Age"],
+    cells: (i) => [i.summary.namespace, i.summary.desiredNumberScheduled, i.summary.numberReady,
+                   i.summary.numberAvailable, images(i), i.summary.age],
+    actions: [],
   },
   nodes: {
     label: "Nodes", kind: "Node", namespaced: false,
-    columns: ["Status", "Roles", "Version", "Internal IP", "Age"],
+    columns: ["Status", "Roles", "Version", "Internal IP", "CPU", "Memory", "Age"],
     cells: (i) => {
       const s = i.summary;
-      return [h("span", {}, badge(s.ready === "True" ? "Ready" : "NotReady"),
+      return [h("span", {}, badge(nodeStatus(s)),
                 s.schedulable === false ? badge("SchedulingDisabled") : null),
-              (s.roles || []).join(", ") || "–", s.kubeletVersion, s.internalIP, age(s.createdAt)];
+              (s.roles || []).join(", ") || "–", dash(i.info?.kubeletVersion),
+              dash(i.addresses?.internalIP), dash(i.metrics?.cpu?.usage),
+              dash(i.metrics?.memory?.usage), s.age];
     },
     actions: ["cordon"],
   },
   services: {
     label: "Services", kind: "Service", namespaced: true,
     columns: ["Namespace", "Type", "Cluster IP", "Ports", "Age"],
-    cells: (i) => [i.summary.namespace, i.summary.type, i.summary.clusterIP || "–",
-                   i.summary.ports || "", age(i.summary.createdAt)],
+    cells: (i) => [i.summary.namespace, i.summary.type, dash(i.summary.clusterIP), ports(i),
+                   i.summary.age],
+    actions: [],
+  },
+  ingresses: {
+    label: "Ingresses", kind: "Ingress", namespaced: true,
+    columns: ["Namespace", "Class", "Hosts", "Backends", "TLS", "Age"],
+    cells: (i) => [i.summary.namespace, dash(i.summary.ingressClass),
+                   (i.summary.hosts || []).join(", ") || "*", backends(i),
+                   i.summary.tlsEnabled ? "yes" : "no", i.summary.age],
     actions: [],
   },
   namespaces: {
     label: "Namespaces", kind: "Namespace", namespaced: false,
-    columns: ["Phase", "Age"],
-    cells: (i) => [badge(i.status?.phase), age(i.summary.createdAt)],
+    columns: ["Phase", "Pods", "Running", "Age"],
+    cells: (i) => [badge(i.status?.phase), i.resources?.pods ?? 0, i.resources?.podsRunning ?? 0,
+                   i.summary.age],
     actions: [],
   },
 };
@@ -159,7 +202,8 @@ export class ResourcesPanel {
       h("caption", {}, `${k.label} of ${this.clusterId}: ${this.total}`),
       h("thead", {}, h("tr", {}, h("th", {scope: "col"}, "Name"),
         k.columns.map((c) => h("th", {scope: "col"}, c)), h("th", {scope: "col"}, "Actions"))),
-      h("tbody", {}, this.items.length ? this.items.map((i) => h("tr", {dataset: {name: i.summary.name}},
+      h("tbody", {}, this.items.length ? this.items.map((i) => h("tr", {
+        dataset: {name: i.summary.name, namespace: i.summary.namespace || ""}},
         h("th", {scope: "row"}, i.summary.name),
         k.cells(i).map((c) => h("td", {}, c)),
         h("td.actions", {}, this.buttons(k, i, actions)))) :
@@ -186,7 +230,10 @@ export class ResourcesPanel {
       if (action === "scale") out.push(button("scale", "Scale", () => this.askScale(target, s.replicas)));
       if (action === "restart") out.push(button("restart", "Restart", () => this.confirm(
         "restart", target, `Restart ${k.kind} ${ref(target)}? Its pods are replaced one by one.`)));
+      if (action === "image") out.push(button("image", "Set image", () => this.askImage(target, item)));
       if (action === "logs") out.push(button("logs", "Logs", () => this.askLogs(target)));
+      if (action === "delete") out.push(button("delete", "Delete", () => this.confirm(
+        "delete", target, `Delete pod ${ref(target)}? Its owner, if any, creates a new one.`)));
       if (action === "cordon") {
         const cordoned = s.schedulable === false;
         const what = cordoned ? "uncordon" : "cordon";
@@ -261,6 +308,20 @@ export class ResourcesPanel {
     this.openPanel(`Scale ${target.kind} ${ref(target)}`, this.form(
       [h("label", {for: "scale-replicas"}, "Replicas"), input], "Scale",
       () => this.run("scale", target, {replicas: Number(input.value)})));
+    input.select();
+  }
+
+  askImage(target, item) {
+    const names = ((item.template && item.template.containers) || []).map((c) => c.name);
+    const container = h("select", {id: "image-container"},
+      names.map((n) => h("option", {value: n}, n)));
+    const first = (item.template && item.template.containers || [])[0];
+    const input = h("input", {id: "image-ref", type: "text", required: true,
+                              value: first ? first.image : "", spellcheck: "false"});
+    this.openPanel(`Set the image of ${target.kind} ${ref(target)}`, this.form(
+      [h("label", {for: "image-container"}, "Container"), container,
+       h("label", {for: "image-ref"}, "Image"), input], "Set image",
+      () => this.run("update_image", target, {container: container.value, image: input.value.trim()})));
     input.select();
   }
 
