@@ -185,6 +185,7 @@ async def run_master(
                             config.agent,
                             metrics,
                             agent_tokens,
+                            commands,
                             poll_timeout=config.commands.poll_timeout,
                         ),
                         _hypercorn_config(server, server.agentsdk_port, backlog),

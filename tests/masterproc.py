@@ -45,6 +45,8 @@ class MasterProcess:
             "MASTER_AGENT_REQUIRE_TOKEN": "false",
             "MASTER_DATA_DIR": str(data_dir),
             "MASTER_DEMO_AGENTS": "0",
+            # The Go-shaped test events carry fixed dates that must not age out.
+            "MASTER_EVENT_RETENTION_DAYS": "36500",
             "PYTHONPATH": str(ROOT),
             **env,
         }

@@ -16,6 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 import trio
+import trio.testing
+
+from master.agentsdk.expand import Claim, MemoryBudget
+from master.model.errors import Unavailable
 
 from .conftest import SpawnMaster
 from .goagent import GoAgent
@@ -126,3 +130,26 @@ async def test_bombs_in_a_row_and_at_once_cost_the_budget_at_most(
         # Given back: what stays does not add up from round to round.
         assert after - baseline <= SLACK
     assert answers and set(answers) == {200}, answers
+
+
+async def test_a_claim_waits_for_room_then_gets_503(autojump_clock: trio.abc.Clock) -> None:
+    budget = MemoryBudget(100)
+    first = await budget.claim(60)
+    got: list[Claim] = []
+
+    async def second() -> None:
+        got.append(await budget.claim(50))
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(second)
+        await trio.testing.wait_all_tasks_blocked()
+        assert not got  # no room: it waits
+        first.release()
+    assert budget.used == 50
+    with pytest.raises(Unavailable) as refused:
+        await budget.claim(60, wait=1.0)
+    assert refused.value.status == 503 and refused.value.retry_after
+    # Growing never waits: there is room for 50 more, not 51.
+    assert got[0].grow(50) and not got[0].grow(1) and budget.used == 100
+    got[0].release()
+    assert budget.used == 0

@@ -19,7 +19,7 @@ from ..config import AgentConfig
 from ..datahub import MemoryHub
 from ..metrics import Metrics
 from ..model.agent import check_cluster_id
-from ..model.command import CommandResult
+from ..model.command import Command, CommandResult
 from ..model.errors import (
     BadRequest,
     Forbidden,
@@ -59,6 +59,17 @@ def _cluster_id(*, required: bool = True) -> str:
     return check_cluster_id(cluster_id) if cluster_id else cluster_id
 
 
+class AgentCommands(Protocol):
+    """The command lifecycle as the agent drives it, provided by the service layer: what
+    it answers 200 for is on disk first."""
+
+    async def hand_out(self, cluster_id: str, wait: float) -> Command | None:
+        """The cluster's next command within `wait` seconds; Unavailable if it cannot be recorded."""
+
+    async def complete(self, result: CommandResult, cluster_id: str) -> Command | None:
+        """Record a result (None: it changed nothing); Forbidden, BadRequest, Unavailable."""
+
+
 class AgentGuard(Protocol):
     """Agent authentication, provided by the service layer."""
 
@@ -88,10 +99,11 @@ def create_agent_app(
     limits: AgentConfig,
     metrics: Metrics,
     guard: AgentGuard,
+    commands: AgentCommands,
     *,
     poll_timeout: float,
 ) -> QuartTrio:
-    """Build the agent app over `hub`.
+    """Build the agent app over `hub` (what agents report) and `commands` (what they run).
 
     Every agent route also answers under `/t/<token>/`, so a Go agent carries
     its token in `master_url` without knowing about it.
@@ -227,9 +239,9 @@ def create_agent_app(
     @route("/agent/commands", "GET")
     async def poll(token: str | None = None) -> Response:
         cluster_id = _cluster_id()
-        cmd = None
-        with trio.move_on_after(poll_timeout * (1 - POLL_JITTER * random.random())):
-            cmd = await hub.poll(cluster_id)
+        cmd = await commands.hand_out(
+            cluster_id, poll_timeout * (1 - POLL_JITTER * random.random())
+        )
         if cmd is None:
             return json_response({"has_command": False})
         return json_response({"has_command": True, "command": cmd.wire()})
@@ -248,25 +260,19 @@ def create_agent_app(
             failure = oversized(body, total, limits.max_result_bytes)
             if failure is None:
                 raise PayloadTooLarge(f"result body exceeds {limits.max_result_bytes} bytes")
-            record(failure, cluster_id)
+            await record(failure, cluster_id)
             raise PayloadTooLarge(
                 f"result of {total} bytes exceeds {limits.max_result_bytes}; "
                 f"command {failure.command_id} is marked failed"
             )
         res = decode_body(_result_decoder, body, "result body")
         res.output = truncate(res.output, limits.max_output_bytes)
-        record(res, cluster_id)
+        await record(res, cluster_id)
         return json_response({"status": "ok"})
 
-    def record(res: CommandResult, cluster_id: str) -> None:
-        known = hub.commands.get(res.command_id)
-        if known is not None and known.cluster_id != cluster_id:
-            raise Forbidden(f"command {res.command_id} belongs to another cluster")
-        try:
-            cmd = hub.complete(res)
-        except ValueError as err:
-            raise BadRequest(f"executed_at: {err}") from err
-        if cmd is None:
+    async def record(res: CommandResult, cluster_id: str) -> None:
+        """On disk before the 200; a result received twice changes nothing."""
+        if await commands.complete(res, cluster_id) is None:
             log.info(
                 "result for unknown or finished command %s from cluster %s ignored",
                 res.command_id,

@@ -180,6 +180,10 @@ class MemoryHub:
     def complete(self, result: CommandResult) -> Command | None:
         return self.commands.complete(result)
 
+    def release(self, cmd: Command) -> None:
+        """A hand-out whose record could not be written goes back (see CommandBoard.release)."""
+        self.commands.release(cmd)
+
     def _mark_command(self, cmd: Command) -> None:
         self._dirty_commands[cmd.id] = cmd
         self._command_mark.set()
