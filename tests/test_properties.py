@@ -433,7 +433,7 @@ def test_decode_snapshot_counts_what_it_got_or_says_bad_request(
     raw = msgspec.json.encode(body)
     cluster = header_id or body.get("cluster_id")
     mismatch = bool(header_id and body.get("cluster_id") and header_id != body["cluster_id"])
-    not_a_label = bool(cluster) and not DNS_LABEL.fullmatch(cluster)
+    not_a_label = isinstance(cluster, str) and bool(cluster) and not DNS_LABEL.fullmatch(cluster)
     event(
         "broken"
         if broken

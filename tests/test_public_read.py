@@ -43,7 +43,10 @@ _KINDS_ANONYMOUS = (
     "ingresses",
     "namespaces",
 )
-_KINDS_LOGIN = ("configmaps", "replicasets", "jobs", "cronjobs", "pvs", "pvcs")
+_KINDS_LOGIN = (
+    *("configmaps", "replicasets", "jobs", "cronjobs", "pvs", "pvcs", "secrets"),
+    *("resourcequotas", "limitranges", "networkpolicies", "serviceaccounts"),
+)
 # Every route of the gateway, by endpoint: what an anonymous caller gets under public_read.
 EXPECTED: dict[str, str] = {
     "health": ALWAYS,
