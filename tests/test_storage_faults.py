@@ -120,6 +120,8 @@ def count(master: MasterProcess, text: str, since: int) -> int:
 def assert_error(r: httpx.Response, status: int) -> None:
     assert r.status_code == status, r.text
     assert set(r.json()["error"]) == {"code", "message"}
+    if status == 503:
+        assert int(r.headers["Retry-After"]) >= 1
 
 
 async def history_has(gw: httpx.AsyncClient, uid: str) -> None:
@@ -180,11 +182,14 @@ async def ride_out(master: MasterProcess, fault: AbstractAsyncContextManager[Any
             assert (await agent.heartbeat()).status_code == 200
             with trio.fail_after(10):
                 await master.wait_for(FAILING, after=mark)
+            health = (await gw.get("/health")).json()
+            assert health["status"] == "degraded" and health["database"] == "writes failing"
 
         # Cleared: the writers that kept retrying notice, without a restart.
         with trio.fail_after(15):
             await master.wait_for(RECOVERED, after=mark)
             await history_has(gw, "e2")
+        assert (await gw.get("/health")).json()["status"] == "ok"
         view = (await gw.get(f"/api/v2/commands/{running}")).json()
         assert view["status"] == "success" and view["result"]["output"] == "kept", view
         assert (await agent.poll() or {}).get("id") == queued

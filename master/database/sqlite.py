@@ -38,6 +38,8 @@ MAX_BATCH = 200
 # Background writes retry a fault after this, doubling up to RETRY_MAX.
 RETRY_FIRST = 0.1
 RETRY_MAX = 2.0
+# What a 503 for a failed write tells the client to wait before trying again.
+RETRY_AFTER = 5.0
 # Primary result codes that say the storage, not the statement, is at fault: the same
 # write can succeed once it clears (sqlite3 errors carry the extended code).
 _FAULT_CODES = {
@@ -353,12 +355,16 @@ class Database:
         await job.done.wait()
         if job.error is not None:
             if storage_fault(job.error):
-                raise Unavailable(f"database write failed: {job.error}") from job.error
+                raise Unavailable(
+                    f"database write failed: {job.error}", retry_after=RETRY_AFTER
+                ) from job.error
             raise job.error
         if job.batch_error is not None:
             # A fresh exception per caller: the shared one must not collect
             # every caller's traceback.
-            raise Unavailable(f"database write failed: {job.batch_error}") from job.batch_error
+            raise Unavailable(
+                f"database write failed: {job.batch_error}", retry_after=RETRY_AFTER
+            ) from job.batch_error
         return cast(T, job.result)
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
