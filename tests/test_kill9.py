@@ -182,12 +182,5 @@ async def campaign(spawn_master: SpawnMaster, kills: int) -> None:
 
 @pytest.mark.slow
 async def test_kill9_loses_nothing_acknowledged(spawn_master: SpawnMaster) -> None:
-    await campaign(spawn_master, kills=20)
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(
-    not os.environ.get("KILL9_CAMPAIGN"), reason="the long campaign: KILL9_CAMPAIGN=200 to run it"
-)
-async def test_kill9_long_campaign(spawn_master: SpawnMaster) -> None:
-    await campaign(spawn_master, kills=int(os.environ["KILL9_CAMPAIGN"]))
+    """20 kills; CI runs a longer campaign (KILL9_KILLS=100, see .ci/run)."""
+    await campaign(spawn_master, kills=max(20, int(os.environ.get("KILL9_KILLS", "20"))))

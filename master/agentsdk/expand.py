@@ -111,9 +111,9 @@ def expand_gzip(
     """Decompress gzip `data` (one or more members) into one buffer of at most `limit` bytes.
 
     The buffer is allocated at `reserved` bytes up front; going past it first asks
-    `grow` for the extra bytes (double the claim, else just what is needed). Raises PayloadTooLarge past `limit` (a
-    bomb stops there), Unavailable (503) when `grow` refuses, BadRequest for
-    corrupt or truncated input.
+    `grow` for the extra bytes (double the claim, else just what is needed).
+    Raises PayloadTooLarge past `limit` (a bomb stops there), Unavailable (503)
+    when `grow` refuses, BadRequest for corrupt or truncated input.
     """
     capacity = min(reserved, limit)  # bytes claimed so far
     out = bytearray(capacity)
