@@ -143,6 +143,28 @@ async def start_master(nursery: trio.Nursery, tmp_path: Path) -> StartMaster:
 
 
 SpawnMaster = Callable[..., MasterProcess]
+Figures = Callable[[str], None]
+
+
+@pytest.fixture
+def figures(record_property: Callable[[str, object], None]) -> Figures:
+    """`figures(line)`: what a test measured, printed at the end of the run (with xdist too)."""
+    return lambda line: record_property("figures", line)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "figures"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.line(line)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ import trio.testing
 from master.agentsdk.expand import Claim, MemoryBudget
 from master.model.errors import Unavailable
 
-from .conftest import SpawnMaster
+from .conftest import Figures, SpawnMaster
 from .goagent import GoAgent
 from .masterproc import MasterProcess
 
@@ -84,7 +84,7 @@ async def send_bomb(client: httpx.AsyncClient, body: bytes, statuses: list[int])
 
 @pytest.mark.slow
 async def test_bombs_in_a_row_and_at_once_cost_the_budget_at_most(
-    spawn_master: SpawnMaster,
+    spawn_master: SpawnMaster, figures: Figures
 ) -> None:
     master = spawn_master(
         MASTER_AGENT_MAX_SNAPSHOT=str(LIMIT), MASTER_AGENT_SNAPSHOT_MEMORY=str(BUDGET)
@@ -98,7 +98,7 @@ async def test_bombs_in_a_row_and_at_once_cost_the_budget_at_most(
     ):
         assert (await agent.snapshot()).status_code == 200
         baseline = master.rss()
-        figures = []
+        rounds = []
         for round_, (count, at_once) in enumerate([(10, False), (4, True)]):
             reset_peak(master)
             statuses: list[int] = []
@@ -116,9 +116,9 @@ async def test_bombs_in_a_row_and_at_once_cost_the_budget_at_most(
                 done.set()
             assert len(statuses) == count and set(statuses) <= {413, 503}, statuses
             assert 413 in statuses
-            figures.append((round_, count, at_once, statuses, peak(master), master.rss()))
-    for round_, count, at_once, statuses, top, after in figures:
-        print(
+            rounds.append((round_, count, at_once, statuses, peak(master), master.rss()))
+    for round_, count, at_once, statuses, top, after in rounds:
+        figures(
             f"round {round_}: {count} bombs {'at once' if at_once else 'in a row'} -> {statuses}; "
             f"RSS baseline {baseline / MiB:.0f} MiB, peak {top / MiB:.0f} MiB, "
             f"after {after / MiB:.0f} MiB"

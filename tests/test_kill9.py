@@ -20,7 +20,7 @@ import httpx
 import pytest
 import trio
 
-from .conftest import SpawnMaster
+from .conftest import Figures, SpawnMaster
 from .masterproc import MasterProcess
 
 CLUSTER = "c1"
@@ -154,7 +154,7 @@ async def check(master: MasterProcess, ledger: Ledger) -> dict[str, int]:
         }
 
 
-async def campaign(spawn_master: SpawnMaster, kills: int) -> None:
+async def campaign(spawn_master: SpawnMaster, figures: Figures, kills: int) -> None:
     seed = int(os.environ.get("KILL9_SEED", random.randrange(1 << 30)))
     random.seed(seed)
     master = spawn_master(MASTER_TIMEOUT_COMMAND_POLL="1s", MASTER_COMMAND_QUEUE_SIZE="20")
@@ -171,7 +171,7 @@ async def campaign(spawn_master: SpawnMaster, kills: int) -> None:
             counts = await check(master, ledger)
         totals["repeated"] += counts.pop("repeated")
         totals.update(counts)
-    print(
+    figures(
         f"kill -9 campaign (seed {seed}): {kills} kills; after each restart checked every "
         f"acknowledged command ({totals['commands']} in the end) and result "
         f"({totals['results']}), {totals['delivered']} hand-outs not pending again, "
@@ -181,6 +181,8 @@ async def campaign(spawn_master: SpawnMaster, kills: int) -> None:
 
 
 @pytest.mark.slow
-async def test_kill9_loses_nothing_acknowledged(spawn_master: SpawnMaster) -> None:
+async def test_kill9_loses_nothing_acknowledged(
+    spawn_master: SpawnMaster, figures: Figures
+) -> None:
     """20 kills; CI runs a longer campaign (KILL9_KILLS=100, see .ci/run)."""
-    await campaign(spawn_master, kills=max(20, int(os.environ.get("KILL9_KILLS", "20"))))
+    await campaign(spawn_master, figures, kills=max(20, int(os.environ.get("KILL9_KILLS", "20"))))

@@ -13,7 +13,7 @@ import trio
 
 from master.supervisor import SOMAXCONN, listen_backlog
 
-from .conftest import SpawnMaster, StartMaster
+from .conftest import Figures, SpawnMaster, StartMaster
 from .masterproc import MasterProcess
 
 FLEET = 2000
@@ -58,7 +58,9 @@ async def heartbeat(url: str, cluster_id: str, statuses: list[int | None]) -> No
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("ss") is None, reason="needs ss (iproute2) to read the backlog")
-async def test_a_fleet_reconnecting_at_once_is_answered(spawn_master: SpawnMaster) -> None:
+async def test_a_fleet_reconnecting_at_once_is_answered(
+    spawn_master: SpawnMaster, figures: Figures
+) -> None:
     """2,000 agents' heartbeats on 2,000 connections opened at the same moment: all 200
     within the agent's own deadline.
 
@@ -78,7 +80,7 @@ async def test_a_fleet_reconnecting_at_once_is_answered(spawn_master: SpawnMaste
             for i in range(FLEET):
                 nursery.start_soon(heartbeat, master.agent_url, f"storm-{i}", statuses)
     answered = sum(1 for s in statuses if s == 200)
-    print(f"reconnect storm: {answered} of {FLEET} heartbeats answered 200 (backlog {backlog})")
+    figures(f"reconnect storm: {answered} of {FLEET} heartbeats answered 200 (backlog {backlog})")
     assert answered == FLEET, {s: statuses.count(s) for s in set(statuses)}
 
 
