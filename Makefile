@@ -4,6 +4,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 DEMO ?= 3
+# Test processes (pytest-xdist); JOBS=0 runs the suite in this one process.
+JOBS ?= 2
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
@@ -11,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-.PHONY: run test lint
+.PHONY: run test lint screenshots
 run: $(VENV)/.installed
 	$(PY) -m master --demo $(DEMO)
 
@@ -21,4 +23,8 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(JOBS)
+
+# The dashboard screenshots the README shows (docs/*.png), taken by the browser test.
+screenshots: $(VENV)/.installed
+	SCREENSHOTS_DIR=$(CURDIR)/docs $(PY) -m pytest tests/test_browser.py -k test_dashboard_live

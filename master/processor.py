@@ -172,11 +172,7 @@ def compute_summary(index: SnapshotIndex, events: list[Event]) -> Summary:
     )
 
 
-def diff_snapshot(
-    snapshot: ClusterSnapshot,
-    previous: ClusterSnapshot | None,
-    known_events: Mapping[str, Event],
-) -> SnapshotChanges:
+def diff_snapshot(snapshot: ClusterSnapshot, known_events: Mapping[str, Event]) -> SnapshotChanges:
     """What `snapshot` changed: events new to the window, events whose count/time/message moved."""
     new: list[Event] = []
     updated: list[Event] = []
@@ -191,10 +187,4 @@ def diff_snapshot(
             event.type,
         ):
             updated.append(event)
-    return SnapshotChanges(
-        cluster_id=snapshot.cluster_id,
-        first=previous is None,
-        new_events=new,
-        updated_events=updated,
-        summary_changed=previous is None or previous.summary != snapshot.summary,
-    )
+    return SnapshotChanges(cluster_id=snapshot.cluster_id, new_events=new, updated_events=updated)

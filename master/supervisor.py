@@ -10,6 +10,8 @@ propagates to the caller.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,7 +24,7 @@ from quart_trio import QuartTrio
 from .agentsdk import create_agent_app
 from .config import Config, DemoConfig, ServerConfig
 from .database import Database
-from .datahub import MemoryHub
+from .datahub import DataHub, MemoryHub
 from .demo import serve_demo_agents
 from .gateway import Admission, GatewayServices, create_gateway_app
 from .metrics import Metrics
@@ -35,6 +37,7 @@ from .service.auth import AuthService, load_or_create_secret
 from .service.commands import CommandService
 from .service.events import EventPersister, restore_clusters, serve_event_cleanup
 from .service.notify import NotifyService
+from .service.passwords import Passwords
 from .service.secretbox import SecretBox
 
 log = logging.getLogger("master")
@@ -107,24 +110,37 @@ async def _serve_app(
 
 
 async def run_master(
-    config: Config, *, task_status: trio.TaskStatus[Running] = trio.TASK_STATUS_IGNORED
+    config: Config,
+    *,
+    clock: Callable[[], float] = time.time,
+    passwords: Passwords | None = None,
+    task_status: trio.TaskStatus[Running] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Run the master until `Running.stop()` (or a crash). Ready when every child is."""
+    """Run the master until `Running.stop()` (or a crash). Ready when every child is.
+
+    `clock` (wall time, seconds) and `passwords` (the hashing cost) are for tests:
+    a test drives time, or hashes cheaply; the master itself runs with the defaults.
+    """
     server, auth_config = config.server, config.auth
     backlog = listen_backlog(server.listen_backlog)
     _private_dir(config.storage.data_dir)
     db = Database(config.storage.database_path, busy_timeout=config.storage.busy_timeout)
     metrics = Metrics()
-    hub = MemoryHub(
-        datahub=config.datahub, commands=config.commands, stream=config.stream, metrics=metrics
+    hub: DataHub = MemoryHub(
+        datahub=config.datahub,
+        commands=config.commands,
+        stream=config.stream,
+        metrics=metrics,
+        clock=clock,
     )
-    commands = CommandService(hub, db, config.commands)
+    commands = CommandService(hub, db, config.commands, clock=clock)
     persister = EventPersister(hub, db)
     stopping = trio.Event()
     audit = AuditLog(
         db,
         retention_days=auth_config.audit_retention_days,
         max_rows=auth_config.audit_max_rows,
+        clock=clock,
     )
     auth = AuthService(
         db,
@@ -133,9 +149,11 @@ async def run_master(
         lifetime=auth_config.jwt_lifetime,
         max_failures=auth_config.login_max_failures,
         backoff=auth_config.login_backoff,
+        passwords=passwords,
+        clock=clock,
     )
-    agent_tokens = AgentTokens(db, audit, require=config.agent.require_token)
-    notify = NotifyService(db, SecretBox.in_dir(config.storage.data_dir), config.notify)
+    agent_tokens = AgentTokens(db, audit, require=config.agent.require_token, clock=clock)
+    notify = NotifyService(db, SecretBox.in_dir(config.storage.data_dir), config.notify, clock)
     alerts = AlertService(
         hub,
         db,
@@ -150,6 +168,7 @@ async def run_master(
             public_url=config.alerts.public_url,
         ),
         on_change=hub.publish_alert,
+        clock=clock,
     )
     if not config.agent.require_token:
         log.warning(
@@ -173,7 +192,6 @@ async def run_master(
                 await services.start(audit.serve)
                 await services.start(agent_tokens.serve)
                 await services.start(hub.serve)
-                await services.start(hub.fanout.serve)
                 await services.start(persister.serve)
                 await services.start(commands.serve_persister)
                 await services.start(serve_event_cleanup, db, config.storage)
@@ -187,6 +205,7 @@ async def run_master(
                             agent_tokens,
                             commands,
                             poll_timeout=config.commands.poll_timeout,
+                            clock=clock,
                         ),
                         _hypercorn_config(server, server.agentsdk_port, backlog),
                         stopping,
@@ -206,7 +225,7 @@ async def run_master(
                             public_url=config.alerts.public_url,
                         ),
                         token_lifetime=auth_config.jwt_lifetime,
-                        stream_ping_interval=config.stream.ping_interval,
+                        stream=config.stream,
                         notify=notify,
                         alerts=alerts,
                     )
@@ -257,7 +276,7 @@ def _private_dir(path: Path) -> None:
         log.warning("data directory %s was mode %o; now 0700 (owner only)", path, mode)
 
 
-async def _close_hub_on_stop(hub: MemoryHub, stopping: trio.Event) -> None:
+async def _close_hub_on_stop(hub: DataHub, stopping: trio.Event) -> None:
     await stopping.wait()
     log.info("shutting down: answering waiting polls")
     hub.close()

@@ -46,6 +46,24 @@ def decode_body(decoder: msgspec.json.Decoder[T], body: bytes, what: str) -> T:
         raise BadRequest(f"invalid {what}: JSON nested too deeply") from err
 
 
+async def read_json(
+    decoder: msgspec.json.Decoder[T], what: str = "request body", *, cache: bool = True
+) -> T:
+    """The current request's JSON body, decoded; BadRequest naming `what` when it is not.
+
+    `cache=False` keeps no copy once decoded (large agent bodies nothing reads again).
+    """
+    raw = await request.get_data(cache=cache)
+    assert isinstance(raw, bytes)
+    return decode_body(decoder, raw, what)
+
+
+def bearer_token() -> str | None:
+    """The token of the current request's `Authorization: Bearer` header, if any."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
 def install_error_handlers(app: QuartTrio) -> None:
     """Every error, ours or the framework's, leaves as `{"error": {"code", "message"}}`.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,18 +15,33 @@ import trio
 from master.config import Config
 from master.database import Database
 from master.database.migrations import migrate
+from master.service.passwords import HashCost, Passwords
 from master.supervisor import Running, run_master
 
 from .goagent import GoAgent
+from .http import TLS
 from .masterproc import MasterProcess
+
+# Masters in tests hash passwords cheaply (argon2id at production cost takes ~0.15 s of
+# CPU per hash or login); tests/test_passwords.py checks the production cost.
+CHEAP_HASHING = HashCost(time_cost=1, memory_cost=8, parallelism=1)
 
 
 class MasterRunner:
     """Starts, stops and restarts a master over the same data directory."""
 
-    def __init__(self, nursery: trio.Nursery, config: Config) -> None:
+    def __init__(
+        self,
+        nursery: trio.Nursery,
+        config: Config,
+        *,
+        passwords: Passwords | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.nursery = nursery
         self.config = config
+        self.passwords = passwords or Passwords(CHEAP_HASHING)
+        self.clock = clock
         self.running: Running | None = None
         self._done = trio.Event()
         self._admin_token: str | None = None
@@ -38,7 +54,9 @@ class MasterRunner:
 
     async def _run(self, *, task_status: trio.TaskStatus[Running]) -> None:
         try:
-            await run_master(self.config, task_status=task_status)
+            await run_master(
+                self.config, clock=self.clock, passwords=self.passwords, task_status=task_status
+            )
         finally:
             self._done.set()
 
@@ -55,7 +73,9 @@ class MasterRunner:
 
     def gateway_client(self, token: str | None = None) -> httpx.AsyncClient:
         """A client of the gateway; logged in as the administrator unless `token` is given."""
-        client = httpx.AsyncClient(base_url=self.gateway_url, timeout=30, auth=self._auth(token))
+        client = httpx.AsyncClient(
+            verify=TLS, base_url=self.gateway_url, timeout=30, auth=self._auth(token)
+        )
         return client
 
     def _auth(self, token: str | None) -> httpx.Auth:
@@ -69,7 +89,7 @@ class MasterRunner:
         return Bearer()
 
     async def login(self, username: str, password: str) -> str:
-        async with httpx.AsyncClient(base_url=self.gateway_url) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=self.gateway_url) as client:
             r = await client.post(
                 "/api/v2/user/login", json={"username": username, "password": password}
             )
@@ -103,6 +123,16 @@ class MasterRunner:
 ADMIN_PASSWORD = "correct-horse-battery-staple-9"
 
 
+class WallClock:
+    """Wall time a test can move forward: a master given it sees hours pass at once."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.ahead
+
+
 def make_config(tmp_path: Path, **changes: Any) -> Config:
     """A config on port 0 with a throw-away data directory and fast timings.
 
@@ -131,11 +161,12 @@ async def start_master(nursery: trio.Nursery, tmp_path: Path) -> StartMaster:
     """`await start_master(**sections)` -> a running MasterRunner.
 
     Each keyword is a config section and the keys that change, as for
-    `Config.replace`: `await start_master(commands={"poll_timeout": 0.3})`.
+    `Config.replace`: `await start_master(commands={"poll_timeout": 0.3})`;
+    `clock=` gives the master a wall clock the test moves (`WallClock`).
     """
 
-    async def start(**changes: Any) -> MasterRunner:
-        runner = MasterRunner(nursery, make_config(tmp_path, **changes))
+    async def start(clock: Callable[[], float] = time.time, **changes: Any) -> MasterRunner:
+        runner = MasterRunner(nursery, make_config(tmp_path, **changes), clock=clock)
         await runner.start()
         return runner
 

@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import msgspec
 
+from .http import TLS
+
 ZERO_TIME = "0001-01-01T00:00:00Z"
 CREATED = "2026-01-17T09:00:00+09:00"  # a Kubernetes creation time, as the agent writes it
 
@@ -346,7 +348,7 @@ class GoAgent:
     @classmethod
     @asynccontextmanager
     async def open(cls, master_url: str, cluster_id: str) -> AsyncIterator[GoAgent]:
-        async with httpx.AsyncClient(base_url=master_url, timeout=90) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=master_url, timeout=90) as client:
             yield cls(client, cluster_id)
 
     async def heartbeat(self) -> httpx.Response:

@@ -7,6 +7,7 @@ import trio
 
 from .conftest import MasterRunner, StartMaster
 from .goagent import GoAgent, event
+from .http import TLS
 
 
 async def command(gateway: httpx.AsyncClient, action: str = "scale", **fields: object) -> str:
@@ -145,7 +146,7 @@ async def test_agent_hanging_up_mid_poll_loses_nothing(
     agent: GoAgent, gateway: httpx.AsyncClient, master: MasterRunner
 ) -> None:
     await agent.heartbeat()
-    async with httpx.AsyncClient(base_url=master.agent_url) as doomed:
+    async with httpx.AsyncClient(verify=TLS, base_url=master.agent_url) as doomed:
         with trio.move_on_after(0.3):
             await doomed.get(
                 "/agent/commands", params={"cluster_id": "c1"}, headers={"X-Cluster-ID": "c1"}
@@ -252,14 +253,14 @@ async def test_result_for_another_clusters_command_refused(
 async def test_plain_json_snapshot_and_body_cluster_id_fallback(
     master: MasterRunner, gateway: httpx.AsyncClient
 ) -> None:
-    async with httpx.AsyncClient(base_url=master.agent_url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=master.agent_url) as client:
         r = await client.post("/agent/snapshot", json={"cluster_id": "plain", "pods": None})
     assert r.status_code == 200, r.text
     assert (await gateway.get("/api/v2/clusters/plain")).json()["summary"]["total_pods"] == 0
 
 
 async def test_health(master: MasterRunner) -> None:
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=TLS) as client:
         assert (await client.get(master.agent_url + "/health")).json() == {"status": "ok"}
         assert (await client.get(master.gateway_url + "/health")).json()["status"] == "ok"
 

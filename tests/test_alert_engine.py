@@ -65,11 +65,12 @@ class Rig:
     async def look(self, at: float, **body: Any) -> None:
         self.clock.now = 1_000_000.0 + at
         raw = msgspec.json.encode(snapshot("c1", **{**CLEAN, **body}))
-        self.hub.apply_snapshot(decode_snapshot(raw, "c1", received_at=self.clock.now))
+        await self.hub.apply_snapshot(decode_snapshot(raw, "c1", received_at=self.clock.now))
         await self.engine.tick()
 
     def channel(self, type: str = "webhook") -> dict[str, Any]:
-        return self.notify.view(type)
+        view: dict[str, Any] = msgspec.to_builtins(self.notify.view(type))
+        return view
 
 
 def down(*names: str) -> list[dict[str, Any]]:
@@ -165,5 +166,5 @@ async def test_a_channel_disabled_after_a_message_was_queued_sends_nothing(
         view = rig.channel()
         assert (view["sent_count"], view["failed_count"], view["dropped_count"]) == (0, 0, 1)
         assert view["last_send_error"] == "not sent: disabled"
-        (stored,) = [c for c in await db.read(list_channels) if c["type"] == "webhook"]
-        assert stored["dropped_count"] == 1, "counted durably"
+        (stored,) = [c for c, _ in await db.read(list_channels) if c.type == "webhook"]
+        assert stored.dropped_count == 1, "counted durably"

@@ -12,6 +12,7 @@ import pytest
 
 from .conftest import MasterRunner, StartMaster
 from .goagent import GoAgent, gzip_json, snapshot
+from .http import TLS
 
 
 def bomb(expanded: int) -> bytes:
@@ -126,7 +127,7 @@ async def test_compressed_body_over_limit_is_413(start_master: StartMaster) -> N
 async def test_bad_agent_calls(
     master: MasterRunner, path: str, kwargs: dict[str, object], expected: int
 ) -> None:
-    async with httpx.AsyncClient(base_url=master.agent_url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=master.agent_url) as client:
         method = str(kwargs.pop("method"))
         r = await client.request(method, path, **kwargs)  # type: ignore[arg-type]
     assert r.status_code == expected

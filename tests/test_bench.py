@@ -91,6 +91,7 @@ def test_targets_judge_each_figure() -> None:
     assert verdicts["master RSS per held poll"] == "n/a"
 
 
+@pytest.mark.slow
 def test_tiny_scenario_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(

@@ -5,12 +5,17 @@ steps that act on the master or an agent (stop an agent, push a snapshot that
 makes an alert fire or resolve, stop and start the master) call back into Trio
 with `trio.from_thread.run`. The gateway and agent
 ports are fixed for the test, so that after a restart the page and the agents
-find the master at the same address. The run saves the screenshots the README
-shows (docs/*.png).
+find the master at the same address. The run takes the screenshots the README
+shows: into a temporary directory, or into $SCREENSHOTS_DIR (`make screenshots`
+sets it to docs/).
+
+Without Chromium the tests are skipped, except under CI (the environment
+variable CI set), where a missing browser is an error.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 from collections.abc import Awaitable, Callable
@@ -27,11 +32,7 @@ from .conftest import ADMIN_PASSWORD, MasterRunner, make_config
 from .goagent import GoAgent
 
 CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"
-)
-
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+pytestmark = pytest.mark.slow
 WAIT = 20_000  # ms: Playwright's auto-waiting assertions, generous for a busy 2-core machine
 CLUSTERS = ("eu-prod", "us-staging")
 LAB = "edge-lab"  # its agent is the test's own (tests/goagent.py): its alerts are the test's
@@ -106,12 +107,29 @@ class LabAgent:
         self.scope.cancel()
 
 
-def shoot(page: Any, name: str) -> None:
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / f"dashboard-{name}.png"))
+@pytest.fixture(autouse=True)
+def chromium() -> str:
+    if CHROMIUM is None:
+        missing = "Debian's chromium is not installed (.ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing}; CI must run the browser tests", pytrace=False)
+        pytest.skip(missing)
+    return CHROMIUM
 
 
-async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where the screenshots go: $SCREENSHOTS_DIR when asked, else a temporary directory."""
+    where = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path / "screenshots")
+    where.mkdir(parents=True, exist_ok=True)
+    return where
+
+
+def shoot(page: Any, shots: Path, name: str) -> None:
+    page.screenshot(path=str(shots / f"dashboard-{name}.png"))
+
+
+async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path, shots: Path) -> None:
     gateway_port, agent_port = free_port(), free_port()
     config = make_config(
         tmp_path,
@@ -174,7 +192,7 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         # Log in (a wrong password first: the form says so).
         page.goto(f"{base}/#/clusters")
         expect(page.get_by_role("heading", name="Log in to AtlHyper")).to_be_visible(timeout=WAIT)
-        shoot(page, "login")
+        shoot(page, shots, "login")
         page.get_by_label("Username").fill("admin")
         page.get_by_label("Password").fill("not the password")
         page.get_by_role("button", name="Log in").click()
@@ -217,7 +235,7 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         expect(lab_card).to_have_attribute("data-severity", "critical")
         expect(lab_card.locator(".stat.alerts")).to_contain_text("1 critical")
         expect(page.locator(".totals .stat.alerts.sev-critical")).to_be_visible()
-        shoot(page, "clusters")
+        shoot(page, shots, "clusters")
 
         # The cluster's page lists it; a higher count, then the all-clear, arrive live.
         lab_card.get_by_role("link", name=LAB).click()
@@ -228,7 +246,7 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         expect(alert).to_have_attribute("data-severity", "critical")
         call(lab.push, crash(5, reason="OOMKilled"))
         expect(alert).to_contain_text("×5", timeout=WAIT)
-        shoot(page, "alerts")
+        shoot(page, shots, "alerts")
         call(lab.push)
         expect(alert).to_have_attribute("data-status", "resolved", timeout=WAIT)
         expect(alert).to_have_count(0, timeout=WAIT)
@@ -263,7 +281,7 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         expect(page.locator("#event-feed li[data-type='Normal']").first).to_be_hidden()
         page.get_by_label("Warnings only").uncheck()
         expect(page.locator("#event-history tbody tr").first).to_be_visible(timeout=WAIT)
-        shoot(page, "events")
+        shoot(page, shots, "events")
 
         # Scale a deployment from its table; the command goes to success live.
         page.get_by_role("link", name="Resources", exact=True).click()
@@ -277,7 +295,7 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         expect(command).to_have_attribute("data-status", "success", timeout=WAIT)
         row = table.locator(f"tr[data-name='{first['name']}']")
         expect(row).to_contain_text(f"/{replicas}", timeout=WAIT)  # the table followed the snapshot
-        shoot(page, "resources")
+        shoot(page, shots, "resources")
         # A deployment's events include those of the objects it owns (its ReplicaSets, Pods).
         row.get_by_role("button", name="Events").click()
         expect(page.locator("#action-panel caption")).to_contain_text(
@@ -302,7 +320,7 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path) -> None:
         detail = page.locator(".detail .command[data-status='success']")
         expect(detail).to_contain_text("get_logs", timeout=WAIT)
         expect(detail.locator("pre.output")).to_be_visible(timeout=WAIT)
-        shoot(page, "operations")
+        shoot(page, shots, "operations")
 
         # An agent stops: its card goes offline by itself.
         page.get_by_role("link", name="Clusters", exact=True).first.click()

@@ -9,7 +9,7 @@ import httpx
 import pytest
 import trio
 
-from .conftest import StartMaster
+from .conftest import StartMaster, WallClock
 from .goagent import GoAgent
 from .test_agent_protocol import command, status
 
@@ -71,10 +71,13 @@ async def test_full_queue_is_429(start_master: StartMaster) -> None:
 
 
 async def test_undelivered_command_expires(start_master: StartMaster) -> None:
-    runner = await start_master(commands={"expire": 0.5})
+    clock = WallClock()
+    runner = await start_master(clock=clock, commands={"poll_timeout": 0.3})
     async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         await go.heartbeat()
         command_id = await command(gw)
+        assert await status(gw, command_id) == "pending"
+        clock.ahead = runner.config.commands.expire  # the default, 5 minutes
         with trio.fail_after(5):
             while await status(gw, command_id) != "expired":
                 await trio.sleep(0.1)
@@ -82,11 +85,13 @@ async def test_undelivered_command_expires(start_master: StartMaster) -> None:
 
 
 async def test_delivered_command_without_result_times_out(start_master: StartMaster) -> None:
-    runner = await start_master(commands={"result_timeout": 0.5})
+    clock = WallClock()
+    runner = await start_master(clock=clock)
     async with GoAgent.open(runner.agent_url, "c1") as go, runner.gateway_client() as gw:
         await go.heartbeat()
         command_id = await command(gw)
         assert await go.poll() is not None
+        clock.ahead = runner.config.commands.result_timeout  # the default, 5 minutes
         with trio.fail_after(5):
             while await status(gw, command_id) != "timeout":
                 await trio.sleep(0.1)

@@ -10,10 +10,11 @@ import pytest
 from master.gateway.dashboard import STATIC, load_files
 
 from .conftest import MasterRunner
+from .http import TLS
 
 
 async def test_index_and_files_are_public_with_their_types(master: MasterRunner) -> None:
-    async with httpx.AsyncClient(base_url=master.gateway_url) as anonymous:
+    async with httpx.AsyncClient(verify=TLS, base_url=master.gateway_url) as anonymous:
         index = await anonymous.get("/")
         assert index.status_code == 200
         assert index.headers["content-type"] == "text/html; charset=utf-8"
@@ -46,7 +47,9 @@ async def test_index_and_files_are_public_with_their_types(master: MasterRunner)
 )
 async def test_nothing_but_the_files_is_served(master: MasterRunner, path: str) -> None:
     # The router may first redirect to a cleaner path (`//` -> `/`); where it lands is a 404.
-    async with httpx.AsyncClient(base_url=master.gateway_url, follow_redirects=True) as anonymous:
+    async with httpx.AsyncClient(
+        verify=TLS, base_url=master.gateway_url, follow_redirects=True
+    ) as anonymous:
         r = await anonymous.get(path)
     assert r.status_code == 404, (path, r.text[:200])
 

@@ -25,6 +25,7 @@ from master.database.commands import get_command, list_commands, load_open_comma
 from master.database.events import cleanup_events, query_events, upsert_events
 from master.database.migrations import MIGRATIONS, migrate, user_version
 from master.database.settings import get_setting, set_setting
+from master.model.agent import AgentStatus
 from master.model.command import Command
 from master.model.errors import Unavailable
 from master.model.event import Event, InvolvedObject
@@ -718,11 +719,12 @@ def test_upsert_cluster_keeps_first_seen_and_known_times(conn: sqlite3.Connectio
     upsert_cluster(conn, "c1", seen=10.0, heartbeat=None, snapshot=10.0)
     upsert_cluster(conn, "c1", seen=20.0, heartbeat=20.0, snapshot=None)
     upsert_cluster(conn, "c0", seen=5.0, heartbeat=5.0, snapshot=None)
-    columns = ("cluster_id", "first_seen", "last_seen", "last_heartbeat", "last_snapshot")
     assert list_clusters(conn) == [
-        dict(zip(columns, ("c0", 5.0, 5.0, 5.0, None), strict=True)),
-        dict(zip(columns, ("c1", 10.0, 20.0, 20.0, 10.0), strict=True)),
+        AgentStatus(cluster_id="c0", first_seen=5.0, last_heartbeat=5.0),
+        AgentStatus(cluster_id="c1", first_seen=10.0, last_heartbeat=20.0, last_snapshot=10.0),
     ]
+    row = conn.execute("SELECT last_seen FROM clusters WHERE cluster_id = 'c1'").fetchone()
+    assert tuple(row) == (20.0,)
 
 
 def test_settings(conn: sqlite3.Connection) -> None:

@@ -9,8 +9,9 @@ from typing import Any
 
 from master.database.alerts import firing_alerts, query_alerts, save_alerts
 from master.database.migrations import MIGRATIONS, migrate, user_version
-from master.database.notify import list_channels, record_send, seed_channels
+from master.database.notify import StoredChannel, list_channels, record_send, seed_channels
 from master.model.alert import Alert
+from master.model.channel import ChannelState
 
 
 def test_version_2_file_gets_the_alert_tables_and_keeps_its_data(tmp_path: Path) -> None:
@@ -25,15 +26,16 @@ def test_version_2_file_gets_the_alert_tables_and_keeps_its_data(tmp_path: Path)
 
 
 def test_seed_only_into_an_empty_table_and_outcomes_counted(conn: sqlite3.Connection) -> None:
-    row = {"type": "webhook", "name": "Hook", "enabled": True, "config": "{}"}
-    assert seed_channels(conn, [row], now=1.0) is True
-    assert seed_channels(conn, [{**row, "type": "slack"}], now=2.0) is False
+    hook = StoredChannel(ChannelState(type="webhook", name="Hook", enabled=True), '{"url": ""}')
+    assert seed_channels(conn, [hook], now=1.0) is True
+    slack = StoredChannel(ChannelState(type="slack", name="Slack"), "{}")
+    assert seed_channels(conn, [slack], now=2.0) is False
     for status in ("ok", "ok", "failed", "dropped"):
         record_send(conn, "webhook", status=status, error=status, now=3.0)
-    (stored,) = list_channels(conn)
-    assert stored["enabled"] is True and stored["name"] == "Hook"
-    assert (stored["sent_count"], stored["failed_count"], stored["dropped_count"]) == (2, 1, 1)
-    assert stored["last_send_status"] == "dropped"
+    ((stored, config),) = list_channels(conn)
+    assert stored.enabled is True and stored.name == "Hook" and config == '{"url": ""}'
+    assert (stored.sent_count, stored.failed_count, stored.dropped_count) == (2, 1, 1)
+    assert stored.last_send_status == "dropped" and stored.created_at == 1.0
 
 
 def alert(cluster_id: str, fired_at: float, **changes: Any) -> Alert:

@@ -106,7 +106,7 @@ async def test_version_1_file_is_upgraded_and_keeps_its_data(
         db: Database = await nursery.start(Database(path).serve)
         assert await db.read(user_version) == len(MIGRATIONS)
         assert await db.read(lambda c: get_setting(c, "theme")) == "dark"
-        assert [row["cluster_id"] for row in await db.read(list_clusters)] == ["c1"]
+        assert [status.cluster_id for status in await db.read(list_clusters)] == ["c1"]
         assert NEW_TABLES <= await db.read(lambda c: names(c, "table"))
         await db.write(lambda c: add_user(c, "alice"))
         assert await db.read(count_users) == 1

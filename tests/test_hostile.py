@@ -42,6 +42,7 @@ from master.model.gotime import parse_go_time
 
 from .conftest import ADMIN_PASSWORD, MasterRunner, StartMaster
 from .goagent import GoAgent, event, gzip_json, pod, snapshot
+from .http import TLS
 
 MiB = 1 << 20
 # Compressed bodies up to 8 MiB, snapshots up to 16 MiB once expanded: the
@@ -631,7 +632,7 @@ async def test_login_flood_is_throttled_and_recorded(start_master: StartMaster) 
     token = await runner.admin_token()  # before the flood: the address gets throttled too
     async with (
         runner.gateway_client(token) as admin,
-        httpx.AsyncClient(base_url=runner.gateway_url, timeout=30) as client,
+        httpx.AsyncClient(verify=TLS, base_url=runner.gateway_url, timeout=30) as client,
     ):
         assert (
             await admin.post(
@@ -674,7 +675,7 @@ async def test_flood_of_made_up_users_is_throttled_by_address(start_master: Star
     token = await runner.admin_token()
     start_rss = rss()
     with trio.fail_after(60):
-        async with httpx.AsyncClient(base_url=runner.gateway_url, timeout=30) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=runner.gateway_url, timeout=30) as client:
             statuses = [
                 (await login(client, f"ghost{i}-" + "g" * 100_000, "whatever")).status_code
                 for i in range(50)
@@ -703,7 +704,7 @@ MALFORMED_LOGINS = [
 async def test_malformed_logins_are_400_and_not_counted(start_master: StartMaster) -> None:
     runner = await start_master(auth={"login_max_failures": 3, "login_backoff": 60.0})
     with trio.fail_after(20):
-        async with httpx.AsyncClient(base_url=runner.gateway_url) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=runner.gateway_url) as client:
             for body in MALFORMED_LOGINS:
                 assert_error(await client.post("/api/v2/user/login", content=body), 400)
         # Malformed bodies are no password guesses: the admin can still log in.
@@ -844,7 +845,7 @@ async def test_forged_tokens_do_not_reach_admin_routes(master: MasterRunner) -> 
     real = await master.admin_token()
     attacks = jwt_attacks(real, jwt_secret(master))
     with trio.fail_after(30):
-        async with httpx.AsyncClient(base_url=master.gateway_url) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=master.gateway_url) as client:
             for name in ("alg none", "wrong key", "tampered role", "expired"):
                 headers = {"Authorization": attacks[name]}
                 r = await client.post(
@@ -964,15 +965,22 @@ async def test_event_count_outside_int64_does_not_take_the_master_down(
     """A 400, or taken and stored: either way the master stays up and keeps its data."""
     runner = await start_master()
     await seed(runner)
-    async with GoAgent.open(runner.agent_url, "c1") as agent:
+    async with GoAgent.open(runner.agent_url, "c1") as agent, runner.gateway_client() as gw:
         for count in (2**63, -(2**63) - 1, 10**30):
             body = snapshot(
                 "c1", events=[*snapshot("c1")["events"], event(f"n{count}", count=count)]
             )
             with trio.fail_after(10):
                 r = await agent.push(gzip_json(body))
-            assert r.status_code in (200, 400), r.text
-            await trio.sleep(1.5)  # past the persister's next write
+                assert r.status_code in (200, 400), r.text
+                # Taken: wait until the persister has written it.
+                while r.status_code == 200 and not any(
+                    e["uid"] == f"n{count}"
+                    for e in (await gw.get("/api/v2/events", params={"limit": 500})).json()[
+                        "events"
+                    ]
+                ):
+                    await trio.sleep(0.05)
             await assert_responsive(runner)
 
 
@@ -1069,7 +1077,7 @@ async def test_no_client_is_stuck_after_an_early_error(start_master: StartMaster
             assert statuses[:1] == [b"400"], received[:300]
             assert statuses == [b"400", b"200"] or b"connection: close" in head, received[:300]
         # A body over the size limit, as httpx (and Go) send it, then the next call.
-        async with httpx.AsyncClient(base_url=runner.agent_url, timeout=3) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=runner.agent_url, timeout=3) as client:
             r = await client.post(
                 "/agent/snapshot",
                 content=b"x" * (9 * MiB),

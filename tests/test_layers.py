@@ -1,8 +1,14 @@
-"""The import contract of DESIGN.md: each layer imports only the layers below it."""
+"""The import contract of docs/architecture.md: each layer imports only the layers below it.
+
+The document's package table must name exactly the packages that exist, and only
+the supervisor may name a concrete hub class.
+"""
 
 from __future__ import annotations
 
 import ast
+import functools
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "master"
+ARCHITECTURE = ROOT.parent / "docs" / "architecture.md"
 
 # package -> master packages it may import (besides itself). `config` imports nothing, so
 # any layer may take its settings section from it.
@@ -26,7 +33,7 @@ ALLOWED: dict[str, set[str]] = {
     "query": {"model", "datahub", "database"},
     "webapi": {"model"},
     "agentsdk": {"model", "processor", "datahub", "webapi", "metrics", "config"},
-    "gateway": {"model", "query", "service", "webapi", "metrics"},
+    "gateway": {"model", "query", "service", "webapi", "metrics", "config"},
     "demo": {"model"},
 }
 
@@ -87,6 +94,15 @@ def test_every_package_has_a_rule() -> None:
     assert layers <= set(ALLOWED), f"no import rule for {sorted(layers - set(ALLOWED))}"
 
 
+def test_architecture_lists_exactly_the_packages() -> None:
+    listed = set(re.findall(r"^\| `master/(\w+)(?:\.py)?` \|", ARCHITECTURE.read_text(), re.M))
+    existing = {_layer(p) for p in ROOT.rglob("*.py")} - {"__init__", "__main__"}
+    assert listed == existing, (
+        f"docs/architecture.md lacks {sorted(existing - listed)}, "
+        f"names what does not exist {sorted(listed - existing)}"
+    )
+
+
 @pytest.mark.parametrize(
     ("source", "found"),
     [
@@ -100,6 +116,60 @@ def test_every_package_has_a_rule() -> None:
 )
 def test_checker_sees_every_import_form(source: str, found: set[str]) -> None:
     assert _imports_of(source, ("gateway", "routes.py")) == found
+
+
+# --- the hub interface -----------------------------------------------------------------
+
+HUB_INTERFACE = "DataHub"
+
+
+@functools.cache
+def _concrete_hubs() -> frozenset[str]:
+    """Classes of the datahub package that implement the interface (`MemoryHub`, ...)."""
+    return frozenset(
+        node.name
+        for path in (ROOT / "datahub").glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef) and node.name.endswith("Hub")
+    ) - {HUB_INTERFACE}
+
+
+def _names(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.ImportFrom):
+            names |= {a.name for a in node.names}
+    return names
+
+
+HUB_USERS = sorted(
+    p for p in ROOT.rglob("*.py") if _layer(p) not in ("datahub", "supervisor", "__init__")
+)
+
+
+def test_the_interface_is_a_protocol_every_hub_implements() -> None:
+    from master.datahub import DataHub, MemoryHub
+
+    assert getattr(DataHub, "_is_protocol", False), "DataHub is a typing.Protocol"
+    assert _concrete_hubs() >= {"MemoryHub"}
+    interface = {n for n in vars(DataHub) if not n.startswith("_")}
+    public = {n for n in vars(MemoryHub) if not n.startswith("_")}
+    assert public == interface, "a concrete hub offers exactly the interface"
+
+
+@pytest.mark.parametrize("path", HUB_USERS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_supervisor_names_a_concrete_hub(path: Path) -> None:
+    named = _names(path) & _concrete_hubs()
+    assert not named, f"{path.relative_to(ROOT)} names {sorted(named)}; use {HUB_INTERFACE}"
+
+
+def test_supervisor_types_the_hub_by_its_interface() -> None:
+    text = (ROOT / "supervisor.py").read_text()
+    assert f"hub: {HUB_INTERFACE} = " in text
 
 
 # I/O-free cores: state machines over plain data. Importing one, with everything it imports,

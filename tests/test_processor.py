@@ -72,19 +72,11 @@ def test_events_deduped_and_diffed() -> None:
         snapshot(events=[event("a", count=2), event("b"), event("c"), event("c", count=9)])
     )
     assert [(e.uid, e.count) for e in second.events] == [("a", 2), ("b", 1), ("c", 9)]
-    changes = diff_snapshot(second, first, {e.uid: e for e in first.events})
+    changes = diff_snapshot(second, {e.uid: e for e in first.events})
     assert [e.uid for e in changes.new_events] == ["c"]
     assert [e.uid for e in changes.updated_events] == ["a"]
-    assert not changes.first and changes.summary_changed  # total_events went 2 -> 3
-    same = diff_snapshot(second, second, {e.uid: e for e in second.events})
-    assert not same.new_events and not same.updated_events and not same.summary_changed
-
-
-def test_summary_change_detected() -> None:
-    first = decode(snapshot())
-    second = decode(snapshot(pods=None))
-    assert diff_snapshot(second, first, {}).summary_changed
-    assert diff_snapshot(first, None, {}).first
+    same = diff_snapshot(second, {e.uid: e for e in second.events})
+    assert not same.new_events and not same.updated_events
 
 
 def test_event_without_uid_gets_a_key() -> None:

@@ -25,6 +25,7 @@ from master.query.stream import TOPICS
 
 from .conftest import MasterRunner, StartMaster
 from .goagent import GoAgent
+from .http import TLS
 from .streamclient import StreamClient
 from .test_stream import closed_with
 
@@ -181,7 +182,7 @@ async def test_every_route_is_classified_and_anonymous_reads_stay_in_the_allow_l
     values = await planted(runner)
     seen = 0
     with trio.fail_after(60):
-        async with httpx.AsyncClient(base_url=runner.gateway_url, timeout=30) as anon:
+        async with httpx.AsyncClient(verify=TLS, base_url=runner.gateway_url, timeout=30) as anon:
             for rule in rules:
                 if rule.websocket:
                     continue

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import pytest
 import schemathesis
 import trio
 from hypothesis import HealthCheck, given, settings
@@ -94,6 +95,7 @@ def fuzz(gateway_url: str, token: str) -> tuple[dict[str, str], Counter[tuple[st
     return failures, answers, documented
 
 
+@pytest.mark.slow
 async def test_no_operation_answers_5xx(start_master: StartMaster) -> None:
     runner = await start_master(commands={"queue_size": 10_000})
     async with GoAgent.open(runner.agent_url, "c1") as agent:

@@ -9,6 +9,7 @@ import httpx
 import trio
 
 from .conftest import MasterRunner, StartMaster
+from .http import TLS
 
 FLOOD = 1000
 BODY_MARK = "body-of-a-stranger"
@@ -68,7 +69,7 @@ async def test_a_thousand_anonymous_refusals_barely_grow_the_database(
 
     with trio.fail_after(120):
         async with (
-            httpx.AsyncClient(base_url=runner.gateway_url, timeout=30) as client,
+            httpx.AsyncClient(verify=TLS, base_url=runner.gateway_url, timeout=30) as client,
             trio.open_nursery() as nursery,
         ):
             for start in range(4):
@@ -97,7 +98,7 @@ async def test_tables_are_capped(start_master: StartMaster) -> None:
             for i in range(1100):  # authenticated changes: one audit row each
                 r = await admin.post(f"/api/v2/agent-tokens/{i}/rotate")
                 assert r.status_code == 404
-        async with httpx.AsyncClient(base_url=runner.gateway_url, timeout=30) as client:
+        async with httpx.AsyncClient(verify=TLS, base_url=runner.gateway_url, timeout=30) as client:
             for i in range(1100):  # refusals from 1,100 addresses (behind a proxy): a record each
                 forwarded = {"X-Forwarded-For": f"10.0.{i // 256}.{i % 256}"}
                 r = await client.get("/api/v2/user/list", headers=forwarded)

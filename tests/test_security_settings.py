@@ -17,6 +17,7 @@ import trio
 from master.logs import OneLineFormatter, configure_logging
 
 from .conftest import StartMaster
+from .http import TLS
 from .test_hostile import exchange, request, status_of
 from .test_supervision import master_process, wait_for_urls
 
@@ -108,7 +109,7 @@ async def test_host_header_must_name_the_master(start_master: StartMaster) -> No
         server={"allowed_hosts": ("ops.example.com",)}, alerts={"public_url": "https://m.example"}
     )
     port = runner.gateway_url.rsplit(":", 1)[1]
-    async with httpx.AsyncClient(base_url=runner.gateway_url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=runner.gateway_url) as client:
         for host, status in [
             (f"127.0.0.1:{port}", 200),
             (f"localhost:{port}", 200),
@@ -146,7 +147,7 @@ async def test_host_header_must_name_the_master(start_master: StartMaster) -> No
 
 async def test_any_host_with_a_star(start_master: StartMaster) -> None:
     runner = await start_master(server={"allowed_hosts": ("*",)})
-    async with httpx.AsyncClient(base_url=runner.gateway_url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=runner.gateway_url) as client:
         assert (
             await client.get("/health", headers={"Host": "anything.example"})
         ).status_code == 200
@@ -171,7 +172,7 @@ async def test_agent_tokens_last_use_is_kept_without_a_write_per_request(
 
     started = time.time()
     with trio.fail_after(30):
-        async with httpx.AsyncClient(base_url=runner.agent_url) as agent:
+        async with httpx.AsyncClient(verify=TLS, base_url=runner.agent_url) as agent:
             for _ in range(20):
                 r = await agent.post(
                     "/agent/heartbeat",
@@ -184,7 +185,7 @@ async def test_agent_tokens_last_use_is_kept_without_a_write_per_request(
     assert started <= token["last_used_at"] <= time.time()
     assert stored_last_use() == token["last_used_at"]
     # And a restart keeps it (the shutdown writes what is pending).
-    async with httpx.AsyncClient(base_url=runner.agent_url) as agent:
+    async with httpx.AsyncClient(verify=TLS, base_url=runner.agent_url) as agent:
         headers = {"X-Cluster-ID": "c1", "Authorization": f"Bearer {secret}"}
         assert (await agent.post("/agent/heartbeat", headers=headers)).status_code == 200
     later = time.time()

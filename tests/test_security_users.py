@@ -14,6 +14,7 @@ from master.database.migrations import migrate
 from master.database.users import create_user
 
 from .conftest import MasterRunner, StartMaster
+from .http import TLS
 from .test_trust import GOOD, make_user
 
 KELVIN_KIM = "\u212aim"  # KELVIN SIGN + "im": Python's lower() makes it "kim"
@@ -45,7 +46,7 @@ def add_users(runner: MasterRunner, *users: tuple[str, str, int]) -> None:
 
 
 async def login(runner: MasterRunner, username: str, password: str) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=runner.gateway_url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=runner.gateway_url) as client:
         return await client.post(
             "/api/v2/user/login", json={"username": username, "password": password}
         )
@@ -160,7 +161,9 @@ VICTIM_PASSWORD = "staple-orbit-lantern-42"
 def from_address(runner: MasterRunner, address: str) -> httpx.AsyncClient:
     """A client whose connections really come from `address` (all of 127/8 is loopback)."""
     transport = httpx.AsyncHTTPTransport(local_address=address)
-    return httpx.AsyncClient(base_url=runner.gateway_url, transport=transport, timeout=30)
+    return httpx.AsyncClient(
+        verify=TLS, base_url=runner.gateway_url, transport=transport, timeout=30
+    )
 
 
 async def attempt(client: httpx.AsyncClient, password: str, **headers: str) -> int:

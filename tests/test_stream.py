@@ -17,6 +17,7 @@ from trio_websocket import ConnectionClosed, ConnectionRejected, wrap_client_str
 from .alerting import CLEAN, crash, first_look, start_alerting
 from .conftest import MasterRunner, StartMaster
 from .goagent import GoAgent, event, pod
+from .http import TLS
 from .streamclient import StreamClient
 
 
@@ -25,7 +26,7 @@ def by_type(messages: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 
 async def metric(master: MasterRunner, name: str) -> float:
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=TLS) as client:
         text = (await client.get(master.gateway_url + "/metrics")).text
     found = re.search(rf"^{re.escape(name)} (\S+)$", text, re.M)
     return float(found.group(1)) if found else 0.0
@@ -265,10 +266,11 @@ async def test_public_read_needs_no_token(start_master: StartMaster) -> None:
     assert code == 4401 and "commands topic needs a login" in reason
 
 
-async def test_silent_first_message_times_out(master: MasterRunner) -> None:
+async def test_silent_first_message_times_out(start_master: StartMaster) -> None:
+    master = await start_master(stream={"first_message_timeout": 0.3})
     async with StreamClient.connect(master.gateway_url) as stream:
         code, reason = await closed_with(stream)
-    assert code == 4408 and "no subscribe message" in reason
+    assert code == 4408 and reason == "no subscribe message within 0.3s"
 
 
 async def test_dead_client_is_released_and_live_one_kept(start_master: StartMaster) -> None:

@@ -13,6 +13,7 @@ from master.service.throttle import ADDRESS_FACTOR, FORGET_AFTER, LoginThrottle,
 
 from .conftest import ADMIN_PASSWORD, MasterRunner, StartMaster
 from .goagent import GoAgent
+from .http import TLS
 
 GOOD = "a-long-enough-pass-2026"
 
@@ -54,7 +55,7 @@ async def test_first_start_generates_admin_password_once(
 
 
 async def test_login_answers_token_and_role(master: MasterRunner) -> None:
-    async with httpx.AsyncClient(base_url=master.gateway_url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=master.gateway_url) as client:
         r = await client.post(
             "/api/v2/user/login", json={"username": "admin", "password": ADMIN_PASSWORD}
         )
@@ -124,7 +125,7 @@ async def test_anonymous_reads_only_with_public_read(
     start_master: StartMaster, public_read: bool
 ) -> None:
     runner = await start_master(auth={"public_read": public_read})
-    async with httpx.AsyncClient(base_url=runner.gateway_url) as anon:
+    async with httpx.AsyncClient(verify=TLS, base_url=runner.gateway_url) as anon:
         assert (await anon.get("/api/v2/clusters")).status_code == (200 if public_read else 401)
         assert (await anon.post("/api/v2/commands", json={})).status_code == 401
         assert (await anon.get("/api/v2/user/list")).status_code == 401
@@ -174,7 +175,7 @@ async def test_own_password_change_revokes_and_disabled_user_cannot_log_in(
     assert await master.login("bob", "another-good-pass-77")
     async with master.gateway_client() as admin:
         await admin.post("/api/v2/user/update-status", json={"username": "bob", "status": 0})
-    async with httpx.AsyncClient(base_url=master.gateway_url) as client:
+    async with httpx.AsyncClient(verify=TLS, base_url=master.gateway_url) as client:
         r = await client.post(
             "/api/v2/user/login", json={"username": "bob", "password": "another-good-pass-77"}
         )
@@ -250,7 +251,7 @@ async def test_audit_records_changes_and_denials_with_secrets_masked(master: Mas
             json={"username": "x", "password": "other-words-pass-2", "role": 3},
         )
         assert r.status_code == 403
-    async with httpx.AsyncClient(base_url=master.gateway_url) as anon:
+    async with httpx.AsyncClient(verify=TLS, base_url=master.gateway_url) as anon:
         assert (await anon.post("/api/v2/user/register", json={})).status_code == 401
     async with master.gateway_client() as admin:
         logs = (await admin.get("/api/v2/audit/logs")).json()
@@ -282,7 +283,7 @@ async def test_agent_tokens_bind_clusters(start_master: StartMaster) -> None:
         secret = created["token"]
         listed = (await admin.get("/api/v2/agent-tokens")).text
         assert secret not in listed and created["id"] in listed
-        async with httpx.AsyncClient(base_url=runner.agent_url) as raw:
+        async with httpx.AsyncClient(verify=TLS, base_url=runner.agent_url) as raw:
             heartbeat = {"X-Cluster-ID": "c1"}
             assert (await raw.post("/agent/heartbeat", headers=heartbeat)).status_code == 401
             bearer = {**heartbeat, "Authorization": f"Bearer {secret}"}
@@ -309,7 +310,7 @@ async def test_agent_tokens_bind_clusters(start_master: StartMaster) -> None:
         ).json()
         assert 1 <= events["total"] <= 4  # rate-limited: one per kind of refusal per minute
         rotated = (await admin.post(f"/api/v2/agent-tokens/{created['id']}/rotate")).json()
-        async with httpx.AsyncClient(base_url=runner.agent_url) as raw:
+        async with httpx.AsyncClient(verify=TLS, base_url=runner.agent_url) as raw:
             old = {"X-Cluster-ID": "c1", "Authorization": f"Bearer {secret}"}
             assert (await raw.post("/agent/heartbeat", headers=old)).status_code == 401
             new = {"X-Cluster-ID": "c1", "Authorization": f"Bearer {rotated['token']}"}

@@ -16,7 +16,7 @@ from quart_trio.wrappers import TrioRequest
 from werkzeug.exceptions import RequestTimeout
 
 from ..config import AgentConfig
-from ..datahub import MemoryHub
+from ..datahub import DataHub
 from ..metrics import Metrics
 from ..model.agent import check_cluster_id
 from ..model.command import Command, CommandResult
@@ -31,7 +31,7 @@ from ..model.errors import (
 from ..model.snapshot import ClusterSnapshot, SnapshotLimits
 from ..model.truncate import truncate
 from ..processor import decode_snapshot
-from ..webapi import decode_body, install_error_handlers, json_response
+from ..webapi import bearer_token, decode_body, install_error_handlers, json_response
 from .expand import Claim, MemoryBudget, expand_gzip, gzip_size
 from .results import oversized, read_capped
 
@@ -89,19 +89,15 @@ class _AgentRequest(TrioRequest):
         super().__init__(method, scheme, path, *args, **kwargs)
 
 
-def _bearer() -> str | None:
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    return value.strip() or None if scheme.lower() == "bearer" else None
-
-
 def create_agent_app(
-    hub: MemoryHub,
+    hub: DataHub,
     limits: AgentConfig,
     metrics: Metrics,
     guard: AgentGuard,
     commands: AgentCommands,
     *,
     poll_timeout: float,
+    clock: Callable[[], float] = time.time,
 ) -> QuartTrio:
     """Build the agent app over `hub` (what agents report) and `commands` (what they run).
 
@@ -176,7 +172,7 @@ def create_agent_app(
     async def authenticate() -> None:
         if request.path == "/health":
             return
-        token = (request.view_args or {}).get("token") or _bearer()
+        token = (request.view_args or {}).get("token") or bearer_token()
         cluster = _cluster_id(required=False) or None
         try:
             g.token_cluster = guard.verify(token, cluster)
@@ -198,7 +194,7 @@ def create_agent_app(
         if not body:
             raise BadRequest("empty snapshot body")
         started = trio.current_time()
-        now = time.time()
+        now = clock()
         claim = await claim_for(body, encoding)
         try:
             if len(body) * (1 if claim is None else DEFLATE_RATIO) > THREAD_THRESHOLD:
@@ -216,7 +212,7 @@ def create_agent_app(
                     f"this token belongs to cluster {g.token_cluster!r}, not {snap.cluster_id!r}"
                 )
             )
-        changes = hub.apply_snapshot(snap)
+        changes = await hub.apply_snapshot(snap)
         metrics.snapshots.inc()
         metrics.snapshot_bytes.inc(snap.size_bytes)
         metrics.snapshot_seconds.observe(trio.current_time() - started)
@@ -232,7 +228,7 @@ def create_agent_app(
 
     @route("/agent/heartbeat", "POST")
     async def heartbeat(token: str | None = None) -> Response:
-        hub.heartbeat(_cluster_id())
+        await hub.heartbeat(_cluster_id())
         metrics.heartbeats.inc()
         return json_response({"status": "ok"})
 

@@ -373,6 +373,13 @@ class StreamConfig:
         env="MASTER_STREAM_PING_INTERVAL",
         help="How often the server pings idle stream connections; a connection silent for two intervals is closed (duration).",
     )
+    first_message_timeout: float = setting(
+        10.0,
+        v.duration(),
+        env="MASTER_STREAM_FIRST_MESSAGE_TIMEOUT",
+        help="A new stream connection that sends no subscribe message within this is closed "
+        "(duration).",
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
+from .paging import page
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditEntry:
@@ -73,8 +75,6 @@ def query_audit(
     created_at. Each item has every column, `success` as a bool. Raises
     ValueError for a negative limit or offset.
     """
-    if limit < 0 or offset < 0:
-        raise ValueError("limit and offset must not be negative")
     clauses: list[str] = []
     args: list[Any] = []
     for column, value in (
@@ -93,20 +93,19 @@ def query_audit(
     if until is not None:
         clauses.append("created_at <= ?")
         args.append(until)
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    total = int(conn.execute(f"SELECT COUNT(*) FROM audit_logs{where}", args).fetchone()[0])
-    cur = conn.execute(
-        f"SELECT {_COLUMNS} FROM audit_logs{where}"
-        " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-        [*args, limit, offset],
+    rows, total = page(
+        conn,
+        table="audit_logs",
+        columns=_COLUMNS,
+        clauses=clauses,
+        args=args,
+        order="created_at DESC, id DESC",
+        limit=limit,
+        offset=offset,
     )
-    names = [d[0] for d in cur.description]
-    items: list[dict[str, Any]] = []
-    for row in cur:
-        # zip works for tuples and sqlite3.Row alike, whatever the row_factory.
-        item = dict(zip(names, row, strict=True))
+    items = [dict(row) for row in rows]
+    for item in items:
         item["success"] = bool(item["success"])
-        items.append(item)
     return items, total
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+
+from master.model.agent import AgentStatus
 
 
 def upsert_cluster(
@@ -33,11 +34,13 @@ def upsert_cluster(
     )
 
 
-def list_clusters(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Every known cluster with all its columns, ordered by cluster_id."""
-    cur = conn.execute(
-        "SELECT cluster_id, first_seen, last_seen, last_heartbeat, last_snapshot"
-        " FROM clusters ORDER BY cluster_id"
+def list_clusters(conn: sqlite3.Connection) -> list[AgentStatus]:
+    """Every known cluster, ordered by cluster_id, offline until its agent reports."""
+    rows = conn.execute(
+        "SELECT cluster_id, first_seen, last_heartbeat, last_snapshot FROM clusters"
+        " ORDER BY cluster_id"
     )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur]
+    return [
+        AgentStatus(cluster_id=cid, first_seen=first, last_heartbeat=beat, last_snapshot=snap)
+        for cid, first, beat, snap in rows
+    ]

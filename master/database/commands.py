@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 from master.model.command import FINAL_STATUSES, PENDING, RUNNING, Command
+
+from .paging import page, select
 
 _FIELDS = tuple(Command.__struct_fields__)
 _COLUMNS = ", ".join(_FIELDS)
@@ -37,12 +38,6 @@ def delete_command(conn: sqlite3.Connection, command_id: str) -> None:
     conn.execute("DELETE FROM command_history WHERE id = ?", (command_id,))
 
 
-def _select(conn: sqlite3.Connection, sql: str, args: Sequence[Any]) -> list[sqlite3.Row]:
-    cur = conn.cursor()
-    cur.row_factory = sqlite3.Row  # whatever the connection's own factory is
-    return cur.execute(sql, args).fetchall()
-
-
 def _row_to_command(row: sqlite3.Row) -> Command:
     values: dict[str, Any] = {f: row[f] for f in _FIELDS}
     values["params"] = msgspec.json.decode(row["params"], type=dict[str, Any])
@@ -53,7 +48,7 @@ def _row_to_command(row: sqlite3.Row) -> Command:
 
 def get_command(conn: sqlite3.Connection, command_id: str) -> Command | None:
     """The stored command with this id, or None."""
-    rows = _select(conn, f"SELECT {_COLUMNS} FROM command_history WHERE id = ?", (command_id,))
+    rows = select(conn, f"SELECT {_COLUMNS} FROM command_history WHERE id = ?", (command_id,))
     return _row_to_command(rows[0]) if rows else None
 
 
@@ -69,30 +64,23 @@ def list_commands(
 
     Raises ValueError for a negative limit or offset.
     """
-    if limit < 0 or offset < 0:
-        raise ValueError("limit and offset must not be negative")
-    clauses: list[str] = []
-    args: list[Any] = []
-    if cluster_id is not None:
-        clauses.append("cluster_id = ?")
-        args.append(cluster_id)
-    if status is not None:
-        clauses.append("status = ?")
-        args.append(status)
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    total = int(conn.execute(f"SELECT COUNT(*) FROM command_history{where}", args).fetchone()[0])
-    rows = _select(
+    filters = {"cluster_id": cluster_id, "status": status}
+    rows, total = page(
         conn,
-        f"SELECT {_COLUMNS} FROM command_history{where}"
-        " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-        [*args, limit, offset],
+        table="command_history",
+        columns=_COLUMNS,
+        clauses=[f"{column} = ?" for column, value in filters.items() if value is not None],
+        args=[value for value in filters.values() if value is not None],
+        order="created_at DESC, id DESC",
+        limit=limit,
+        offset=offset,
     )
     return [_row_to_command(row) for row in rows], total
 
 
 def load_open_commands(conn: sqlite3.Connection) -> list[Command]:
     """Pending and running commands, oldest first, to re-queue after a restart."""
-    rows = _select(
+    rows = select(
         conn,
         f"SELECT {_COLUMNS} FROM command_history WHERE status IN (?, ?) ORDER BY created_at, id",
         (PENDING, RUNNING),

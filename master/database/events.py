@@ -14,6 +14,8 @@ from typing import Any
 
 from master.model.event import Event, InvolvedObject
 
+from .paging import page
+
 _COLUMNS = (
     "id, event_uid, cluster_id, namespace, name, kind, type, reason, message, source_component,"
     " involved_kind, involved_namespace, involved_name, involved_uid,"
@@ -116,7 +118,7 @@ def _where(
     since: str | None,
     until: str | None,
     objects: Sequence[tuple[str, str, str]] | None,
-) -> tuple[str, list[Any]]:
+) -> tuple[list[str], list[Any]]:
     clauses: list[str] = []
     args: list[Any] = []
     for column, value in (
@@ -143,7 +145,7 @@ def _where(
             " json_extract(value, '$[2]') FROM json_each(?))"
         )
         args.append(json.dumps([list(o) for o in objects]))
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+    return clauses, args
 
 
 def _row_to_json(row: sqlite3.Row) -> dict[str, Any]:
@@ -190,9 +192,7 @@ def query_events(
     on the event's time (`event_time`). Each item is `Event.to_json(cluster_id)`.
     Raises ValueError for a negative limit or offset.
     """
-    if limit < 0 or offset < 0:
-        raise ValueError("limit and offset must not be negative")
-    where, args = _where(
+    clauses, args = _where(
         cluster_id=cluster_id,
         type=type,
         reason=reason,
@@ -201,14 +201,16 @@ def query_events(
         until=until,
         objects=objects,
     )
-    total = int(conn.execute(f"SELECT COUNT(*) FROM cluster_events{where}", args).fetchone()[0])
-    cur = conn.cursor()
-    cur.row_factory = sqlite3.Row  # whatever the connection's own factory is
-    rows = cur.execute(
-        f"SELECT {_COLUMNS} FROM cluster_events{where}"
-        " ORDER BY sort_ts DESC, id DESC LIMIT ? OFFSET ?",
-        [*args, limit, offset],
-    ).fetchall()
+    rows, total = page(
+        conn,
+        table="cluster_events",
+        columns=_COLUMNS,
+        clauses=clauses,
+        args=args,
+        order="sort_ts DESC, id DESC",
+        limit=limit,
+        offset=offset,
+    )
     return [_row_to_json(row) for row in rows], total
 
 

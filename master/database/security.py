@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from .paging import page
+
 _COLUMNS = "id, type, severity, ip, username, details, created_at, count, last_at"
 
 
@@ -60,8 +62,6 @@ def list_security_events(
     `since` is an inclusive lower bound on created_at. Each item has every
     column. Raises ValueError for a negative limit or offset.
     """
-    if limit < 0 or offset < 0:
-        raise ValueError("limit and offset must not be negative")
     clauses: list[str] = []
     args: list[Any] = []
     if type is not None:
@@ -70,17 +70,17 @@ def list_security_events(
     if since is not None:
         clauses.append("created_at >= ?")
         args.append(since)
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    total = int(conn.execute(f"SELECT COUNT(*) FROM security_events{where}", args).fetchone()[0])
-    cur = conn.execute(
-        f"SELECT {_COLUMNS} FROM security_events{where}"
-        " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-        [*args, limit, offset],
+    rows, total = page(
+        conn,
+        table="security_events",
+        columns=_COLUMNS,
+        clauses=clauses,
+        args=args,
+        order="created_at DESC, id DESC",
+        limit=limit,
+        offset=offset,
     )
-    names = [d[0] for d in cur.description]
-    # zip over the row works for tuples and sqlite3.Row alike, whatever the
-    # connection's row_factory.
-    return [dict(zip(names, row, strict=True)) for row in cur], total
+    return [dict(row) for row in rows], total
 
 
 def cleanup_security_events(conn: sqlite3.Connection, *, older_than: float) -> int:

@@ -1,8 +1,11 @@
 """Live state: latest snapshot per cluster, agent status, command queues, change marks.
 
-`MemoryHub` keeps it in this process; a Redis hub would offer the same methods.
+`DataHub` is the interface every consumer uses; `MemoryHub` implements it in
+this process and only the supervisor names it.
 """
 
+from .fanout import Opening, Subscriber
+from .hub import DataHub
 from .memory import MemoryHub
 
-__all__ = ["MemoryHub"]
+__all__ = ["DataHub", "MemoryHub", "Opening", "Subscriber"]

@@ -26,6 +26,7 @@ from ..model.command import (
     TIMEOUT,
     Command,
     CommandResult,
+    CommandStatus,
 )
 from ..model.errors import QueueFull
 from ..model.gotime import format_time, parse_go_time
@@ -43,7 +44,11 @@ class _Queue:
 
 
 class CommandBoard:
-    """Command queues and the state of every live command (final ones for a while)."""
+    """Command queues and the state of every live command (final ones for a while).
+
+    Every change of a command, from being queued to its final status, is reported
+    to `on_change` (the hub persists and publishes from there).
+    """
 
     def __init__(
         self,
@@ -90,6 +95,7 @@ class CommandBoard:
             ) from None
         self._commands[cmd.id] = cmd
         self._finished[cmd.id] = trio.Event()
+        self._on_change(cmd)
 
     def restore(self, commands: Iterable[Command]) -> None:
         """Take back pending and running commands loaded after a restart."""
@@ -106,12 +112,12 @@ class CommandBoard:
                         cmd, EXPIRED, error="command queue full when restoring after restart"
                     )
 
-    def _transition(self, cmd: Command, status: str) -> None:
+    def _transition(self, cmd: Command, status: CommandStatus) -> None:
         cmd.status = status
         self._metrics.commands.labels(status).inc()
         self._on_change(cmd)
 
-    def _finish(self, cmd: Command, status: str, *, error: str = "") -> None:
+    def _finish(self, cmd: Command, status: CommandStatus, *, error: str = "") -> None:
         cmd.finished_at = self._clock()
         if error:
             cmd.error = error
@@ -248,7 +254,11 @@ class CommandBoard:
                 self._finish(cmd, EXPIRED, error="not delivered before it expired")
             elif cmd.status == RUNNING and cmd.deadline_at is not None and now >= cmd.deadline_at:
                 self._finish(cmd, TIMEOUT, error="no result before the deadline")
-            elif cmd.final and (cmd.finished_at or now) + self._keep_final <= now:
+            elif (
+                cmd.final
+                and (cmd.finished_at if cmd.finished_at is not None else now) + self._keep_final
+                <= now
+            ):
                 del self._commands[cmd.id]
                 self._finished.pop(cmd.id, None)
 

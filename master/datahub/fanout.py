@@ -11,13 +11,15 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 import msgspec
 import trio
 
 from ..config import StreamConfig
 from ..metrics import Metrics
+from ..model.views import Body
 
 # Topic a client subscribes to -> `type` of its messages.
 TOPICS = {
@@ -30,8 +32,6 @@ TOPICS = {
 # The replay buffer is bounded by count (config) and by size: a few large
 # event batches must not pin a lot of memory.
 REPLAY_MAX_CHARS = 64 << 20
-
-Body = dict[str, Any]
 
 
 class Message(NamedTuple):
@@ -52,6 +52,24 @@ def encode(topic: str, seq: int, cluster_id: str, body: Body, *, state: bool = F
 def control(kind: str, seq: int, body: Body | None = None) -> str:
     """A message about the stream itself (subscribed, resync, synced, ping)."""
     return msgspec.json.encode({"type": kind, "seq": seq} | (body or {})).decode()
+
+
+# Why a `since` could not be replayed: from another run of the master, or too old.
+Gone = Literal["restarted", "expired"]
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What a (re)subscribing or lagging connection is sent, taken at one instant.
+
+    Either `replay` (what it wants after its `since`) or, when that is None, `state`
+    (the current state, stamped `head`); `gone` says why a `since` was not replayed.
+    """
+
+    head: int
+    replay: list[str] | None
+    state: list[str]
+    gone: Gone | None = None
 
 
 class Subscriber:
@@ -78,13 +96,18 @@ class Subscriber:
                 return
 
 
+# The current state a subscriber wants, as encoded `state` messages stamped with a seq.
+StateBuilder = Callable[["Subscriber", int], list[str]]
+
+
 class Fanout:
+    """The master-local half of the stream: every hub feeds one and serves `open` from it."""
+
     def __init__(
         self,
         stream: StreamConfig,
         *,
         metrics: Metrics,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         # The sequence starts from the clock (microseconds), so a `since` from an
         # earlier run of the master is recognised as such, never resumed against.
@@ -95,7 +118,6 @@ class Fanout:
         self._queue_size = stream.queue
         self._coalesce = stream.coalesce
         self._metrics = metrics
-        self._clock = clock
         self._subscribers: set[Subscriber] = set()
         # Coalescing: when each (topic, cluster) was last published, and the
         # builders of those waiting for their turn.
@@ -146,6 +168,38 @@ class Fanout:
         self.restart(sub)
         self._metrics.stream_resyncs.labels(reason).inc()
 
+    def open(
+        self,
+        sub: Subscriber,
+        since: int | None,
+        state: StateBuilder,
+        clusters: Iterable[str] | None = None,
+        topics: Iterable[str] | None = None,
+    ) -> Opening:
+        """The replay after `since`, or the state; with `topics`, the subscription changes first.
+
+        Runs without a checkpoint, so what it returns and the subscriber's queue
+        meet exactly at the head: nothing is missed or sent twice.
+        """
+        if topics is not None:
+            self.change(sub, clusters, topics)
+        else:
+            self.restart(sub)  # what it queued since subscribing is in what follows
+        head = self.seq
+        replay = self.since(sub, since) if since is not None else None
+        if replay is not None:
+            return Opening(head, [m.data for m in replay], [])
+        gone: Gone | None = None
+        if since is not None:
+            self.resynced(sub, "gone")
+            gone = "restarted" if since > head or since < self.first else "expired"
+        return Opening(head, None, state(sub, head), gone)
+
+    def resync(self, sub: Subscriber, state: StateBuilder) -> Opening:
+        """For a lagging subscriber: the current state, replacing what it queued."""
+        self.resynced(sub, "lagging")
+        return Opening(self.seq, None, state(sub, self.seq))
+
     # -- publishing ---------------------------------------------------------------
 
     def publish(self, topic: str, cluster_id: str, body: Body) -> None:
@@ -174,7 +228,7 @@ class Fanout:
         `urgent` (a status change) goes out now and replaces any waiting message.
         """
         key = (topic, cluster_id)
-        now = self._clock()
+        now = trio.current_time()
         last = self._last.get(key)
         if urgent or (key not in self._deferred and (last is None or now - last >= self._coalesce)):
             self._deferred.pop(key, None)
@@ -197,7 +251,7 @@ class Fanout:
             await self._deferred_mark.wait()
             self._deferred_mark = trio.Event()
             while self._deferred:
-                now = self._clock()
+                now = trio.current_time()
                 due = [k for k in self._deferred if self._last[k] + self._coalesce <= now]
                 if not due:
                     await trio.sleep(

@@ -14,13 +14,22 @@ from ..config import CommandsConfig, DatahubConfig, StreamConfig
 from ..metrics import Metrics
 from ..model.agent import OFFLINE, ONLINE, AgentStatus
 from ..model.command import Command, CommandResult
+from ..model.errors import Forbidden
 from ..model.event import Event, event_time
 from ..model.gotime import format_time
 from ..model.snapshot import ClusterSnapshot, SnapshotChanges
-from ..model.views import cluster_view, command_view
+from ..model.views import (
+    Body,
+    alert_body,
+    cluster_body,
+    command_body,
+    event_changes_body,
+    events_body,
+    summary_body,
+)
 from ..processor import diff_snapshot
 from .commands import CommandBoard
-from .fanout import Body, Fanout
+from .fanout import Fanout, Opening, Subscriber, encode
 
 log = logging.getLogger("master.datahub")
 
@@ -42,11 +51,11 @@ class _Cluster:
 
 
 class MemoryHub:
-    """Latest snapshots, agent status, the event window, command queues and change marks.
+    """The `DataHub` of a single master: everything in this process, nothing waits.
 
     Persistence drains the change marks (`wait_dirty_*`); marks coalesce, so a
     slow database delays persistence but never blocks ingest. Every change is
-    also published on `fanout` for the live stream.
+    also published on the stream's `Fanout`, its body built once.
     """
 
     def __init__(
@@ -71,12 +80,12 @@ class MemoryHub:
         self._sweeps = 0
         # cluster -> alert id -> the alert's view, while it fires (for new subscribers).
         self._alerts: dict[str, dict[int, Body]] = {}
-        self.fanout = Fanout(stream, metrics=metrics)
-        self.commands = CommandBoard(
+        self._fanout = Fanout(stream, metrics=metrics)
+        self._commands = CommandBoard(
             commands,
             keep_final=KEEP_FINAL_COMMANDS,
             clock=clock,
-            on_change=self._mark_command,
+            on_change=self._command_changed,
             metrics=metrics,
         )
 
@@ -98,26 +107,34 @@ class MemoryHub:
         self._cluster_mark.set()
         return cluster, changed
 
-    def restore_agents(self, statuses: Iterable[AgentStatus]) -> None:
-        """Known clusters from the database after a restart: offline until they report."""
+    # Each async method checkpoints first, as a networked hub's would, then acts at once:
+    # a cancelled call has changed nothing, and callers cannot come to rely on two calls
+    # running without a checkpoint between them.
+
+    async def restore_agents(self, statuses: Iterable[AgentStatus]) -> None:
+        await trio.lowlevel.checkpoint()
         for status in statuses:
             if status.cluster_id not in self._clusters:
                 status.status = OFFLINE
                 self._clusters[status.cluster_id] = _Cluster(status)
 
-    def heartbeat(self, cluster_id: str) -> None:
-        """A heartbeat: registers an unknown cluster, marks it online."""
+    async def heartbeat(self, cluster_id: str) -> None:
+        await trio.lowlevel.checkpoint()
         now = self._clock()
         cluster, changed = self._seen(cluster_id, now)
         cluster.status.last_heartbeat = now
         self._publish_cluster(cluster_id, urgent=changed)
 
-    def apply_snapshot(self, snapshot: ClusterSnapshot) -> SnapshotChanges:
-        """Store the cluster's latest snapshot and merge its events into the window."""
-        cluster, online = self._seen(snapshot.cluster_id, snapshot.received_at)
+    async def apply_snapshot(self, snapshot: ClusterSnapshot) -> SnapshotChanges:
+        await trio.lowlevel.checkpoint()
+        return self._apply(snapshot)
+
+    def _apply(self, snapshot: ClusterSnapshot) -> SnapshotChanges:
+        cid = snapshot.cluster_id
+        cluster, online = self._seen(cid, snapshot.received_at)
         cluster.status.last_snapshot = snapshot.received_at
         known = {uid: e for uid, (e, _) in cluster.events.items()}
-        changes = diff_snapshot(snapshot, cluster.snapshot, known)
+        changes = diff_snapshot(snapshot, known)
         cluster.snapshot = snapshot
         for event in snapshot.events:
             cluster.events[event.uid] = (event, snapshot.received_at)
@@ -132,114 +149,171 @@ class MemoryHub:
                 del cluster.events[uid]
         changed = changes.new_events + changes.updated_events
         if changed:
-            dirty = self._dirty_events.setdefault(snapshot.cluster_id, {})
+            dirty = self._dirty_events.setdefault(cid, {})
             dirty.update((e.uid, e) for e in changed)
-        cid = snapshot.cluster_id
         self._publish_cluster(cid, urgent=online)
-        self.fanout.publish_coalesced("summary", cid, lambda: self.summary_body(cid) or {})
+        self._fanout.publish_coalesced("summary", cid, lambda: self._summary_body(cid) or {})
         if changed:
-            self.fanout.publish(
-                "events",
-                cid,
-                {
-                    "events": [
-                        *(_event_json(cid, e, "new") for e in changes.new_events),
-                        *(_event_json(cid, e, "updated") for e in changes.updated_events),
-                    ]
-                },
-            )
+            body = event_changes_body(cid, changes.new_events, changes.updated_events)
+            self._fanout.publish("events", cid, body)
         return changes
 
-    def known(self, cluster_id: str) -> bool:
+    async def known(self, cluster_id: str) -> bool:
+        await trio.lowlevel.checkpoint()
         return cluster_id in self._clusters
 
-    def agent(self, cluster_id: str) -> AgentStatus | None:
+    async def agent(self, cluster_id: str) -> AgentStatus | None:
+        await trio.lowlevel.checkpoint()
         cluster = self._clusters.get(cluster_id)
         return cluster.status if cluster else None
 
-    def agents(self) -> list[AgentStatus]:
+    async def agents(self) -> list[AgentStatus]:
+        await trio.lowlevel.checkpoint()
         return [c.status for c in self._clusters.values()]
 
-    def snapshot(self, cluster_id: str) -> ClusterSnapshot | None:
+    async def snapshot(self, cluster_id: str) -> ClusterSnapshot | None:
+        await trio.lowlevel.checkpoint()
         cluster = self._clusters.get(cluster_id)
         return cluster.snapshot if cluster else None
 
-    def event_window(self, cluster_id: str) -> list[Event]:
+    async def event_window(self, cluster_id: str) -> list[Event]:
+        await trio.lowlevel.checkpoint()
+        return self._window(cluster_id)
+
+    def _window(self, cluster_id: str) -> list[Event]:
         cluster = self._clusters.get(cluster_id)
         return [e for e, _ in cluster.events.values()] if cluster else []
 
     # -- commands -------------------------------------------------------------
 
-    def enqueue(self, cmd: Command) -> None:
-        self.commands.enqueue(cmd)
-        self.fanout.publish("commands", cmd.cluster_id, command_body(cmd))
+    async def enqueue(self, cmd: Command) -> None:
+        await trio.lowlevel.checkpoint()
+        self._commands.enqueue(cmd)
 
     async def poll(self, cluster_id: str) -> Command | None:
-        return await self.commands.poll(cluster_id)
+        return await self._commands.poll(cluster_id)
 
-    def complete(self, result: CommandResult) -> Command | None:
-        return self.commands.complete(result)
+    async def complete(self, result: CommandResult, *, cluster_id: str) -> Command | None:
+        await trio.lowlevel.checkpoint()
+        known = self._commands.get(result.command_id)
+        if known is not None and known.cluster_id != cluster_id:
+            raise Forbidden(f"command {result.command_id} belongs to another cluster")
+        return self._commands.complete(result)
 
-    def release(self, cmd: Command) -> None:
-        """A hand-out whose record could not be written goes back (see CommandBoard.release)."""
-        self.commands.release(cmd)
+    async def release(self, cmd: Command) -> None:
+        await trio.lowlevel.checkpoint()
+        self._commands.release(cmd)
 
-    def _mark_command(self, cmd: Command) -> None:
+    async def command(self, command_id: str) -> Command | None:
+        await trio.lowlevel.checkpoint()
+        return self._commands.get(command_id)
+
+    async def wait_command(self, command_id: str) -> Command | None:
+        return await self._commands.wait(command_id)
+
+    async def queued(self, cluster_id: str) -> int:
+        await trio.lowlevel.checkpoint()
+        return self._commands.queued(cluster_id)
+
+    async def restore_commands(self, commands: Iterable[Command]) -> None:
+        await trio.lowlevel.checkpoint()
+        self._commands.restore(commands)
+
+    def _command_changed(self, cmd: Command) -> None:
+        """The board's hook: every change of a command, from queued to final, comes here."""
         self._dirty_commands[cmd.id] = cmd
         self._command_mark.set()
-        self.fanout.publish("commands", cmd.cluster_id, command_body(cmd))
+        self._fanout.publish("commands", cmd.cluster_id, command_body(cmd))
 
     # -- the live stream ------------------------------------------------------
 
     def _publish_cluster(self, cluster_id: str, *, urgent: bool) -> None:
         """Status changes go out now; last-seen updates are coalesced."""
-        self.fanout.publish_coalesced(
-            "clusters", cluster_id, lambda: self.cluster_body(cluster_id), urgent=urgent
+        self._fanout.publish_coalesced(
+            "clusters", cluster_id, lambda: self._cluster_body(cluster_id), urgent=urgent
         )
 
-    def cluster_body(self, cluster_id: str) -> Body:
+    def _cluster_body(self, cluster_id: str) -> Body:
         cluster = self._clusters[cluster_id]
-        summary = cluster.snapshot.summary if cluster.snapshot else None
-        return {"cluster": cluster_view(cluster.status, summary)}
+        return cluster_body(cluster.status, cluster.snapshot)
 
-    def summary_body(self, cluster_id: str) -> Body | None:
+    def _summary_body(self, cluster_id: str) -> Body | None:
         """None before the cluster's first snapshot."""
         cluster = self._clusters.get(cluster_id)
-        snap = cluster.snapshot if cluster else None
-        if snap is None:
+        return summary_body(cluster.snapshot) if cluster and cluster.snapshot else None
+
+    def _events_body(self, cluster_id: str) -> Body | None:
+        """The latest events of the cluster's window; None when it has none."""
+        window = self._window(cluster_id)
+        if not window:
             return None
-        return {
-            "summary": snap.summary,
-            "received_at": snap.received_at,
-            "fetched_at": snap.fetched_at,
-        }
+        return events_body(cluster_id, heapq.nlargest(STATE_EVENTS, window, key=event_time))
 
     def publish_alert(self, view: Body) -> None:
-        """An alert fired, repeated or resolved (the alert service's change hook)."""
         cid = view["cluster_id"]
         active = self._alerts.setdefault(cid, {})
         if view["status"] == "firing":
             active[view["id"]] = view
         else:
             active.pop(view["id"], None)
-        self.fanout.publish("alerts", cid, {"alert": view})
+        self._fanout.publish("alerts", cid, alert_body(view))
 
-    def alert_bodies(self, cluster_id: str) -> list[Body]:
-        """The cluster's firing alerts."""
-        return [{"alert": v} for v in self._alerts.get(cluster_id, {}).values()]
+    def _state(self, sub: Subscriber, head: int) -> list[str]:
+        """What `sub` wants of the current state, as messages stamped `head`."""
+        ids = sorted(cid for cid in self._clusters if sub.clusters is None or cid in sub.clusters)
+        out: list[str] = []
+        for cid in ids:
+            bodies = {
+                "clusters": self._cluster_body(cid) if "clusters" in sub.topics else None,
+                "summary": self._summary_body(cid) if "summary" in sub.topics else None,
+                "events": self._events_body(cid) if "events" in sub.topics else None,
+            }
+            out.extend(
+                encode(topic, head, cid, body, state=True)
+                for topic, body in bodies.items()
+                if body is not None
+            )
+            if "alerts" in sub.topics:
+                out.extend(
+                    encode("alerts", head, cid, alert_body(view), state=True)
+                    for view in self._alerts.get(cid, {}).values()
+                )
+        if "commands" in sub.topics:
+            held = sorted(self._commands.held(), key=lambda c: c.created_at)
+            out.extend(
+                encode("commands", head, c.cluster_id, command_body(c), state=True)
+                for c in held
+                if sub.wants("commands", c.cluster_id)
+            )
+        return out
 
-    def events_body(self, cluster_id: str) -> Body | None:
-        """The latest events of the cluster's window; None when it has none."""
-        window = self.event_window(cluster_id)
-        if not window:
-            return None
-        latest = heapq.nlargest(STATE_EVENTS, window, key=event_time)
-        return {"events": [e.to_json(cluster_id) for e in latest]}
+    def stream_subscribe(self, clusters: Iterable[str] | None, topics: Iterable[str]) -> Subscriber:
+        return self._fanout.subscribe(clusters, topics)
+
+    def stream_unsubscribe(self, sub: Subscriber) -> None:
+        self._fanout.unsubscribe(sub)
+
+    def stream_open(
+        self,
+        sub: Subscriber,
+        since: int | None,
+        clusters: Iterable[str] | None = None,
+        topics: Iterable[str] | None = None,
+    ) -> Opening:
+        return self._fanout.open(sub, since, self._state, clusters, topics)
+
+    def stream_resync(self, sub: Subscriber) -> Opening:
+        return self._fanout.resync(sub, self._state)
+
+    def stream_head(self) -> int:
+        return self._fanout.seq
+
+    async def stream_closed(self) -> None:
+        await self._fanout.closed.wait()
 
     # -- change marks for persistence ----------------------------------------
 
     async def wait_dirty_clusters(self) -> tuple[dict[str, list[Event]], list[AgentStatus]]:
-        """Wait for changes, then take them: changed events per cluster and touched agents."""
         await self._cluster_mark.wait()
         return self.take_dirty_clusters()
 
@@ -263,7 +337,7 @@ class MemoryHub:
 
     # -- time -----------------------------------------------------------------
 
-    def sweep(self, *, trim_events: bool = True) -> None:
+    def _sweep(self, *, trim_events: bool = True) -> None:
         """Heartbeat expiry, command expiry and timeouts, and (when asked) event window trimming."""
         now = self._clock()
         for cluster in self._clusters.values():
@@ -277,7 +351,7 @@ class MemoryHub:
                     now - (seen or now),
                 )
                 self._publish_cluster(status.cluster_id, urgent=True)
-        self.commands.sweep(now)
+        self._commands.sweep(now)
         if trim_events:
             self._trim_events(now)
 
@@ -297,25 +371,14 @@ class MemoryHub:
             }
 
     async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        """Run the sweeper until cancelled."""
-        task_status.started()
-        while True:
-            await trio.sleep(SWEEP_INTERVAL)
-            self._sweeps += 1
-            self.sweep(trim_events=self._sweeps % TRIM_EVENTS_EVERY == 0)
+        async with trio.open_nursery() as nursery:
+            await nursery.start(self._fanout.serve)
+            task_status.started()
+            while True:
+                await trio.sleep(SWEEP_INTERVAL)
+                self._sweeps += 1
+                self._sweep(trim_events=self._sweeps % TRIM_EVENTS_EVERY == 0)
 
     def close(self) -> None:
-        """Shutdown: waiting polls answer "no command"; nothing queued is dropped; streams end."""
-        self.commands.close()
-        self.fanout.close()
-
-
-def command_body(cmd: Command) -> Body:
-    """One encoding for every role, so without output (REST applies the role rules)."""
-    return {"command": command_view(cmd, reveal_secrets=False, output=False)}
-
-
-def _event_json(cluster_id: str, event: Event, change: str) -> Body:
-    out = event.to_json(cluster_id)
-    out["change"] = change
-    return out
+        self._commands.close()
+        self._fanout.close()

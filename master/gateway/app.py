@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from quart import Response
 from quart_trio import QuartTrio
 
+from ..config import StreamConfig
 from ..metrics import Metrics
 from ..query import Query
 from ..service.agent_tokens import AgentTokens
@@ -44,7 +45,7 @@ class GatewayServices:
     public_read: bool
     admission: Admission
     token_lifetime: float
-    stream_ping_interval: float
+    stream: StreamConfig
     notify: NotifyService
     alerts: AlertService
 
@@ -60,7 +61,7 @@ def create_gateway_app(s: GatewayServices) -> QuartTrio:
     @app.get("/health")
     @requires(PUBLIC)
     async def health() -> Response:
-        return json_response(query.health())
+        return json_response(await query.health())
 
     @app.get("/metrics")
     @requires(PUBLIC)
@@ -79,7 +80,7 @@ def create_gateway_app(s: GatewayServices) -> QuartTrio:
         s.auth,
         public_read=s.public_read,
         admission=s.admission,
-        ping_interval=s.stream_ping_interval,
+        settings=s.stream,
     )
     notify.register(app, s.notify, s.alerts)
     openapi.register(app)

@@ -20,6 +20,7 @@ from ..model.auth import ANONYMOUS, ROLE_NAMES, VIEWER, Principal
 from ..model.errors import BadRequest, Forbidden, Unauthorized
 from ..service.audit import AuditEntry, AuditLog, clip, masked_body
 from ..service.auth import AuthService
+from ..webapi import bearer_token
 
 PUBLIC = 0
 F = TypeVar("F", bound=Callable[..., Any])
@@ -163,11 +164,6 @@ def client_ip() -> str:
     return getattr(g, "client_ip", None) or request.remote_addr or ""
 
 
-def _bearer() -> str | None:
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    return value.strip() or None if scheme.lower() == "bearer" else None
-
-
 def install_auth(
     app: QuartTrio, auth: AuthService, audit: AuditLog, *, public_read: bool, admission: Admission
 ) -> None:
@@ -197,7 +193,7 @@ def install_auth(
             return None  # 404/405 answer as they are
         view = app.view_functions.get(request.endpoint or "")
         need = getattr(view, "min_role", VIEWER)
-        token = _bearer()
+        token = bearer_token()
         if token:
             g.principal = await auth.authenticate(token)
         if need == PUBLIC:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 import trio
-from quart import Response, request
+from quart import Response
 from quart_trio import QuartTrio
 
 from ..model.auth import ADMIN, OPERATOR
@@ -13,7 +13,7 @@ from ..model.errors import BadRequest
 from ..model.views import command_view
 from ..query import Query
 from ..service.commands import CommandService
-from ..webapi import decode_body, json_response
+from ..webapi import json_response, read_json
 from . import params
 from .auth import principal, requires
 
@@ -30,9 +30,7 @@ def register(app: QuartTrio, query: Query, service: CommandService) -> None:
     @requires(OPERATOR)
     async def submit() -> Response:
         wait = params.number("wait", 0.0, low=0.0, high=MAX_WAIT)
-        body = await request.get_data()
-        assert isinstance(body, bytes)
-        req = decode_body(_request, body, "command body")
+        req = await read_json(_request, "command body")
         cmd = await service.submit(req)
         if wait > 0:
             with trio.move_on_after(wait):

@@ -11,11 +11,14 @@ from ..query.events import EventFilter
 from ..webapi import json_response
 from . import params
 
+# Where `/api/v2/events` reads from: the database or the hub's realtime window.
+SOURCES = ("history", "realtime")
+
 
 def register(app: QuartTrio, query: Query) -> None:
     @app.get("/api/v2/events")
     async def list_events() -> Response:
-        source = params.text("source") or "history"
+        source = params.text("source") or SOURCES[0]
         flt = EventFilter(
             cluster_id=params.text("cluster_id"),
             type=params.text("type"),
@@ -26,10 +29,10 @@ def register(app: QuartTrio, query: Query) -> None:
         )
         limit, offset = params.paging()
         if source == "realtime":
-            return json_response(query.realtime_events(flt, limit=limit, offset=offset))
+            return json_response(await query.realtime_events(flt, limit=limit, offset=offset))
         if source == "history":
             return json_response(await query.history_events(flt, limit=limit, offset=offset))
-        raise BadRequest(f"source must be history or realtime, got {source!r}")
+        raise BadRequest(f"source must be {' or '.join(SOURCES)}, got {source!r}")
 
     @app.get("/api/v2/events/by-resource")
     async def resource_events() -> Response:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from quart import Response, request
+from quart import Response
 from quart_trio import QuartTrio
 
+from ..model.alert import ALERT_STATUSES, SEVERITIES
 from ..model.auth import ADMIN
 from ..model.errors import BadRequest
 from ..service.alert_rules import RULES
-from ..service.alerts import SEVERITIES, AlertService
+from ..service.alerts import AlertService
 from ..service.notify import NotifyService
-from ..webapi import decode_body, json_response
+from ..webapi import json_response, read_json
 from . import params
 from .auth import requires
 
@@ -25,7 +26,6 @@ class ChannelUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _update = msgspec.json.Decoder(ChannelUpdate)
-ALERT_STATUSES = ("firing", "resolved")
 
 
 def _choice(name: str, choices: tuple[str, ...]) -> str | None:
@@ -51,9 +51,7 @@ def register(app: QuartTrio, notify: NotifyService, alerts: AlertService) -> Non
     @requires(ADMIN)
     async def put_channel(type: str) -> Response:
         notify.view(type)  # 404 before looking at the body
-        raw = await request.get_data()
-        assert isinstance(raw, bytes)
-        body = decode_body(_update, raw, "request body")
+        body = await read_json(_update)
         return json_response(
             await notify.update(type, name=body.name, enabled=body.enabled, config=body.config)
         )

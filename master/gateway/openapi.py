@@ -8,11 +8,18 @@ from quart import Response
 from quart_trio import QuartTrio
 
 from .. import __version__
+from ..config import SMTP_TLS_MODES
+from ..model.alert import ALERT_STATUSES, SEVERITIES
+from ..model.auth import ACTIVE, DISABLED, ROLE_NAMES
 from ..model.command import ACTIONS, AGENT_ACTIONS, STATUSES
 from ..query.resources import LISTED_KINDS
 from ..service.alert_rules import RULES
+from ..service.notify import CHANNEL_TYPES
 from ..webapi import json_response
+from . import events
 from .auth import PUBLIC, requires
+
+_ROLE = {"enum": sorted(ROLE_NAMES)}
 
 
 def _q(
@@ -108,7 +115,7 @@ def _trust_paths() -> dict[str, Any]:
                 "password": _STR,
                 "display_name": _STR,
                 "email": _STR,
-                "role": {"enum": [1, 2, 3]},
+                "role": _ROLE,
             },
             ["username", "password"],
             status="201",
@@ -116,12 +123,12 @@ def _trust_paths() -> dict[str, Any]:
         "/api/v2/user/list": _get("All users (admin)", []),
         "/api/v2/user/update-role": _post(
             "Change a user's role (admin)",
-            {**user, "role": {"enum": [1, 2, 3]}},
+            {**user, "role": _ROLE},
             ["username", "role"],
         ),
         "/api/v2/user/update-status": _post(
             "Enable (1) or disable (0) a user (admin)",
-            {**user, "status": {"enum": [0, 1]}},
+            {**user, "status": {"enum": [DISABLED, ACTIVE]}},
             ["username", "status"],
         ),
         "/api/v2/user/delete": _post("Delete a user (admin)", user, ["username"]),
@@ -177,7 +184,7 @@ _CHANNEL = [
         "name": "type",
         "in": "path",
         "required": True,
-        "schema": {"enum": ["slack", "email", "webhook"]},
+        "schema": {"enum": list(CHANNEL_TYPES)},
     }
 ]
 
@@ -191,7 +198,7 @@ def _alert_paths() -> dict[str, Any]:
             "config": {
                 "type": "object",
                 "description": "slack: webhook_url; email: smtp_host, smtp_port, smtp_user, smtp_password, "
-                "smtp_tls (starttls, tls, none), from_address, to_addresses; webhook: url, "
+                f"smtp_tls ({', '.join(SMTP_TLS_MODES)}), from_address, to_addresses; webhook: url, "
                 "secret; all: min_severity, clusters. Secrets sent as *** or omitted are kept.",
             },
         },
@@ -221,8 +228,8 @@ def _alert_paths() -> dict[str, Any]:
             "Alert history, newest first",
             [
                 _q("cluster_id", _STR),
-                _q("status", {"enum": ["firing", "resolved"]}),
-                _q("severity", {"enum": ["info", "warning", "critical"]}),
+                _q("status", {"enum": list(ALERT_STATUSES)}),
+                _q("severity", {"enum": list(SEVERITIES)}),
                 _q("rule", {"enum": list(RULES)}),
                 _q("since", _TIME),
                 _q("until", _TIME),
@@ -233,7 +240,7 @@ def _alert_paths() -> dict[str, Any]:
 
 
 def build_document() -> dict[str, Any]:
-    """The document; resource kinds, actions and statuses come from the code, not a copy."""
+    """The document; its enums (kinds, actions, statuses, roles, rules...) come from the code."""
     paths: dict[str, Any] = {
         "/health": _get("Liveness and cluster counts", []),
         "/api/v2/clusters": _get("All clusters with status and counts", []),
@@ -245,7 +252,7 @@ def build_document() -> dict[str, Any]:
             "Events: history from the database or the realtime window",
             [
                 _q("cluster_id", _STR),
-                _q("source", {"enum": ["history", "realtime"]}),
+                _q("source", {"enum": list(events.SOURCES)}),
                 _q("type", _STR),
                 _q("reason", _STR),
                 _q("namespace", _STR),

@@ -39,7 +39,9 @@ def register(app: QuartTrio, query: Query) -> None:
         async def list_kind() -> Response:
             cluster_id = params.required("cluster_id")
             limit, offset = params.paging()
-            page = query.resources(cluster_id, kind, _filter(kind), limit=limit, offset=offset)
+            page = await query.resources(
+                cluster_id, kind, _filter(kind), limit=limit, offset=offset
+            )
             head = b'{"cluster_id":%b,"kind":%b,"total":%d,"limit":%d,"offset":%d,"items":[' % (
                 _enc(cluster_id),
                 _enc(kind),
@@ -53,7 +55,7 @@ def register(app: QuartTrio, query: Query) -> None:
 
     def getter(kind: str) -> Callable[..., Awaitable[Response]]:
         async def get_one(name: str, namespace: str = "") -> Response:
-            item = query.resource(params.required("cluster_id"), kind, namespace, name)
+            item = await query.resource(params.required("cluster_id"), kind, namespace, name)
             return raw_json_response(bytes(item.raw))
 
         return get_one

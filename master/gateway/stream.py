@@ -18,6 +18,7 @@ import trio
 from quart import Response, websocket
 from quart_trio import QuartTrio
 
+from ..config import StreamConfig
 from ..model.auth import ANONYMOUS, ROLE_NAMES, Principal
 from ..model.errors import Unauthorized
 from ..query import Query
@@ -27,7 +28,6 @@ from .auth import Admission
 
 log = logging.getLogger("master.stream")
 
-FIRST_MESSAGE_TIMEOUT = 10.0
 MAX_CLUSTERS = 1000
 # A close reason must fit a control frame (123 bytes of UTF-8).
 MAX_REASON = 123
@@ -96,12 +96,13 @@ def _subscription(msg: ClientMessage, who: Principal) -> tuple[list[str] | None,
 
 class _Connection:
     def __init__(
-        self, query: Query, auth: AuthService, *, public_read: bool, ping_interval: float
+        self, query: Query, auth: AuthService, *, public_read: bool, settings: StreamConfig
     ) -> None:
         self.query = query
         self.auth = auth
         self.public_read = public_read
-        self.ping_interval = ping_interval
+        self.ping_interval = settings.ping_interval
+        self.first_message_timeout = settings.first_message_timeout
         self.lock = trio.Lock()
         self.token: str | None = None
         self.principal = ANONYMOUS
@@ -152,7 +153,7 @@ class _Connection:
         got: list[ClientMessage | _Close] = []
 
         async def receive(cancel: trio.CancelScope) -> None:
-            with trio.move_on_after(FIRST_MESSAGE_TIMEOUT):
+            with trio.move_on_after(self.first_message_timeout):
                 try:
                     got.append(_parse(await websocket.receive()))
                 except _Close as close:
@@ -168,7 +169,7 @@ class _Connection:
             nursery.start_soon(receive, nursery.cancel_scope)
             nursery.start_soon(shutdown, nursery.cancel_scope)
         if not got:
-            raise _Close(TIMED_OUT, f"no subscribe message within {FIRST_MESSAGE_TIMEOUT:.0f}s")
+            raise _Close(TIMED_OUT, f"no subscribe message within {self.first_message_timeout:g}s")
         if isinstance(got[0], _Close):
             raise got[0]
         if got[0].type != "subscribe":
@@ -261,7 +262,7 @@ def register(
     *,
     public_read: bool,
     admission: Admission,
-    ping_interval: float,
+    settings: StreamConfig,
 ) -> None:
     @app.websocket("/api/v2/subscribe")
     async def subscribe() -> Response | None:
@@ -278,5 +279,5 @@ def register(
                 f"origin {origin[:200]!r} is not allowed\n", status=403, content_type="text/plain"
             )
         await websocket.accept()
-        await _Connection(query, auth, public_read=public_read, ping_interval=ping_interval).run()
+        await _Connection(query, auth, public_read=public_read, settings=settings).run()
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Final, Literal
 
 import msgspec
 
@@ -14,15 +15,16 @@ from .errors import BadRequest
 # in a mail, and headers (latin-1) cannot garble it.
 _CLUSTER_ID = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 
-ONLINE = "online"
-OFFLINE = "offline"
+AgentState = Literal["online", "offline"]
+ONLINE: Final = "online"
+OFFLINE: Final = "offline"
 
 
 class AgentStatus(msgspec.Struct, kw_only=True):
     """Times are Unix seconds; None when never seen."""
 
     cluster_id: str
-    status: str = OFFLINE
+    status: AgentState = OFFLINE
     first_seen: float
     last_heartbeat: float | None = None
     last_snapshot: float | None = None

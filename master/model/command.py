@@ -13,21 +13,23 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, Literal, get_args
 
 import msgspec
 
 from .errors import BadRequest
 
-PENDING = "pending"
-RUNNING = "running"
-SUCCESS = "success"
-FAILED = "failed"
-EXPIRED = "expired"
-TIMEOUT = "timeout"
-LOST = "lost"
-STATUSES = (PENDING, RUNNING, SUCCESS, FAILED, EXPIRED, TIMEOUT, LOST)
-FINAL_STATUSES = frozenset({SUCCESS, FAILED, EXPIRED, TIMEOUT, LOST})
+# A command's status, as stored and as the API and stream spell it.
+CommandStatus = Literal["pending", "running", "success", "failed", "expired", "timeout", "lost"]
+PENDING: Final = "pending"
+RUNNING: Final = "running"
+SUCCESS: Final = "success"
+FAILED: Final = "failed"
+EXPIRED: Final = "expired"
+TIMEOUT: Final = "timeout"
+LOST: Final = "lost"
+STATUSES: tuple[CommandStatus, ...] = get_args(CommandStatus)
+FINAL_STATUSES: frozenset[CommandStatus] = frozenset({SUCCESS, FAILED, EXPIRED, TIMEOUT, LOST})
 
 INT32_MAX = 2**31 - 1
 # Go receives numbers as float64: past 2**53 they no longer arrive exactly.
@@ -121,7 +123,7 @@ class Command(CommandRequest, kw_only=True):
     """A command and its lifecycle. Times are Unix seconds (wall clock), None until they happen."""
 
     id: str
-    status: str = PENDING
+    status: CommandStatus = PENDING
     created_at: float
     expires_at: float
     dispatched_at: float | None = None

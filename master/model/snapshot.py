@@ -331,7 +331,5 @@ class SnapshotChanges(msgspec.Struct, kw_only=True):
     """What a snapshot changed since the previous one of its cluster, for fan-out."""
 
     cluster_id: str
-    first: bool
     new_events: list[Event]
     updated_events: list[Event]
-    summary_changed: bool

@@ -1,13 +1,22 @@
-"""How clusters and commands look to operators: one shape for REST and the live stream."""
+"""How clusters, commands and events look to operators: one shape for REST and the stream.
+
+The `*_body` functions build the live stream's message bodies; the hub calls
+them once per change and the stream encodes the result once for every subscriber.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from .agent import AgentStatus
 from .command import Command
+from .event import Event
 from .gotime import from_epoch
+from .snapshot import ClusterSnapshot
 from .summary import Summary
+
+Body = dict[str, Any]
 
 # Actions whose output carries secret values, shown to administrators only.
 SECRET_OUTPUT_ACTIONS = frozenset({"get_secret"})
@@ -69,3 +78,49 @@ def command_view(cmd: Command, *, reveal_secrets: bool, output: bool = True) -> 
         "finished_at": from_epoch(cmd.finished_at),
         "result": result,
     }
+
+
+def cluster_body(agent: AgentStatus, snapshot: ClusterSnapshot | None) -> Body:
+    """A `cluster` message: liveness and the latest counts."""
+    return {"cluster": cluster_view(agent, snapshot.summary if snapshot else None)}
+
+
+def summary_body(snapshot: ClusterSnapshot) -> Body:
+    """A `summary` message: the latest snapshot's summary and when it was taken."""
+    return {
+        "summary": snapshot.summary,
+        "received_at": snapshot.received_at,
+        "fetched_at": snapshot.fetched_at,
+    }
+
+
+def events_body(cluster_id: str, events: Iterable[Event]) -> Body:
+    """An `events` message of a new subscriber's state."""
+    return {"events": [e.to_json(cluster_id) for e in events]}
+
+
+def event_changes_body(cluster_id: str, new: Iterable[Event], updated: Iterable[Event]) -> Body:
+    """An `events` message of what one snapshot changed, each event marked new or updated."""
+    return {
+        "events": [
+            *(_changed(cluster_id, e, "new") for e in new),
+            *(_changed(cluster_id, e, "updated") for e in updated),
+        ]
+    }
+
+
+def _changed(cluster_id: str, event: Event, change: str) -> Body:
+    out = event.to_json(cluster_id)
+    out["change"] = change
+    return out
+
+
+def command_body(cmd: Command) -> Body:
+    """A `command` message: one encoding for every role, so without output (REST applies
+    the role rules)."""
+    return {"command": command_view(cmd, reveal_secrets=False, output=False)}
+
+
+def alert_body(view: Body) -> Body:
+    """An `alert` message."""
+    return {"alert": view}

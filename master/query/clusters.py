@@ -11,36 +11,36 @@ from .base import Reads
 
 
 class ClusterReads(Reads):
-    def _summary(self, cluster_id: str) -> Summary | None:
-        snap = self.hub.snapshot(cluster_id)
+    async def _summary(self, cluster_id: str) -> Summary | None:
+        snap = await self.hub.snapshot(cluster_id)
         return snap.summary if snap else None
 
-    def clusters(self) -> dict[str, Any]:
+    async def clusters(self) -> dict[str, Any]:
         views = [
-            cluster_view(a, self._summary(a.cluster_id))
-            for a in sorted(self.hub.agents(), key=lambda a: a.cluster_id)
+            cluster_view(a, await self._summary(a.cluster_id))
+            for a in sorted(await self.hub.agents(), key=lambda a: a.cluster_id)
         ]
         return {"clusters": views, "total": len(views)}
 
-    def cluster(self, cluster_id: str) -> dict[str, Any]:
-        self.require_cluster(cluster_id)
-        agent = self.hub.agent(cluster_id)
+    async def cluster(self, cluster_id: str) -> dict[str, Any]:
+        await self.require_cluster(cluster_id)
+        agent = await self.hub.agent(cluster_id)
         assert agent is not None
-        snap = self.hub.snapshot(cluster_id)
+        snap = await self.hub.snapshot(cluster_id)
         view = cluster_view(agent, snap.summary if snap else None)
         view["summary"] = snap.summary if snap else None
         view["fetched_at"] = snap.fetched_at if snap else None
         view["snapshot_bytes"] = snap.size_bytes if snap else 0
         view["extra_kinds"] = snap.extra_kinds() if snap else []
-        view["queued_commands"] = self.hub.commands.queued(cluster_id)
+        view["queued_commands"] = await self.hub.queued(cluster_id)
         return view
 
-    def overview(self) -> dict[str, Any]:
+    async def overview(self) -> dict[str, Any]:
         totals = Summary()
         per_cluster = []
-        agents = sorted(self.hub.agents(), key=lambda a: a.cluster_id)
+        agents = sorted(await self.hub.agents(), key=lambda a: a.cluster_id)
         for agent in agents:
-            summary = self._summary(agent.cluster_id) or Summary()
+            summary = await self._summary(agent.cluster_id) or Summary()
             totals = totals.add(summary)
             per_cluster.append(
                 {"cluster_id": agent.cluster_id, "status": agent.status, "summary": summary}

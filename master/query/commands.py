@@ -13,7 +13,7 @@ from .base import Reads
 
 class CommandReads(Reads):
     async def command(self, command_id: str, *, reveal_secrets: bool) -> dict[str, Any]:
-        cmd = self.hub.commands.get(command_id) or await self.db.read(
+        cmd = await self.hub.command(command_id) or await self.db.read(
             partial(get_command, command_id=command_id)
         )
         if cmd is None:
@@ -36,7 +36,7 @@ class CommandReads(Reads):
         # logs, secret values) only come with one command, `command()`.
         views = [
             command_view(
-                self.hub.commands.get(c.id) or c, reveal_secrets=reveal_secrets, output=False
+                await self.hub.command(c.id) or c, reveal_secrets=reveal_secrets, output=False
             )
             for c in found
         ]

@@ -40,18 +40,22 @@ def _replicaset_of(name: str, deployment: str) -> bool:
 
 
 class EventReads(Reads):
-    def realtime_events(self, flt: EventFilter, *, limit: int, offset: int) -> dict[str, Any]:
-        clusters = [flt.cluster_id] if flt.cluster_id else [a.cluster_id for a in self.hub.agents()]
+    async def realtime_events(self, flt: EventFilter, *, limit: int, offset: int) -> dict[str, Any]:
         if flt.cluster_id:
-            self.require_cluster(flt.cluster_id)
-        found = [(cid, e) for cid in clusters for e in self.hub.event_window(cid) if flt.matches(e)]
+            await self.require_cluster(flt.cluster_id)
+            clusters = [flt.cluster_id]
+        else:
+            clusters = [a.cluster_id for a in await self.hub.agents()]
+        found = [
+            (cid, e) for cid in clusters for e in await self.hub.event_window(cid) if flt.matches(e)
+        ]
         found.sort(key=lambda ce: event_time(ce[1]), reverse=True)
         page = [e.to_json(cid) for cid, e in found[offset : offset + limit]]
         return {"events": page, "total": len(found), "source": "realtime"}
 
     async def history_events(self, flt: EventFilter, *, limit: int, offset: int) -> dict[str, Any]:
         if flt.cluster_id:
-            self.require_cluster(flt.cluster_id)
+            await self.require_cluster(flt.cluster_id)
         rows, total = await self.db.read(
             partial(
                 query_events,
@@ -67,13 +71,13 @@ class EventReads(Reads):
         )
         return {"events": rows, "total": total, "source": "history"}
 
-    def related_objects(
+    async def related_objects(
         self, cluster_id: str, kind: str, namespace: str, name: str
     ) -> list[tuple[str, str, str]]:
         """The object itself plus, for workloads, the ReplicaSets and Pods it owns, and for a
         Node the Pods on it (an event names its object, never the host it happened on)."""
         objects = [(kind, namespace, name)]
-        snap = self.hub.snapshot(cluster_id)
+        snap = await self.hub.snapshot(cluster_id)
         if snap is None:
             return objects
         pods = snap.items("pods")
@@ -110,8 +114,8 @@ class EventReads(Reads):
     async def resource_events(
         self, cluster_id: str, kind: str, namespace: str, name: str, *, limit: int, offset: int
     ) -> dict[str, Any]:
-        self.require_cluster(cluster_id)
-        objects = self.related_objects(cluster_id, kind, namespace, name)
+        await self.require_cluster(cluster_id)
+        objects = await self.related_objects(cluster_id, kind, namespace, name)
         rows, total = await self.db.read(
             partial(
                 query_events,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..database import Database
-from ..datahub import MemoryHub
+from ..datahub import DataHub
 from .clusters import ClusterReads
 from .commands import CommandReads
 from .events import EventReads
@@ -16,13 +16,13 @@ from .stream import StreamReads
 class Query(ClusterReads, ResourceReads, EventReads, CommandReads, StreamReads):
     """Reads over the hub and the database; never writes."""
 
-    def __init__(self, hub: MemoryHub, db: Database) -> None:
+    def __init__(self, hub: DataHub, db: Database) -> None:
         self.hub = hub
         self.db = db
 
-    def health(self) -> dict[str, Any]:
+    async def health(self) -> dict[str, Any]:
         """Alive; `degraded` while storage faults refuse writes (the log says which)."""
-        agents = self.hub.agents()
+        agents = await self.hub.agents()
         failing = self.db.fault is not None
         return {
             "status": "degraded" if failing else "ok",

@@ -113,22 +113,22 @@ def parse_label(selector: str) -> tuple[str, str | None]:
 
 
 class ResourceReads(Reads):
-    def _items(self, cluster_id: str, kind: str) -> list[Item]:
+    async def _items(self, cluster_id: str, kind: str) -> list[Item]:
         if kind not in LISTED_KINDS:
             raise NotFound(f"unknown resource kind {kind!r}")
-        return self.latest(cluster_id).items(SNAPSHOT_KEYS.get(kind, kind))
+        return (await self.latest(cluster_id)).items(SNAPSHOT_KEYS.get(kind, kind))
 
-    def resources(
+    async def resources(
         self, cluster_id: str, kind: str, flt: ResourceFilter, *, limit: int, offset: int
     ) -> ResourcePage:
-        items = [i for i in self._items(cluster_id, kind) if flt.matches(i)]
+        items = [i for i in await self._items(cluster_id, kind) if flt.matches(i)]
         page = items[offset : offset + limit]
         if kind == "secrets":
             page = [secret_view(i) for i in page]
         return ResourcePage(cluster_id, kind, len(items), page)
 
-    def resource(self, cluster_id: str, kind: str, namespace: str, name: str) -> Item:
-        for item in self._items(cluster_id, kind):
+    async def resource(self, cluster_id: str, kind: str, namespace: str, name: str) -> Item:
+        for item in await self._items(cluster_id, kind):
             if item.name == name and item.namespace == namespace:
                 return secret_view(item) if kind == "secrets" else item
         where = f"{namespace}/{name}" if namespace else name

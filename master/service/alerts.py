@@ -22,7 +22,7 @@ import trio
 
 from ..database import Database
 from ..database.alerts import firing_alerts, query_alerts, save_alerts
-from ..datahub import MemoryHub
+from ..datahub import DataHub
 from ..model.alert import SEVERITIES, Alert
 from ..model.gotime import from_epoch
 from ..notifier import AlertItem, Notification
@@ -77,7 +77,7 @@ class AlertService:
 
     def __init__(
         self,
-        hub: MemoryHub,
+        hub: DataHub,
         db: Database,
         notify: NotifyService,
         policy: AlertPolicy,
@@ -122,8 +122,8 @@ class AlertService:
     async def tick(self) -> None:
         """One round: look at every cluster, send and store what the core decided, report."""
         now = self._clock()
-        for agent in self._hub.agents():
-            if self._engine.look(agent, self._hub.snapshot(agent.cluster_id), now):
+        for agent in await self._hub.agents():
+            if self._engine.look(agent, await self._hub.snapshot(agent.cluster_id), now):
                 # One cluster at a time: a look at many big snapshots must not stall ingest.
                 await trio.lowlevel.checkpoint()
         decided = self._engine.conclude(now)

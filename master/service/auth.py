@@ -40,7 +40,7 @@ from ..model.auth import (
 )
 from ..model.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from .audit import AuditLog, clip
-from .passwords import DUMMY_HASH, check_policy, hash_password, verify_password
+from .passwords import Passwords, check_policy
 from .throttle import LoginThrottle
 
 log = logging.getLogger("master.auth")
@@ -104,10 +104,12 @@ class AuthService:
         lifetime: float,
         max_failures: int,
         backoff: float,
+        passwords: Passwords | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._db = db
         self._audit = audit
+        self._passwords = passwords or Passwords()
         self._secret = secret
         self._lifetime = lifetime
         self._clock = clock
@@ -136,7 +138,7 @@ class AuthService:
             password = secrets.token_urlsafe(18)
         else:
             check_policy(password, username)
-        hashed = await hash_password(password)
+        hashed = await self._passwords.hash(password)
         await self._db.write(
             partial(
                 create_user,
@@ -196,7 +198,7 @@ class AuthService:
                 log.warning("throttling logins to %r from %s", clip(username, 64), ip)
             raise TooManyRequests("too many failed logins; try again later", retry_after=wait)
         user = await self._db.read(partial(get_user, username=username))
-        ok = await verify_password(user.password_hash if user else DUMMY_HASH, password)
+        ok = await self._passwords.verify(user.password_hash if user else None, password)
         if not ok or user is None:
             self.throttle.failed(account, ip)
             self._audit.refused(
@@ -258,7 +260,7 @@ class AuthService:
         check_username(username)
         _check_role(role)
         check_policy(password, username)
-        hashed = await hash_password(password)
+        hashed = await self._passwords.hash(password)
         user = await self._db.write(
             partial(
                 create_user,
@@ -312,10 +314,10 @@ class AuthService:
 
     async def change_password(self, user_id: int, old: str, new: str) -> None:
         user = await self._by_id(user_id)
-        if user is None or not await verify_password(user.password_hash, old):
+        if user is None or not await self._passwords.verify(user.password_hash, old):
             raise Unauthorized("current password is wrong")
         check_policy(new, user.username)
-        hashed = await hash_password(new)
+        hashed = await self._passwords.hash(new)
         changed = await self._db.write(
             partial(update_password, user_id=user.id, password_hash=hashed, now=self._clock())
         )

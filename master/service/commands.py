@@ -22,7 +22,7 @@ import trio
 from ..config import CommandsConfig
 from ..database import Database
 from ..database.commands import delete_command, load_open_commands, save_command
-from ..datahub import MemoryHub
+from ..datahub import DataHub
 from ..model.command import (
     Command,
     CommandLimits,
@@ -30,7 +30,7 @@ from ..model.command import (
     CommandResult,
     validate_request,
 )
-from ..model.errors import BadRequest, Forbidden, NotFound, QueueFull, Unavailable
+from ..model.errors import BadRequest, NotFound, QueueFull, Unavailable
 
 log = logging.getLogger("master.commands")
 
@@ -40,7 +40,7 @@ class CommandService:
 
     def __init__(
         self,
-        hub: MemoryHub,
+        hub: DataHub,
         db: Database,
         commands: CommandsConfig,
         *,
@@ -62,7 +62,7 @@ class CommandService:
         then it is not queued either).
         """
         req = validate_request(req, self._limits)
-        if not self._hub.known(req.cluster_id):
+        if not await self._hub.known(req.cluster_id):
             raise NotFound(f"cluster {req.cluster_id!r} is not known to this master")
         now = self._clock()
         cmd = Command(
@@ -78,7 +78,7 @@ class CommandService:
         )
         await self._record(cmd)
         try:
-            self._hub.enqueue(cmd)
+            await self._hub.enqueue(cmd)
         except QueueFull:
             # Filled up while the write ran: it must not come back after a restart either.
             with trio.CancelScope(shield=True):
@@ -105,7 +105,7 @@ class CommandService:
     async def wait(self, command_id: str) -> None:
         """Return when the command is final and that is on disk (bound it with
         `trio.move_on_after`); under a storage fault, as soon as it is final."""
-        cmd = await self._hub.commands.wait(command_id)
+        cmd = await self._hub.wait_command(command_id)
         if cmd is not None and cmd.final:
             with contextlib.suppress(Unavailable):
                 await self._record(cmd)
@@ -125,7 +125,8 @@ class CommandService:
         try:
             await self._record(cmd)
         except Unavailable:
-            self._hub.release(cmd)
+            with trio.CancelScope(shield=True):
+                await self._hub.release(cmd)
             raise
         return cmd
 
@@ -138,15 +139,12 @@ class CommandService:
         command), BadRequest (`executed_at` not RFC 3339), Unavailable (it could not
         be written; the master keeps it and writes it when the storage is back).
         """
-        known = self._hub.commands.get(result.command_id)
-        if known is not None and known.cluster_id != cluster_id:
-            raise Forbidden(f"command {result.command_id} belongs to another cluster")
         try:
-            cmd = self._hub.complete(result)
+            cmd = await self._hub.complete(result, cluster_id=cluster_id)
         except ValueError as err:
             raise BadRequest(f"executed_at: {err}") from err
-        recorded = cmd if cmd is not None else known if known is not None and known.final else None
-        if recorded is not None:
+        recorded = cmd if cmd is not None else await self._hub.command(result.command_id)
+        if recorded is not None and recorded.final:
             await self._record(recorded)
         return cmd
 
@@ -158,7 +156,7 @@ class CommandService:
     async def restore(self) -> int:
         """Re-queue pending commands and re-arm running ones after a restart."""
         commands = await self._db.read(load_open_commands)
-        self._hub.commands.restore(commands)
+        await self._hub.restore_commands(commands)
         if commands:
             log.info("restored %d open commands from the database", len(commands))
         return len(commands)

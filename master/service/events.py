@@ -13,7 +13,7 @@ from ..config import StorageConfig
 from ..database import Database
 from ..database.clusters import list_clusters, upsert_cluster
 from ..database.events import cleanup_events, upsert_events
-from ..datahub import MemoryHub
+from ..datahub import DataHub
 from ..model.agent import AgentStatus
 from ..model.event import Event
 from ..model.gotime import format_time
@@ -28,7 +28,7 @@ PERSIST_INTERVAL = 1.0
 class EventPersister:
     """Drains the hub's marks into SQLite: changed events (UPSERT by uid) and cluster rows."""
 
-    def __init__(self, hub: MemoryHub, db: Database) -> None:
+    def __init__(self, hub: DataHub, db: Database) -> None:
         self._hub = hub
         self._db = db
 
@@ -95,16 +95,8 @@ async def serve_event_cleanup(
         await trio.sleep(storage.event_cleanup_interval)
 
 
-async def restore_clusters(hub: MemoryHub, db: Database) -> int:
+async def restore_clusters(hub: DataHub, db: Database) -> int:
     """Clusters known before a restart come back offline until their agents report."""
-    rows = await db.read(list_clusters)
-    hub.restore_agents(
-        AgentStatus(
-            cluster_id=row["cluster_id"],
-            first_seen=row["first_seen"],
-            last_heartbeat=row["last_heartbeat"],
-            last_snapshot=row["last_snapshot"],
-        )
-        for row in rows
-    )
-    return len(rows)
+    statuses = await db.read(list_clusters)
+    await hub.restore_agents(statuses)
+    return len(statuses)

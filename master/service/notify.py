@@ -14,7 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import msgspec
@@ -22,7 +22,15 @@ import trio
 
 from ..config import NotifyConfig
 from ..database import Database
-from ..database.notify import list_channels, record_send, record_test, save_channel, seed_channels
+from ..database.notify import (
+    StoredChannel,
+    list_channels,
+    record_send,
+    record_test,
+    save_channel,
+    seed_channels,
+)
+from ..model.channel import ChannelState, SendStatus, TestStatus
 from ..model.errors import BadRequest, Conflict, NotFound, Unavailable
 from ..notifier import (
     CHANNEL_TYPES,
@@ -44,32 +52,45 @@ from .secretbox import SecretBox
 log = logging.getLogger("master.notify")
 
 
+class ChannelView(ChannelState, kw_only=True):
+    """A channel as the admin API shows it: secrets masked, and whether it would deliver."""
+
+    config: ChannelConfig
+    secrets_set: dict[str, bool]
+    effective: bool
+    ineffective_reason: str | None
+    queued: int
+
+
+class ChannelTest(msgspec.Struct, kw_only=True):
+    """The outcome of `POST /api/v2/notify/channels/{type}/test`."""
+
+    type: str
+    status: TestStatus
+    message: str
+    tested_at: float
+
+
 class _Channel:
     def __init__(self, type: str, queue_size: int) -> None:
         self.type = type
-        self.row: dict[str, Any] = {
-            "type": type,
-            "name": DEFAULT_NAMES[type],
-            "enabled": False,
-            "last_test_status": "",
-            "last_test_message": "",
-            "last_test_at": None,
-            "last_send_status": "",
-            "last_send_error": "",
-            "last_send_at": None,
-            "sent_count": 0,
-            "failed_count": 0,
-            "dropped_count": 0,
-            "created_at": None,
-            "updated_at": None,
-        }
+        self.state = ChannelState(type=type, name=DEFAULT_NAMES[type])
         self.config: ChannelConfig = normalize_config(type, {})
         self.send, self.receive = trio.open_memory_channel[Notification](queue_size)
         self.busy = False
 
     @property
     def reason(self) -> str | None:
-        return ineffective_reason(bool(self.row["enabled"]), self.config)
+        return ineffective_reason(self.state.enabled, self.config)
+
+
+class _Outcome(NamedTuple):
+    """A delivery outcome waiting to be written."""
+
+    type: str
+    status: SendStatus
+    error: str
+    at: float
 
 
 class NotifyService:
@@ -88,7 +109,7 @@ class NotifyService:
         self._clock = clock
         self._channels = {t: _Channel(t, settings.queue_size) for t in CHANNEL_TYPES}
         self._client: httpx.AsyncClient | None = None
-        self._pending_records: list[tuple[str, str, str, float]] = []
+        self._pending_records: list[_Outcome] = []
         self._records_ready = trio.Event()
         self.stopped = trio.Event()
 
@@ -109,62 +130,55 @@ class NotifyService:
             stored[key] = self._box.open(value)
         return normalize_config(type, stored), clear
 
-    def _take_row(self, row: dict[str, Any]) -> bool:
-        """Take a stored row; True when it holds a secret in clear."""
-        channel = self._channels[row["type"]]
-        config = row.pop("config")
-        channel.row = row
-        channel.config, clear = self._unseal(row["type"], config)
+    def _take(self, stored: StoredChannel) -> bool:
+        """Take a stored channel; True when it holds a secret in clear."""
+        channel = self._channels[stored.state.type]
+        channel.state = stored.state
+        channel.config, clear = self._unseal(channel.type, stored.config)
         return clear
 
     async def load(self) -> bool:
         """Read the stored channels; first seed them from the settings (MASTER_MAIL_*,
         MASTER_SLACK_*, MASTER_WEBHOOK_*) if the table is empty. Returns whether it seeded."""
         seeded = False
-        rows: list[dict[str, Any]] = []
-        for type, given in _seed(self._settings).items():
+        seeds: list[StoredChannel] = []
+        for type, enabled, given in _seed(self._settings):
             try:
-                config = normalize_config(type, given.get("config", {}))
+                config = normalize_config(type, given)
             except BadRequest as err:
                 log.error("not seeding the %s channel from the environment: %s", type, err)
                 continue
-            rows.append(
-                {
-                    "type": type,
-                    "name": DEFAULT_NAMES[type],
-                    "enabled": bool(given.get("enabled")),
-                    "config": self._seal(type, config),
-                }
-            )
-        if rows:
-            seeded = await self._db.write(partial(seed_channels, rows=rows, now=self._clock()))
+            state = ChannelState(type=type, name=DEFAULT_NAMES[type], enabled=enabled)
+            seeds.append(StoredChannel(state, self._seal(type, config)))
+        if seeds:
+            seeded = await self._db.write(partial(seed_channels, channels=seeds, now=self._clock()))
             if seeded:
                 log.info(
                     "seeded notification channels from the environment: %s",
-                    ", ".join(sorted(r["type"] for r in rows)),
+                    ", ".join(sorted(s.state.type for s in seeds)),
                 )
-        for row in await self._db.read(list_channels):
-            if self._take_row(row):
-                await self._save(self._channels[row["type"]], row["name"], row["enabled"])
-                log.info("sealed the %s channel's secrets stored in clear", row["type"])
+        for stored in await self._db.read(list_channels):
+            if self._take(stored):
+                channel = self._channels[stored.state.type]
+                await self._save(channel, stored.state.name, stored.state.enabled)
+                log.info("sealed the %s channel's secrets stored in clear", channel.type)
         return seeded
 
-    def view(self, type: str) -> dict[str, Any]:
+    def view(self, type: str) -> ChannelView:
         """A channel as the API shows it: secrets masked, effectiveness and why not."""
         channel = self._get(type)
         config, secrets_set = masked(channel.config)
         reason = channel.reason
-        queued = channel.send.statistics().current_buffer_used + int(channel.busy)
-        return {
-            **channel.row,
-            "config": config,
-            "secrets_set": secrets_set,
-            "effective": reason is None,
-            "ineffective_reason": reason,
-            "queued": queued,
-        }
+        return ChannelView(
+            **msgspec.structs.asdict(channel.state),
+            config=config,
+            secrets_set=secrets_set,
+            effective=reason is None,
+            ineffective_reason=reason,
+            queued=channel.send.statistics().current_buffer_used + int(channel.busy),
+        )
 
-    def views(self) -> list[dict[str, Any]]:
+    def views(self) -> list[ChannelView]:
         return [self.view(t) for t in CHANNEL_TYPES]
 
     def _get(self, type: str) -> _Channel:
@@ -175,22 +189,22 @@ class NotifyService:
 
     async def update(
         self, type: str, *, name: str | None, enabled: bool | None, config: dict[str, Any] | None
-    ) -> dict[str, Any]:
+    ) -> ChannelView:
         """Change a channel; omitted parts stay. Raises NotFound, BadRequest naming the field."""
         channel = self._get(type)
         new_config = (
             channel.config if config is None else normalize_config(type, config, channel.config)
         )
-        new_name = channel.row["name"] if name is None else name.strip()
+        new_name = channel.state.name if name is None else name.strip()
         if not new_name or len(new_name) > 100:
             raise BadRequest("name must be 1-100 characters")
-        new_enabled = bool(channel.row["enabled"]) if enabled is None else enabled
+        new_enabled = channel.state.enabled if enabled is None else enabled
         channel.config = new_config
         await self._save(channel, new_name, new_enabled)
         return self.view(type)
 
     async def _save(self, channel: _Channel, name: str, enabled: bool) -> None:
-        row = await self._db.write(
+        stored = await self._db.write(
             partial(
                 save_channel,
                 type=channel.type,
@@ -200,9 +214,9 @@ class NotifyService:
                 now=self._clock(),
             )
         )
-        self._take_row(row)
+        self._take(stored)
 
-    async def test(self, type: str) -> dict[str, Any]:
+    async def test(self, type: str) -> ChannelTest:
         """Send a test message now (one attempt), record and return the outcome.
 
         Raises NotFound, or Conflict saying why when the channel is not effective.
@@ -222,15 +236,18 @@ class NotifyService:
                 per_attempt=self._settings.timeout,
                 allow_private=self._settings.allow_private,
             )
-            status, message = "ok", "test message sent"
+            status: TestStatus = "ok"
+            message = "test message sent"
         except SendError as err:
             status, message = "failed", str(err)
             log.warning("test of the %s channel failed: %s", type, message)
         await self._db.write(
             partial(record_test, type=type, status=status, message=message, now=now)
         )
-        channel.row.update(last_test_status=status, last_test_message=message, last_test_at=now)
-        return {"type": type, "status": status, "message": message, "tested_at": now}
+        channel.state.last_test_status = status
+        channel.state.last_test_message = message
+        channel.state.last_test_at = now
+        return ChannelTest(type=type, status=status, message=message, tested_at=now)
 
     # -- delivery ---------------------------------------------------------------
 
@@ -260,12 +277,17 @@ class NotifyService:
                 self._record(channel, "dropped", "master shutting down")
         return queued
 
-    def _record(self, channel: _Channel, status: str, error: str) -> None:
+    def _record(self, channel: _Channel, status: SendStatus, error: str) -> None:
         now = self._clock()
-        count = {"ok": "sent_count", "failed": "failed_count", "dropped": "dropped_count"}[status]
-        channel.row[count] += 1
-        channel.row.update(last_send_status=status, last_send_error=error, last_send_at=now)
-        self._pending_records.append((channel.type, status, error, now))
+        state = channel.state
+        if status == "ok":
+            state.sent_count += 1
+        elif status == "failed":
+            state.failed_count += 1
+        else:
+            state.dropped_count += 1
+        state.last_send_status, state.last_send_error, state.last_send_at = status, error, now
+        self._pending_records.append(_Outcome(channel.type, status, error, now))
         self._records_ready.set()
 
     def _http(self) -> httpx.AsyncClient:
@@ -343,8 +365,10 @@ class NotifyService:
             return
 
         def write(conn: sqlite3.Connection) -> None:
-            for type, status, error, now in records:
-                record_send(conn, type, status=status, error=error, now=now)
+            for record in records:
+                record_send(
+                    conn, record.type, status=record.status, error=record.error, now=record.at
+                )
 
         await self._db.write(write, durable=False, retry=retry)
 
@@ -354,27 +378,24 @@ class NotifyService:
             await channel.send.aclose()
 
 
-def _seed(s: NotifyConfig) -> dict[str, dict[str, Any]]:
-    """The channels the settings name, as type -> enabled and config (first start only)."""
-    seed: dict[str, dict[str, Any]] = {}
+def _seed(s: NotifyConfig) -> list[tuple[str, bool, dict[str, Any]]]:
+    """The channels the settings name: type, enabled, config (first start only)."""
+    seed: list[tuple[str, bool, dict[str, Any]]] = []
     if s.mail_enabled or s.mail_smtp_host:
-        seed["email"] = {
-            "enabled": s.mail_enabled,
-            "config": {
-                "smtp_host": s.mail_smtp_host,
-                "smtp_port": s.mail_smtp_port,
-                "smtp_tls": s.mail_smtp_tls,
-                "smtp_user": s.mail_username,
-                "smtp_password": s.mail_password,
-                "from_address": s.mail_from,
-                "to_addresses": list(s.mail_to),
-            },
+        email = {
+            "smtp_host": s.mail_smtp_host,
+            "smtp_port": s.mail_smtp_port,
+            "smtp_tls": s.mail_smtp_tls,
+            "smtp_user": s.mail_username,
+            "smtp_password": s.mail_password,
+            "from_address": s.mail_from,
+            "to_addresses": list(s.mail_to),
         }
+        seed.append(("email", s.mail_enabled, email))
     if s.slack_enabled or s.slack_webhook_url:
-        seed["slack"] = {"enabled": s.slack_enabled, "config": {"webhook_url": s.slack_webhook_url}}
+        seed.append(("slack", s.slack_enabled, {"webhook_url": s.slack_webhook_url}))
     if s.webhook_enabled or s.webhook_url:
-        seed["webhook"] = {
-            "enabled": s.webhook_enabled,
-            "config": {"url": s.webhook_url, "secret": s.webhook_secret},
-        }
+        seed.append(
+            ("webhook", s.webhook_enabled, {"url": s.webhook_url, "secret": s.webhook_secret})
+        )
     return seed
