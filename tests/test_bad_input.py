@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from .conftest import MasterRunner, StartMaster
-from .goagent import GoAgent, gzip_json, snapshot
+from .goagent import GoAgent, gzip_json, node, snapshot
 from .http import TLS
 
 
@@ -85,6 +85,20 @@ async def test_compressed_body_over_limit_is_413(start_master: StartMaster) -> N
     async with GoAgent.open(runner.agent_url, "c1") as agent:
         r = await agent.push(gzip.compress(msgspec.json.encode(snapshot("c1")) + os.urandom(4096)))
         assert r.status_code == 413
+
+
+async def test_uncompressed_snapshot_over_the_snapshot_limit_is_413(
+    start_master: StartMaster,
+) -> None:
+    """Sent without gzip, a snapshot is bounded by the snapshot limit too, not only by the
+    (larger, here) body limit."""
+    runner = await start_master(agent={"max_body_bytes": 4 << 20, "max_snapshot_bytes": 1 << 20})
+    body = msgspec.json.encode(snapshot("c1", nodes=[node(f"n{i:07}") for i in range(8000)]))
+    assert 1 << 20 < len(body) < 4 << 20
+    async with GoAgent.open(runner.agent_url, "c1") as agent:
+        assert (await agent.push(body, **{"Content-Encoding": "identity"})).status_code == 413
+        r = await agent.push(gzip.compress(body))
+        assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
 
 
 @pytest.mark.parametrize(

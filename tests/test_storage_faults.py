@@ -25,7 +25,7 @@ import pytest
 import trio
 
 from .conftest import SpawnMaster, StartMaster
-from .goagent import GoAgent, event, gzip_json, snapshot
+from .goagent import GoAgent, event, gzip_json, node, snapshot
 from .masterproc import MasterProcess
 
 MiB = 1 << 20
@@ -33,6 +33,8 @@ FAILING = "database writes are failing"
 RECOVERED = "database writes work again"
 # Each write waits this long for the lock another process holds.
 BUSY = "300ms"
+# The alert engine looks every 100 ms, so it decides (and tries to store) during a fault.
+FAST_ALERTS = {"MASTER_EVENT_ALERT_INTERVAL": "100ms"}
 
 
 @asynccontextmanager
@@ -134,6 +136,16 @@ async def history_has(gw: httpx.AsyncClient, uid: str) -> None:
         await trio.sleep(0.05)  # a poll of the API, each round a real read
 
 
+async def alert_stored(gw: httpx.AsyncClient, rule: str) -> None:
+    """Wait until the alert history has an alert of `rule`."""
+    while True:
+        r = await gw.get("/api/v2/alerts", params={"cluster_id": "c1", "rule": rule})
+        assert r.status_code == 200, r.text
+        if r.json()["alerts"]:
+            return
+        await trio.sleep(0.05)  # a poll of the API, each round a real read
+
+
 async def scale(gw: httpx.AsyncClient, name: str, action: str = "scale") -> httpx.Response:
     params: dict[str, Any] = {"replicas": 2} if action == "scale" else {}
     return await gw.post(
@@ -167,6 +179,9 @@ async def ride_out(master: MasterProcess, fault: AbstractAsyncContextManager[Any
         mark = len(master.lines)
 
         async with fault:
+            # A node goes NotReady: the alert engine decides now, stores when it can.
+            during = snapshot("c1", nodes=[node("n1", ready="False")], events=[event("e2")])
+            assert (await agent.push(gzip_json(during))).status_code == 200
             # Writes: refused with the error shape, nothing half done.
             assert_error(await scale(gw, "during"), 503)
             assert_error(await agent.result(running, output="kept"), 503)
@@ -177,8 +192,6 @@ async def ride_out(master: MasterProcess, fault: AbstractAsyncContextManager[Any
                 r = await gw.get(path, params={"cluster_id": "c1"})
                 assert r.status_code == 200, (path, r.text)
             assert (await gw.get(f"/api/v2/commands/{queued}")).json()["status"] == "pending"
-            push = await agent.push(gzip_json(snapshot("c1", events=[event("e1"), event("e2")])))
-            assert push.status_code == 200
             assert (await agent.heartbeat()).status_code == 200
             with trio.fail_after(10):
                 await master.wait_for(FAILING, after=mark)
@@ -189,6 +202,7 @@ async def ride_out(master: MasterProcess, fault: AbstractAsyncContextManager[Any
         with trio.fail_after(15):
             await master.wait_for(RECOVERED, after=mark)
             await history_has(gw, "e2")
+            await alert_stored(gw, "node_not_ready")
         assert (await gw.get("/health")).json()["status"] == "ok"
         view = (await gw.get(f"/api/v2/commands/{running}")).json()
         assert view["status"] == "success" and view["result"]["output"] == "kept", view
@@ -204,7 +218,7 @@ async def ride_out(master: MasterProcess, fault: AbstractAsyncContextManager[Any
 
 @pytest.mark.slow
 async def test_a_lock_held_by_another_process(spawn_master: SpawnMaster) -> None:
-    master = spawn_master(MASTER_DB_BUSY_TIMEOUT=BUSY)
+    master = spawn_master(MASTER_DB_BUSY_TIMEOUT=BUSY, **FAST_ALERTS)
     await master.start()
     await ride_out(master, write_lock_held(master.data_dir / "master.db"))
 
@@ -212,7 +226,7 @@ async def test_a_lock_held_by_another_process(spawn_master: SpawnMaster) -> None
 @pytest.mark.slow
 async def test_a_full_disk(spawn_master: SpawnMaster, tmp_path: Path) -> None:
     async with mounted(tmp_path / "disk", "-t", "tmpfs", "-o", "size=16m", "tmpfs") as disk:
-        master = spawn_master(disk / "data")
+        master = spawn_master(disk / "data", **FAST_ALERTS)
         await master.start()
         try:
             await ride_out(master, disk_full(disk))
@@ -227,7 +241,7 @@ async def test_files_turned_read_only(spawn_master: SpawnMaster, tmp_path: Path)
         f.truncate(32 * MiB)
     await run("mkfs.ext4", "-q", "-F", image)
     async with mounted(tmp_path / "disk", "-o", "loop", str(image)) as disk:
-        master = spawn_master(disk / "data")
+        master = spawn_master(disk / "data", **FAST_ALERTS)
         await master.start()
         db = disk / "data" / "master.db"
         try:
