@@ -15,7 +15,9 @@ during an upgrade) says nothing about it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import trio
 
@@ -48,6 +50,8 @@ class _Queue:
         # loop each went to (None: Agent V2's; none noted: restored, either).
         self.in_flight: dict[str, Command] = {}
         self.loops: dict[str, Topic | None] = {}
+        # Hand-outs taken back (`release`): handed out before the queue.
+        self.returned: deque[str] = deque()
 
 
 class CommandBoard:
@@ -191,23 +195,60 @@ class CommandBoard:
         if again is not None or self._closing:
             await trio.lowlevel.checkpoint()
             return again
+        if topic == "ai":
+            with self._held():
+                await trio.sleep_forever()
+            return None
+        if queue.returned:
+            await trio.lowlevel.checkpoint()  # before taking it: a cancel here loses nothing
+            while queue.returned:
+                cmd = self._commands.get(queue.returned.popleft())
+                if cmd is not None and self._deliverable(cmd):
+                    return self._hand_out(cmd, queue, topic)
+        with self._held():
+            while True:
+                command_id = await queue.receive.receive()
+                cmd = self._commands.get(command_id)
+                if cmd is not None and self._deliverable(cmd):
+                    return self._hand_out(cmd, queue, topic)
+        return None
+
+    @contextmanager
+    def _held(self) -> Iterator[None]:
+        """A waiting poll: counted, and answered "no command" by `close()`."""
         with trio.CancelScope() as scope, self._metrics.polls_held.track_inprogress():
             self._polls.add(scope)
             try:
-                if topic == "ai":
-                    await trio.sleep_forever()
-                while True:
-                    command_id = await queue.receive.receive()
-                    cmd = self._commands.get(command_id)
-                    if cmd is None or cmd.status != PENDING:
-                        continue
-                    if self._clock() >= cmd.expires_at:
-                        self._finish(cmd, EXPIRED, error="not delivered before it expired")
-                        continue
-                    return self._hand_out(cmd, queue, topic)
+                yield
             finally:
                 self._polls.discard(scope)
-        return None
+
+    def _deliverable(self, cmd: Command) -> bool:
+        """A queued command still to hand out; one past its expiry is marked so."""
+        if cmd.status != PENDING:
+            return False
+        if self._clock() >= cmd.expires_at:
+            self._finish(cmd, EXPIRED, error="not delivered before it expired")
+            return False
+        return True
+
+    def release(self, cmd: Command) -> None:
+        """Take back a hand-out whose record could not be written: the agent never got it.
+
+        A first hand-out is pending again, first in its queue; a repeated one (a lost
+        hand-off handed out again) is back at its earlier attempt, still in flight.
+        """
+        queue = self._queue(cmd.cluster_id)
+        if cmd.status != RUNNING or queue.in_flight.get(cmd.id) is not cmd:
+            return
+        cmd.attempts -= 1
+        if cmd.attempts > 0:
+            return
+        del queue.in_flight[cmd.id]
+        queue.loops.pop(cmd.id, None)
+        cmd.dispatched_at = cmd.deadline_at = None
+        queue.returned.appendleft(cmd.id)
+        self._transition(cmd, PENDING)
 
     def complete(self, result: CommandResult) -> Command | None:
         """Record an agent's result; None (and no change) for unknown or finished commands.
@@ -259,4 +300,4 @@ class CommandBoard:
 
     def queued(self, cluster_id: str) -> int:
         queue = self._queues.get(cluster_id)
-        return queue.send.statistics().current_buffer_used if queue else 0
+        return queue.send.statistics().current_buffer_used + len(queue.returned) if queue else 0

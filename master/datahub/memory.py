@@ -227,6 +227,10 @@ class MemoryHub:
         self._spoke_in(cluster_id, result.generation)
         return self._commands.complete(result)
 
+    async def release(self, cmd: Command) -> None:
+        await trio.lowlevel.checkpoint()
+        self._commands.release(cmd)
+
     async def command(self, command_id: str) -> Command | None:
         await trio.lowlevel.checkpoint()
         return self._commands.get(command_id)
