@@ -1,16 +1,19 @@
 """Requests exactly as the Go Agent V2 sends them, its snapshot shapes, and how it reads
-a poll answer and a command's parameters."""
+a poll answer and a command's parameters; `LaterAgent`, the same for the later agent
+(68cc533): its spelling, its two topic polls, its results."""
 
 from __future__ import annotations
 
 import gzip
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import httpx
 import msgspec
 
+from .agent_v3.spelling import later_spelling
 from .http import TLS
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
@@ -407,6 +410,82 @@ class GoAgent:
             body["output"] = output
         if error:
             body["error"] = error
+        return await self.client.post(
+            "/agent/result",
+            content=msgspec.json.encode(body),
+            headers={"Content-Type": "application/json", "X-Cluster-ID": self.cluster_id},
+        )
+
+
+# -- the later agent (68cc533): the same calls in its own dialect --------------------------
+
+
+class LaterCommand(msgspec.Struct):
+    """`model_v3` Command as the later agent decodes it: a key of the wrong JSON type, or a
+    `createdAt` that is not RFC 3339, fails the whole decode, as in Go."""
+
+    id: str
+    clusterId: str = ""  # noqa: N815 (the wire's spelling)
+    action: str = ""
+    kind: str = ""
+    namespace: str = ""
+    name: str = ""
+    params: dict[str, Any] | None = None
+    source: str = ""
+    createdBy: str = ""  # noqa: N815
+    createdAt: datetime | None = None  # noqa: N815
+
+
+class _LaterPollAnswer(msgspec.Struct):
+    hasCommand: bool = False  # noqa: N815
+    command: LaterCommand | None = None
+
+
+def decode_later_poll(body: bytes) -> LaterCommand | None:
+    """What the later agent makes of a poll answer; raises msgspec errors where Go's fails."""
+    answer = msgspec.json.decode(body, type=_LaterPollAnswer, strict=True)
+    return answer.command if answer.hasCommand else None
+
+
+class LaterAgent(GoAgent):
+    """One cluster's later agent: snapshots in its spelling, polls with `topic`, its results."""
+
+    async def snapshot(self, **overrides: Any) -> httpx.Response:
+        return await self.push(gzip_json(later_spelling(snapshot(self.cluster_id, **overrides))))
+
+    async def poll_raw(self, topic: str | None = "ops") -> httpx.Response:
+        params = {"cluster_id": self.cluster_id} | ({"topic": topic} if topic else {})
+        return await self.client.get(
+            "/agent/commands", params=params, headers={"X-Cluster-ID": self.cluster_id}
+        )
+
+    async def poll(self, topic: str = "ops") -> dict[str, Any] | None:  # type: ignore[override]
+        """The command as the later agent reads it (its wire keys), None when there is none."""
+        r = await self.poll_raw(topic)
+        assert r.status_code in (200, 204), r.text
+        if r.status_code == 204 or decode_later_poll(r.content) is None:
+            return None
+        command: dict[str, Any] = r.json()["command"]
+        return command
+
+    async def result(
+        self,
+        command_id: str,
+        *,
+        success: bool = True,
+        output: str = "",
+        error: str = "",
+        executed_at: str = "2026-04-20T10:16:00.523456789+09:00",
+        exec_time: int = 48_213_377,
+    ) -> httpx.Response:
+        body: dict[str, Any] = {"commandId": command_id, "success": success}
+        if output:
+            body["output"] = output
+        if error:
+            body["error"] = error
+        if exec_time:
+            body["execTime"] = exec_time
+        body["executedAt"] = executed_at
         return await self.client.post(
             "/agent/result",
             content=msgspec.json.encode(body),

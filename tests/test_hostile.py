@@ -40,6 +40,7 @@ from master import supervisor
 from master.gateway import create_gateway_app
 from master.model.gotime import parse_go_time
 
+from .agent_v3.spelling import later_spelling
 from .conftest import ADMIN_PASSWORD, MasterRunner, StartMaster
 from .goagent import GoAgent, event, gzip_json, pod, snapshot
 from .http import TLS
@@ -391,6 +392,107 @@ async def test_wrong_types_refused_and_nothing_stored(
                 assert (await gw.get("/api/v2/clusters/fresh")).status_code == 404
                 await assert_intact(runner, before)
     await assert_responsive(runner)
+
+
+def later(**changes: Any) -> dict[str, Any]:
+    """A snapshot of "fresh" in the later agent's spelling, `changes` at the top level."""
+    return {**later_spelling(snapshot("fresh")), **changes}
+
+
+def later_flat(key: str, **fields: Any) -> dict[str, Any]:
+    item = {"uid": "u", "name": "x", "namespace": "default", "kind": "K", **fields}
+    return later(**{key: [item]})
+
+
+def later_event(**changes: Any) -> dict[str, Any]:
+    return later(events=[{**later_spelling({"events": [event("e9")]})["events"][0], **changes}])
+
+
+# The later agent's spelling: every case above, and what only its keys can get wrong.
+LATER_WRONG_TYPES: dict[str, Any] = {
+    **{f"{name}, later spelling": later_spelling(body) for name, body in WRONG_TYPES.items()},
+    "both spellings of the cluster id": later(cluster_id="fresh"),
+    "both spellings of fetched_at": later(fetched_at="2026-01-18T10:00:03Z"),
+    "neither spelling": {k: v for k, v in later().items() if k not in ("clusterId", "fetchedAt")},
+    "clusterId number": later(clusterId=7),
+    "fetchedAt object": later(fetchedAt={"t": 1}),
+    "fetchedAt not RFC 3339": later(fetchedAt="2026-01-18 10:00"),
+    "statefulSets string": later(statefulSets="web"),
+    "daemonSets[0].summary.numberReady list": later(
+        daemonSets=[{"summary": {"name": "x", "numberReady": [1]}}]
+    ),
+    "replicaSets object": later(replicaSets={"rs": {}}),
+    "replicaSets[0].ownerKind number": later_flat("replicaSets", ownerKind=1),
+    "cronJobs[0].ownerName list": later_flat("cronJobs", ownerName=["x"]),
+    "configMaps[0].name object": later_flat("configMaps", name={"n": "x"}),
+    "jobs[0].ownerName 254 characters": later_flat("jobs", ownerName="j" * 254),
+    "events[0].involvedObject list": later_event(involvedObject=[]),
+    "events[0].involvedObject.uid number": later_event(involvedObject={"name": "p", "uid": 5}),
+    "events[0].createdAt number": later_event(createdAt=1768698003),
+    "events[0].lastTimestamp not RFC 3339": later_event(lastTimestamp="yesterday"),
+    "events[0].count negative": later_event(count=-1),
+}
+
+
+async def test_the_later_agents_wrong_types_refused_and_nothing_stored(
+    start_master: StartMaster, subtests: pytest.Subtests
+) -> None:
+    runner = await start_master()
+    before = await seed(runner)
+    async with GoAgent.open(runner.agent_url, "fresh") as agent, runner.gateway_client() as gw:
+        for name, body in LATER_WRONG_TYPES.items():
+            with subtests.test(msg=name), trio.fail_after(10):
+                r = await agent.push(gzip_json(body))
+                assert_error(r, 400)
+                assert (await gw.get("/api/v2/clusters/fresh")).status_code == 404
+                await assert_intact(runner, before)
+        # The same body, spelled right, is taken.
+        assert (await agent.push(gzip_json(later()))).status_code == 200
+    await assert_responsive(runner)
+
+
+def later_with_otel(otel: bytes) -> bytes:
+    """The later agent's snapshot of c1 with raw JSON `otel` where the agent puts it."""
+    body = msgspec.json.encode(later_spelling(snapshot("c1")))
+    head, summary = body.split(b',"summary":')
+    return head + b',"otel":' + otel + b',"summary":' + summary
+
+
+HOSTILE_OTEL: dict[str, tuple[Callable[[], bytes], tuple[int, ...]]] = {
+    "20 MB otel": (lambda: later_with_otel(b'{"blob":"' + b"x" * (20 * MiB) + b'"}'), (413,)),
+    "100k [ deep otel": (lambda: later_with_otel(nested(b"[", b"]")), (400,)),
+    "otel with a lone surrogate": (lambda: later_with_otel(b'{"x":"\\udc00"}'), (400,)),
+    "otel not UTF-8": (lambda: later_with_otel(b'{"x":"\xff"}'), (400,)),
+    "otel unclosed": (lambda: later_with_otel(b'{"metricsNodes":[{'), (400,)),
+    "otel null": (lambda: later_with_otel(b"null"), (200,)),
+    "otel a string": (lambda: later_with_otel(b'"not an object"'), (200,)),
+}
+
+
+async def test_hostile_otel_subtrees(start_master: StartMaster, subtests: pytest.Subtests) -> None:
+    """The subtree the master keeps without reading: any size or shape within the limits is
+    kept as sent (never decoded); past them, or not JSON, refused like any snapshot."""
+    runner = await start_master(**LIMITS)
+    before = await seed(runner)
+    for name, (build, expected) in HOSTILE_OTEL.items():
+        with subtests.test(msg=name):
+            data = build()
+            with trio.fail_after(30):
+                async with GoAgent.open(runner.agent_url, "c1") as agent:
+                    r = await agent.push(gz(data))
+            if 200 in expected:
+                assert r.status_code == 200, r.text
+                async with runner.gateway_client() as gw:
+                    otel = await gw.get("/api/v2/clusters/c1/otel")
+                    view = (await gw.get("/api/v2/clusters/c1")).json()
+                assert view["agent_generation"] == "v3"
+                kept = msgspec.json.decode(data, type=dict[str, msgspec.Raw])["otel"]
+                assert otel.status_code == (404 if bytes(kept) == b"null" else 200)
+                before = await stored(runner)
+            else:
+                assert_error(r, *expected)
+            await assert_responsive(runner)
+            await assert_intact(runner, before)
 
 
 async def test_event_count_at_int64_max_is_stored(start_master: StartMaster) -> None:

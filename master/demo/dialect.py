@@ -90,11 +90,22 @@ def later_snapshot(snapshot: dict[str, Any], otel: msgspec.Raw | None = None) ->
                 out["otel"] = otel
             out["summary"] = {LATER_SUMMARY[k]: v for k, v in value.items()}
         elif key in _FLAT and value is not None:
-            out[LATER_LISTS.get(key, key)] = [
-                {LATER_FLAT.get(k, k): v for k, v in item.items()} for item in value
-            ]
+            out[LATER_LISTS.get(key, key)] = [_later_flat(key, item) for item in value]
         else:
             out[LATER_LISTS.get(key, key)] = value
+    return out
+
+
+# Where a Job's and a CronJob's `template` (never omitted) goes: after this key.
+_TEMPLATE_AFTER = {"jobs": "complete", "cronjobs": "suspend"}
+
+
+def _later_flat(kind: str, item: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in item.items():
+        out[LATER_FLAT.get(k, k)] = v
+        if k == _TEMPLATE_AFTER.get(kind):
+            out["template"] = {"containers": None}  # the demo keeps no pod template for them
     return out
 
 
