@@ -20,12 +20,16 @@ from .saturate import exchange, poll_request
 
 log = logging.getLogger("bench")
 
+SNAPSHOT_INTERVAL = 20.0  # Agent V2's cadence
+LATER_SNAPSHOT_INTERVAL = 10.0  # the later agent's
+
 
 @dataclass
 class Recorder:
     """Everything the load side measures, in seconds of trio's clock."""
 
     snapshot_latency: list[float] = field(default_factory=list)
+    later_snapshot_latency: list[float] = field(default_factory=list)  # of later agents
     snapshot_bytes: int = 0
     requests: int = 0
     errors: int = 0
@@ -63,8 +67,16 @@ class BenchAgent(DemoAgent):
         *,
         client: httpx.AsyncClient,
         token: str | None,
+        later: bool = False,
     ) -> None:
-        super().__init__(master_url, template, client=client, token=token)
+        super().__init__(
+            master_url,
+            template,
+            client=client,
+            token=token,
+            later=later,
+            snapshot_interval=LATER_SNAPSHOT_INTERVAL if later else SNAPSHOT_INTERVAL,
+        )
         self._id = cluster_id
         self._bodies = itertools.cycle(bodies)
         self._size = 0
@@ -85,7 +97,10 @@ class BenchAgent(DemoAgent):
         ok = await super().push_snapshot(client)
         self.recorder.requests += 1
         if ok:
-            self.recorder.snapshot_latency.append(trio.current_time() - started)
+            took = trio.current_time() - started
+            self.recorder.snapshot_latency.append(took)
+            if self.later:
+                self.recorder.later_snapshot_latency.append(took)
             self.recorder.snapshot_bytes += self._size
         return ok
 
@@ -121,7 +136,8 @@ async def drive_commands(
 
     Commands go to agents that have reported and are not still busy with an
     earlier command: the Go agent runs one at a time and rests a second after
-    each, and waiting for that is the agent's time, not the master's dispatch.
+    each (Agent V2), and waiting for that is the agent's time, not the master's
+    dispatch.
     """
     rng = random.Random(7)
     limiter = trio.CapacityLimiter(500)

@@ -1,7 +1,8 @@
 """The floor of snapshot ingest: gunzip plus one typed decode of the fields the master uses.
 
 The master's CPU per MB of snapshot JSON is judged against this, measured in
-the same run over the same bytes.
+the same run over the same bytes: of either agent generation, each read in
+its own spelling (the later agent's told by its first key, as Go writes it).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from collections.abc import Sequence
 import msgspec
 
 from master.agentsdk.expand import expand_gzip, gzip_size
-from master.model.event import Event
+from master.model.event import Event, LaterEvent
+from master.model.later_index import LaterFlatDoc
 from master.model.snapshot import FlatDoc, NamedDoc, NodeDoc, PodDoc, WorkloadDoc
 from master.processor import decode_snapshot
 
 Flat = list[FlatDoc] | None
+LaterFlat = list[LaterFlatDoc] | None
 
 
 class TypedEnvelope(msgspec.Struct):
@@ -43,7 +46,36 @@ class TypedEnvelope(msgspec.Struct):
     events: list[Event] | None = None
 
 
+class LaterTypedEnvelope(msgspec.Struct):
+    """The same, in the later agent's spelling."""
+
+    clusterId: str = ""  # noqa: N815 (the wire's spelling)
+    fetchedAt: str = ""  # noqa: N815
+    pods: list[PodDoc] | None = None
+    nodes: list[NodeDoc] | None = None
+    deployments: list[WorkloadDoc] | None = None
+    statefulSets: list[WorkloadDoc] | None = None  # noqa: N815
+    daemonSets: list[WorkloadDoc] | None = None  # noqa: N815
+    services: list[NamedDoc] | None = None
+    ingresses: list[NamedDoc] | None = None
+    namespaces: list[NamedDoc] | None = None
+    replicaSets: LaterFlat = None  # noqa: N815
+    jobs: LaterFlat = None
+    cronJobs: LaterFlat = None  # noqa: N815
+    configMaps: LaterFlat = None  # noqa: N815
+    secrets: LaterFlat = None
+    pvs: LaterFlat = None
+    pvcs: LaterFlat = None
+    events: list[LaterEvent] | None = None
+
+
 _typed = msgspec.json.Decoder(TypedEnvelope)
+_later_typed = msgspec.json.Decoder(LaterTypedEnvelope)
+
+
+def typed_decode(body: bytes) -> object:
+    """The floor's one typed pass over `body`, in its generation's spelling."""
+    return (_later_typed if body.startswith(b'{"clusterId":') else _typed).decode(body)
 
 
 def _cpu_per_mb(
@@ -64,7 +96,7 @@ def _cpu_per_mb(
 def floor_cpu_per_mb(gzipped: Sequence[bytes], *, min_seconds: float = 1.0) -> float:
     """CPU seconds per MB of JSON for gunzip + the one-pass typed decode."""
     total = sum(len(gzip.decompress(b)) for b in gzipped)
-    return _cpu_per_mb(gzipped, total, lambda b: _typed.decode(gzip.decompress(b)), min_seconds)
+    return _cpu_per_mb(gzipped, total, lambda b: typed_decode(gzip.decompress(b)), min_seconds)
 
 
 def master_decode_cpu_per_mb(gzipped: Sequence[bytes], *, min_seconds: float = 1.0) -> float:

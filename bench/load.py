@@ -1,9 +1,12 @@
-"""Load the master like a fleet of Agent V2 clusters and report against the targets.
+"""Load the master like a fleet of Go agents and report against the targets.
 
     python bench/load.py [--agents 200] [--pods 300] [--duration 40] [--idle-polls 0]
-                         [--commands-per-s 2] [--browsers 0]
+                         [--later-agents 0] [--otel big] [--commands-per-s 2] [--browsers 0]
                          [--url AGENT_URL --gateway-url URL] [--json PATH]
 
+The fleet is Agent V2 (92d37dd: a snapshot every 20 s, one poll); `--later-agents N`
+of them are the later agent (68cc533: a snapshot every 10 s in its spelling with an
+`otel` subtree of `--otel` size, `ops` and `ai` polls held side by side).
 Without --url it starts the master itself (loopback, throw-away data directory).
 """
 
@@ -29,8 +32,14 @@ import httpx  # noqa: E402
 import msgspec  # noqa: E402
 import trio  # noqa: E402
 
-from bench.agents import BenchAgent, Recorder, drive_commands, hold_idle_polls  # noqa: E402
-from bench.bodies import build_bodies, targets  # noqa: E402
+from bench.agents import (  # noqa: E402
+    SNAPSHOT_INTERVAL,
+    BenchAgent,
+    Recorder,
+    drive_commands,
+    hold_idle_polls,
+)
+from bench.bodies import OTEL_SIZES, Template, build_bodies, targets  # noqa: E402
 from bench.floor import floor_cpu_per_mb, master_decode_cpu_per_mb  # noqa: E402
 from bench.masterproc import MasterProcess, read_metrics, run_master  # noqa: E402
 from bench.rawclient import RawClient  # noqa: E402
@@ -39,7 +48,6 @@ from bench.saturate import run_bare_app, saturate  # noqa: E402
 from bench.stats import rate, summarize  # noqa: E402
 from master.demo import SimulatedCluster  # noqa: E402
 
-SNAPSHOT_INTERVAL = 20.0  # Agent V2 cadence
 HEARTBEAT_INTERVAL = 15.0
 SATURATION_SECONDS = 5.0
 SATURATION_CONNECTIONS = 32
@@ -56,6 +64,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=40, help="seconds of load (default 40)")
     p.add_argument(
         "--idle-polls", type=int, default=0, help="extra connections that only long-poll"
+    )
+    p.add_argument(
+        "--later-agents",
+        type=int,
+        default=0,
+        help="how many of the agents are the later generation (68cc533)",
+    )
+    p.add_argument(
+        "--otel",
+        choices=sorted(OTEL_SIZES),
+        default="big",
+        help="the otel subtree later agents send (none: no ClickHouse; big: about 1.1 MB)",
     )
     p.add_argument(
         "--browsers",
@@ -87,6 +107,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.agents < 1 or args.pods < 1 or args.duration <= 0 or args.idle_polls < 0:
         p.error("--agents and --pods must be at least 1, --duration positive, --idle-polls >= 0")
+    if not 0 <= args.later_agents <= args.agents:
+        p.error("--later-agents must be between 0 and --agents")
     if args.url and not args.gateway_url:
         args.gateway_url = httpx.URL(args.url).copy_with(port=8080).__str__().rstrip("/")
     return args
@@ -160,19 +182,30 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         "scenario": {k: v for k, v in vars(args).items() if k != "json" and "token" not in k}
     }
     cluster_ids = [f"bench-{i:05d}" for i in range(1, args.agents + 1)]
+    # Every k-th agent is a later one, so both generations share the templates.
+    later = frozenset(later_ids(cluster_ids, args.later_agents))
 
     stage(f"building snapshots for {args.agents} agents x {args.pods} pods")
     t0 = time.monotonic()
-    bodies, templates = await trio.to_thread.run_sync(build_bodies, cluster_ids, args.pods)
-    json_sizes = [size for agent in bodies for _, size in agent]
-    results["snapshots"] = {
-        "build_seconds": time.monotonic() - t0,
-        "json_bytes_mean": sum(json_sizes) / len(json_sizes),
-        "gzip_bytes_mean": sum(len(b) for agent in bodies for b, _ in agent) / len(json_sizes),
-    }
+    bodies, templates = await trio.to_thread.run_sync(
+        partial(build_bodies, cluster_ids, args.pods, later=later, otel=args.otel)
+    )
+    results["snapshots"] = {"build_seconds": time.monotonic() - t0}
+    for name, chosen in (
+        ("", bodies),
+        ("later_", [b for c, b in zip(cluster_ids, bodies, strict=True) if c in later]),
+    ):
+        sizes = [size for agent in chosen for _, size in agent]
+        if sizes:
+            results["snapshots"][f"{name}json_bytes_mean"] = sum(sizes) / len(sizes)
+            results["snapshots"][f"{name}gzip_bytes_mean"] = sum(
+                len(b) for agent in chosen for b, _ in agent
+            ) / len(sizes)
 
     stage("measuring the floor: gunzip + typed decode of the same bytes")
-    sample = [b for agent in bodies[: len(templates)] for b, _ in agent]
+    # Both generations' bodies, in the fleet's proportion.
+    step = max(1, len(bodies) // (2 * len(templates)))
+    sample = [b for agent in bodies[::step] for b, _ in agent]
     floor = await trio.to_thread.run_sync(floor_cpu_per_mb, sample)
     own_decode = await trio.to_thread.run_sync(master_decode_cpu_per_mb, sample)
     results["floor"] = {
@@ -260,7 +293,7 @@ async def _load(
     client: httpx.AsyncClient,
     cluster_ids: list[str],
     bodies: list[list[tuple[bytes, int]]],
-    templates: list[tuple[str, list[bytes]]],
+    templates: list[Template],
     recorder: Recorder,
     tokens: dict[str, str],
     gw_headers: dict[str, str],
@@ -270,9 +303,17 @@ async def _load(
     template = SimulatedCluster("bench-template", pods=min(args.pods, 60), seed=1)
     # The fleet speaks through the light raw client; httpx would saturate this process first.
     fleet_client = cast(httpx.AsyncClient, RawClient())
+    later = frozenset(later_ids(cluster_ids, args.later_agents))
     agents = [
         BenchAgent(
-            master.agent_url, cid, template, b, recorder, client=fleet_client, token=tokens.get(cid)
+            master.agent_url,
+            cid,
+            template,
+            b,
+            recorder,
+            client=fleet_client,
+            token=tokens.get(cid),
+            later=cid in later,
         )
         for cid, b in zip(cluster_ids, bodies, strict=True)
     ]
@@ -358,6 +399,7 @@ async def _load(
     )
     out["ingest"] = {
         "latency_s": summarize(recorder.snapshot_latency),
+        "later_latency_s": summarize(recorder.later_snapshot_latency),
         "snapshots_per_s": rate(snapshots, wall),
         "mb_per_s": rate(accepted_mb, wall),
         "load_side_mb": recorder.snapshot_bytes / 1e6,
@@ -399,6 +441,14 @@ def _hist_mean(after: dict[str, float], before: dict[str, float], name: str) -> 
     count = after.get(f"{name}_count", 0) - before.get(f"{name}_count", 0)
     total = after.get(f"{name}_sum", 0) - before.get(f"{name}_sum", 0)
     return total / count if count else math.nan
+
+
+def later_ids(cluster_ids: list[str], count: int) -> list[str]:
+    """`count` of `cluster_ids`, spread evenly."""
+    if not count:
+        return []
+    step = len(cluster_ids) / count
+    return [cluster_ids[int(i * step)] for i in range(count)]
 
 
 async def _start_later(agent: BenchAgent, delay: float) -> None:

@@ -92,13 +92,27 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 
 def render(r: dict[str, Any]) -> str:
     s, ingest, cost, cmds, m = r["scenario"], r["ingest"], r["cost"], r["commands"], r["master"]
+    sizes = r["snapshots"]
     lines = [
         f"scenario: {s['agents']} agents x {s['pods']} pods, {s['duration']:.0f}s, "
         f"{s['idle_polls']} idle polls, {s['commands_per_s']} commands/s",
-        f"snapshot: {_fmt(r['snapshots']['json_bytes_mean'] / 1e6, ' MB', 1, 2)} JSON, "
-        f"{_fmt(r['snapshots']['gzip_bytes_mean'] / 1e3, ' KB')} gzip",
+        f"snapshot: {_fmt(sizes['json_bytes_mean'] / 1e6, ' MB', 1, 2)} JSON, "
+        f"{_fmt(sizes['gzip_bytes_mean'] / 1e3, ' KB')} gzip (mean of the fleet)",
+    ]
+    if s.get("later_agents"):
+        lines.append(
+            f"later agents: {s['later_agents']} (otel {s['otel']}), their snapshot "
+            f"{_fmt(sizes['later_json_bytes_mean'] / 1e6, ' MB', 1, 2)} JSON, "
+            f"{_fmt(sizes['later_gzip_bytes_mean'] / 1e3, ' KB')} gzip, every 10 s"
+        )
+    lines += [
         "",
         f"snapshot ingest latency p50/p99/max  {_lat(ingest['latency_s'])}",
+        *(
+            [f"  of later agents p50/p99/max       {_lat(ingest['later_latency_s'])}"]
+            if s.get("later_agents")
+            else []
+        ),
         f"snapshots accepted                   {_fmt(ingest['snapshots_per_s'], '/s')}, "
         f"{_fmt(ingest['mb_per_s'], ' MB/s', 1, 2)} of JSON",
         f"floor (gunzip + typed decode)        {_fmt(r['floor']['cpu_ms_per_mb'], ' ms CPU/MB', 1, 2)}",

@@ -12,11 +12,19 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from bench.floor import TypedEnvelope, floor_cpu_per_mb, master_decode_cpu_per_mb
+from bench import decode as decode_bench
+from bench.floor import (
+    LaterTypedEnvelope,
+    TypedEnvelope,
+    floor_cpu_per_mb,
+    master_decode_cpu_per_mb,
+    typed_decode,
+)
 from bench.report import targets
 from bench.stats import percentile, rate, summarize
 from master.processor import decode_snapshot
 
+from .agent_v3.spelling import later_spelling
 from .goagent import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,13 +57,17 @@ def test_percentile_edges() -> None:
     assert rate(10, 4) == 2.5 and math.isnan(rate(1, 0))
 
 
-def test_floor_decodes_what_the_master_decodes() -> None:
-    body = msgspec.json.encode(snapshot())
-    typed = msgspec.json.decode(body, type=TypedEnvelope)
+@pytest.mark.parametrize("later", [False, True], ids=["v2", "v3"])
+def test_floor_decodes_what_the_master_decodes(later: bool) -> None:
+    body = msgspec.json.encode(later_spelling(snapshot()) if later else snapshot())
+    typed = typed_decode(body)
+    assert isinstance(typed, LaterTypedEnvelope if later else TypedEnvelope)
     ours = decode_snapshot(body, None, received_at=0.0)
     assert len(typed.pods or []) == ours.summary.total_pods
     assert len(typed.nodes or []) == ours.summary.total_nodes
     assert len(typed.events or []) == ours.summary.total_events
+    flat = typed.replicaSets if isinstance(typed, LaterTypedEnvelope) else typed.replicasets
+    assert [rs.owner_name for rs in flat or ()] == ["web"]
 
 
 def test_floor_and_master_decode_cost_are_measured() -> None:
@@ -99,7 +111,11 @@ def test_tiny_scenario_end_to_end(tmp_path: Path) -> None:
             sys.executable,
             str(ROOT / "bench" / "load.py"),
             "--agents",
-            "3",
+            "4",
+            "--later-agents",
+            "2",
+            "--otel",
+            "small",
             "--pods",
             "20",
             "--duration",
@@ -126,10 +142,24 @@ def test_tiny_scenario_end_to_end(tmp_path: Path) -> None:
     assert r["errors"]["count"] == 0, r["errors"]
     assert r["commands"]["submitted"] > 0 and r["commands"]["lost"] == 0
     assert r["commands"]["dispatch_s"]["n"] == r["commands"]["submitted"]
-    assert r["ingest"]["latency_s"]["n"] >= 3 and r["ingest"]["master_mb"] > 0
+    assert r["ingest"]["latency_s"]["n"] >= 4 and r["ingest"]["master_mb"] > 0
+    assert r["ingest"]["later_latency_s"]["n"] >= 2
+    assert r["snapshots"]["later_json_bytes_mean"] > r["snapshots"]["json_bytes_mean"]
     assert r["cost"]["master_cpu_s"] > 0 and r["floor"]["cpu_ms_per_mb"] > 0
     assert r["long_polls"]["held"] == 10 and r["long_polls"]["rss_held_mb"] > 0
     assert r["heartbeat"]["master_per_s"] > 0 and r["heartbeat"]["bare_asgi_per_s"] > 0
     stream = r["stream"]
     assert stream["failures"] == 0 and stream["resyncs"] == 0, stream
     assert stream["update_latency_s"]["n"] >= 3 and stream["deliveries_per_s"] > 0
+
+
+def test_decode_cost_is_measured_for_both_generations(capsys: pytest.CaptureFixture[str]) -> None:
+    assert decode_bench.main(["--pods", "20", "--seconds", "0.001"]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert [r.split("  ")[0] for r in rows] == [
+        "Agent V2",
+        "later",
+        "later + small otel",
+        "later + big otel",
+        "later + big otel, keys reordered",
+    ]
