@@ -17,7 +17,8 @@ import msgspec
 import pytest
 import trio
 
-from . import agent_v2
+from . import agent_v2, agent_v3
+from .agent_v3.spelling import LIST_KEYS
 from .conftest import ADMIN_PASSWORD, MasterRunner, make_config
 from .goagent import GoAgent
 
@@ -139,14 +140,17 @@ ACTIONS = {
 }
 
 
+@pytest.mark.parametrize("fixtures", [agent_v2, agent_v3], ids=["v2", "v3"])
 async def test_every_column_shows_what_the_agent_sent(
-    nursery: trio.Nursery, tmp_path: Path
+    nursery: trio.Nursery, tmp_path: Path, fixtures: Any
 ) -> None:
+    """Of either agent generation: the tables read the nested kinds, which both spell alike."""
     runner = MasterRunner(nursery, make_config(tmp_path))
     await runner.start()
-    snapshot = agent_v2.golden(CLUSTER)
-    body = agent_v2.encode_snapshot(snapshot)
+    snapshot = fixtures.golden(CLUSTER)
+    body = fixtures.encode_snapshot(snapshot)
     sent = msgspec.json.decode(body)
+    generation = "v3" if fixtures is agent_v3 else "v2"
     async with GoAgent.open(runner.agent_url, CLUSTER) as agent:
         r = await agent.push(agent_v2.gzip(body))
         assert r.status_code == 200, r.text
@@ -165,10 +169,13 @@ async def test_every_column_shows_what_the_agent_sent(
                 page.get_by_label("Username").fill("admin")
                 page.get_by_label("Password").fill(ADMIN_PASSWORD)
                 page.get_by_role("button", name="Log in").click()
+                expect(page.locator(f"p.facts [data-generation='{generation}']")).to_have_text(
+                    f"agent {generation}", timeout=WAIT
+                )
                 for kind, cells in COLUMNS.items():
                     page.locator(f"button[data-kind='{kind}']").click()
                     table = page.locator(f"#resource-table[data-kind='{kind}']")
-                    items = sent[kind]
+                    items = sent[LIST_KEYS[kind] if generation == "v3" else kind]
                     rows = table.locator("tbody tr")
                     expect(rows).to_have_count(len(items), timeout=WAIT)
                     for item in items:

@@ -11,6 +11,9 @@ import {ResourcesPanel} from "./resources.js";
 
 const REFRESH_EVERY = 2000; // resource tables follow snapshots at most this often
 
+// The agent generations a cluster may run (the master speaks both, per cluster).
+const GENERATIONS = {v2: "Agent V2 (atlhyper 92d37dd)", v3: "the later agent (atlhyper 68cc533)"};
+
 export class ClusterView {
   constructor(route, {operator, streamState}) {
     this.clusterId = route.clusterId;
@@ -100,6 +103,10 @@ export class ClusterView {
     const c = this.cluster;
     const s = this.summary;
     const facts = [h("span", {}, "last seen ", timeAgo(c.last_seen))];
+    if (c.agent_generation) {
+      facts.push(h("span", {dataset: {generation: c.agent_generation}, title: GENERATIONS[c.agent_generation]},
+        `agent ${c.agent_generation}`));
+    }
     if (s) {
       facts.push(
         h("span", {}, `nodes ${s.ready_nodes}/${s.total_nodes} ready`),
