@@ -3,8 +3,10 @@
 `agent_v2.golden` holds every kind the agent sends, every omitempty case,
 `\\u003c` escapes, U+2028, local offsets, zero times and nested nulls. Pushed
 as the agent pushes it, each resource list and each single resource answers
-with exactly the agent's bytes, events with exactly their values (times in
-UTC), and the cluster's summary equals the one the agent computed.
+with exactly the agent's bytes (ConfigMaps and Secrets with what the web UI
+reads added after them: the number of keys, the key names as `dataKeys`),
+events with exactly their values (times in UTC), and the cluster's summary
+equals the one the agent computed.
 """
 
 from __future__ import annotations
@@ -29,7 +31,20 @@ PATHS = {key: key.lower() for _, key, _, _ in agent_v2.LISTS if key != "events"}
 
 class _Page(msgspec.Struct):
     total: int
-    items: list[msgspec.Raw]
+    data: list[msgspec.Raw]
+
+
+class _One(msgspec.Struct):
+    data: msgspec.Raw
+
+
+def with_ui_fields(path: str, raw: bytes) -> bytes:
+    """The agent's bytes of an item with what the gateway adds for the web UI."""
+    keys = msgspec.json.decode(raw).get("data_keys")
+    if keys is None:
+        return raw
+    added = {"configmaps": {"keys": len(keys)}, "secrets": {"dataKeys": keys}}.get(path)
+    return raw[:-1] + b"," + msgspec.json.encode(added)[1:] if added else raw
 
 
 def identity(key: str, item: dict[str, Any]) -> tuple[str, str]:
@@ -80,17 +95,18 @@ async def check_views(gateway: httpx.AsyncClient, snapshot: dict[str, Any]) -> N
     go_json = msgspec.json.decode(agent_v2.encode_snapshot(snapshot))
     for key, path in PATHS.items():
         assert path in LISTED_KINDS, f"{key} is not served"
-        expected = agent_v2.encode_items(snapshot, key)
+        expected = [with_ui_fields(path, raw) for raw in agent_v2.encode_items(snapshot, key)]
         r = await gateway.get(f"/api/v2/{path}", params={"cluster_id": cluster, "limit": 1000})
         assert r.status_code == 200, r.text
         page = msgspec.json.decode(r.content, type=_Page)
         assert page.total == len(expected), key
-        assert [bytes(raw) for raw in page.items] == expected, key
+        assert [bytes(raw) for raw in page.data] == expected, key
         for item, raw in zip(go_json.get(key) or (), expected, strict=True):
             namespace, name = identity(key, item)
             where = f"{namespace}/{name}" if LISTED_KINDS[path] else name
             one = await gateway.get(f"/api/v2/{path}/{where}", params={"cluster_id": cluster})
-            assert one.status_code == 200 and one.content == raw, (key, where)
+            assert one.status_code == 200, (key, where, one.text)
+            assert bytes(msgspec.json.decode(one.content, type=_One).data) == raw, (key, where)
     events = {e["UID"]: event_view(e) for e in snapshot["Events"] or ()}
     for source in ("realtime", "history"):
         with trio.fail_after(10):  # history: once the persister has written them
@@ -146,6 +162,7 @@ async def test_secrets_show_only_what_the_agent_sends(
         r = await agent.push(agent_v2.gzip(msgspec.json.encode(raw)))
         assert r.status_code == 200, r.text
     one = await gateway.get("/api/v2/secrets/shop/db-credentials", params={"cluster_id": "leaky"})
-    assert one.content == agent_v2.encode_items(body, "secrets")[0]
+    shown = bytes(msgspec.json.decode(one.content, type=_One).data)
+    assert shown == with_ui_fields("secrets", agent_v2.encode_items(body, "secrets")[0])
     page = (await gateway.get("/api/v2/secrets", params={"cluster_id": "leaky"})).text
     assert "aHVudGVyMg" not in page and "stringData" not in page

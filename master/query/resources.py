@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
@@ -56,18 +57,46 @@ SECRET_FIELDS = frozenset(
     }
 )
 _fields = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_enc = msgspec.json.encode
+
+
+def _rebuilt(item: Item, fields: dict[str, msgspec.Raw], extra: dict[str, Any]) -> Item:
+    """The item as `fields` (each value the agent's own bytes) plus `extra`."""
+    parts = [_enc(k) + b":" + bytes(v) for k, v in fields.items()]
+    parts += [_enc(k) + b":" + _enc(v) for k, v in extra.items() if k not in fields]
+    return msgspec.structs.replace(item, raw=msgspec.Raw(b"{" + b",".join(parts) + b"}"))
+
+
+def _key_names(fields: dict[str, msgspec.Raw]) -> list[str] | None:
+    """The agent's `data_keys`, when it is a list of names."""
+    raw = fields.get("data_keys")
+    if raw is None:
+        return None
+    try:
+        names = msgspec.json.decode(raw, type=list[str] | None)
+    except msgspec.ValidationError:
+        return None
+    return names or []
 
 
 def secret_view(item: Item) -> Item:
     """The Secret with only the agent's own fields: an agent that sent values (a
-    modified or compromised one) does not get them shown. The bytes stay as sent."""
+    modified or compromised one) does not get them shown. The web UI reads the key
+    names as `dataKeys`, added beside the agent's `data_keys`."""
+    fields = {k: v for k, v in _fields.decode(item.raw).items() if k in SECRET_FIELDS}
+    names = _key_names(fields)
+    return _rebuilt(item, fields, {"dataKeys": names} if names is not None else {})
+
+
+def configmap_view(item: Item) -> Item:
+    """The ConfigMap with `keys`, the number of its keys, which the web UI shows."""
     fields = _fields.decode(item.raw)
-    if fields.keys() <= SECRET_FIELDS:
-        return item
-    kept = b",".join(
-        msgspec.json.encode(k) + b":" + bytes(v) for k, v in fields.items() if k in SECRET_FIELDS
-    )
-    return msgspec.structs.replace(item, raw=msgspec.Raw(b"{" + kept + b"}"))
+    names = _key_names(fields)
+    return _rebuilt(item, fields, {"keys": len(names)}) if names is not None else item
+
+
+# What each kind's items look like on the way out, when not exactly as sent.
+_VIEWS = {"secrets": secret_view, "configmaps": configmap_view}
 
 
 @dataclass
@@ -98,10 +127,14 @@ class ResourceFilter:
 
 @dataclass
 class ResourcePage:
+    """One page of a list; `note` says why it is empty when the cluster has no resources
+    to list (unknown to this master, or no snapshot yet)."""
+
     cluster_id: str
     kind: str
     total: int
     items: list[Item]
+    note: str = ""
 
 
 def parse_label(selector: str) -> tuple[str, str | None]:
@@ -119,17 +152,28 @@ class ResourceReads(Reads):
         return (await self.latest(cluster_id)).items(SNAPSHOT_KEYS.get(kind, kind))
 
     async def resources(
-        self, cluster_id: str, kind: str, flt: ResourceFilter, *, limit: int, offset: int
+        self, cluster_id: str, kind: str, flt: ResourceFilter, *, limit: int | None, offset: int
     ) -> ResourcePage:
-        items = [i for i in await self._items(cluster_id, kind) if flt.matches(i)]
-        page = items[offset : offset + limit]
-        if kind == "secrets":
-            page = [secret_view(i) for i in page]
-        return ResourcePage(cluster_id, kind, len(items), page)
+        """The matching items from `offset`, at most `limit` (all without one).
 
-    async def resource(self, cluster_id: str, kind: str, namespace: str, name: str) -> Item:
+        A cluster this master does not know, or that has not sent a snapshot, has
+        nothing to list: an empty page whose `note` says which.
+        """
+        try:
+            items = [i for i in await self._items(cluster_id, kind) if flt.matches(i)]
+        except NotFound as err:
+            if kind not in LISTED_KINDS:
+                raise
+            return ResourcePage(cluster_id, kind, 0, [], note=err.message)
+        page = items[offset:] if limit is None else items[offset : offset + limit]
+        view = _VIEWS.get(kind)
+        return ResourcePage(cluster_id, kind, len(items), [view(i) for i in page] if view else page)
+
+    async def resource(self, cluster_id: str, kind: str, namespace: str | None, name: str) -> Item:
+        """The item of that name in `namespace`; with None, the first of that name in any."""
         for item in await self._items(cluster_id, kind):
-            if item.name == name and item.namespace == namespace:
-                return secret_view(item) if kind == "secrets" else item
+            if item.name == name and (namespace is None or item.namespace == namespace):
+                view = _VIEWS.get(kind)
+                return view(item) if view else item
         where = f"{namespace}/{name}" if namespace else name
         raise NotFound(f"{kind} {where} not found in cluster {cluster_id!r}")
