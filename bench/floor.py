@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 import msgspec
 
+from master.agentsdk.expand import expand_gzip, gzip_size
 from master.model.event import Event
 from master.model.snapshot import FlatDoc, NamedDoc, NodeDoc, PodDoc, WorkloadDoc
-from master.processor import decode_snapshot, gunzip_limited
+from master.processor import decode_snapshot
 
 Flat = list[FlatDoc] | None
 
@@ -71,6 +72,7 @@ def master_decode_cpu_per_mb(gzipped: Sequence[bytes], *, min_seconds: float = 1
     total = sum(len(gzip.decompress(b)) for b in gzipped)
 
     def work(body: bytes) -> None:
-        decode_snapshot(gunzip_limited(body, 1 << 30), None, received_at=0.0)
+        expanded = expand_gzip(body, 1 << 30, reserved=gzip_size(body))
+        decode_snapshot(expanded, None, received_at=0.0)
 
     return _cpu_per_mb(gzipped, total, work, min_seconds)

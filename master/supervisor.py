@@ -28,6 +28,7 @@ from .datahub import DataHub, MemoryHub
 from .demo import serve_demo_agents
 from .gateway import Admission, GatewayServices, create_gateway_app
 from .metrics import Metrics
+from .model.errors import Unavailable
 from .query import Query
 from .service.agent_tokens import AgentTokens
 from .service.alerts import AlertPolicy, AlertService
@@ -41,6 +42,8 @@ from .service.secretbox import SecretBox
 
 log = logging.getLogger("master")
 DEMO_TOKEN = "demo agent"
+# The kernel silently caps a listen backlog at this.
+SOMAXCONN = Path("/proc/sys/net/core/somaxconn")
 
 
 @dataclass
@@ -56,8 +59,32 @@ class Running:
         self.stopping.set()
 
 
-def _hypercorn_config(server: ServerConfig, port: int) -> HypercornConfig:
+def listen_backlog(wanted: int, somaxconn: Path = SOMAXCONN) -> int:
+    """The backlog the kernel will really give: `wanted`, capped by `net.core.somaxconn`.
+
+    The kernel caps it without a word; a fleet reconnecting at once then sees
+    refused or unanswered connections, so the cap is said out loud here.
+    """
+    try:
+        limit = int(somaxconn.read_text())
+    except (OSError, ValueError):
+        return wanted  # not Linux, or not readable: the kernel's rule is unknown
+    if wanted > limit:
+        log.warning(
+            "MASTER_LISTEN_BACKLOG=%d is above the kernel's net.core.somaxconn=%d: each port "
+            "holds at most %d waiting connections (raise it with sysctl -w net.core.somaxconn=%d)",
+            wanted,
+            limit,
+            limit,
+            wanted,
+        )
+        return limit
+    return wanted
+
+
+def _hypercorn_config(server: ServerConfig, port: int, backlog: int) -> HypercornConfig:
     hc = HypercornConfig()
+    hc.backlog = backlog
     # Stream clients only send subscribe and pong messages.
     hc.websocket_max_message_size = 64 << 10
     host = server.bind_host
@@ -95,8 +122,9 @@ async def run_master(
     a test drives time, or hashes cheaply; the master itself runs with the defaults.
     """
     server, auth_config = config.server, config.auth
+    backlog = listen_backlog(server.listen_backlog)
     _private_dir(config.storage.data_dir)
-    db = Database(config.storage.database_path)
+    db = Database(config.storage.database_path, busy_timeout=config.storage.busy_timeout)
     metrics = Metrics()
     hub: DataHub = MemoryHub(
         datahub=config.datahub,
@@ -175,10 +203,11 @@ async def run_master(
                             config.agent,
                             metrics,
                             agent_tokens,
+                            commands,
                             poll_timeout=config.commands.poll_timeout,
                             clock=clock,
                         ),
-                        _hypercorn_config(server, server.agentsdk_port),
+                        _hypercorn_config(server, server.agentsdk_port, backlog),
                         stopping,
                     )
                     gateway = GatewayServices(
@@ -204,7 +233,7 @@ async def run_master(
                     gateway_url = await servers.start(
                         _serve_app,
                         create_gateway_app(gateway),
-                        _hypercorn_config(server, server.gateway_port),
+                        _hypercorn_config(server, server.gateway_port, backlog),
                         stopping,
                     )
                     if config.demo.agents:
@@ -219,10 +248,16 @@ async def run_master(
                     servers.start_soon(_close_hub_on_stop, hub, stopping)
                     task_status.started(Running(agent_url, gateway_url, stopping))
                 log.info("servers stopped; writing what is left")
-                await persister.flush()
-                await commands.flush()
-                await agent_tokens.flush_use()
-                await audit.flush()
+                for what, flush in (
+                    ("event and cluster changes", persister.flush),
+                    ("command changes", commands.flush),
+                    ("agent token use", agent_tokens.flush_use),
+                    ("audit entries", audit.flush),
+                ):
+                    try:
+                        await flush()
+                    except Unavailable as err:  # a storage fault: acknowledged writes are in
+                        log.error("%s not written at shutdown: %s", what, err)
                 alerts.stop()
                 await notify.aclose()
                 with trio.move_on_after(server.shutdown_grace):

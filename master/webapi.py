@@ -7,11 +7,13 @@ import math
 from typing import Any, TypeVar
 
 import msgspec
+import trio
+from hypercorn.typing import ASGIReceiveCallable, ASGISendCallable, ASGISendEvent, Scope
 from quart import Response, request
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
-from .model.errors import BadRequest, MasterError, TooManyRequests
+from .model.errors import BadRequest, MasterError, TooManyRequests, Unavailable
 
 T = TypeVar("T")
 
@@ -63,7 +65,14 @@ def bearer_token() -> str | None:
 
 
 def install_error_handlers(app: QuartTrio) -> None:
-    """Every error, ours or the framework's, leaves as `{"error": {"code", "message"}}`."""
+    """Every error, ours or the framework's, leaves as `{"error": {"code", "message"}}`.
+
+    Routing answers no redirect either: werkzeug would send an HTML 308 for a path
+    with `//` (an encoded slash in an id) or without a rule's trailing slash.
+    """
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
+    _shield_sends(app)
 
     @app.after_request
     async def _close_after_early_errors(response: Response) -> Response:
@@ -76,7 +85,7 @@ def install_error_handlers(app: QuartTrio) -> None:
     @app.errorhandler(MasterError)
     async def _master_error(err: MasterError) -> Response:
         response = json_response(err.body(), err.status)
-        if isinstance(err, TooManyRequests):
+        if isinstance(err, TooManyRequests | Unavailable) and err.retry_after is not None:
             response.headers["Retry-After"] = str(max(1, math.ceil(err.retry_after)))
         return response
 
@@ -90,3 +99,29 @@ def install_error_handlers(app: QuartTrio) -> None:
     async def _unexpected(err: Exception) -> Response:
         log.exception("unhandled error: %s", err)
         return error_response(500, "internal_error", "internal error; see the master's log")
+
+
+def _shield_sends(app: QuartTrio) -> None:
+    """Let the last send of a response finish even when the request is cancelled meanwhile.
+
+    A response answered before its request body arrived (408, or an error before the
+    body was read) ends with hypercorn closing the connection from inside that send.
+    The same send reports `http.disconnect` to Quart, which cancels the request's tasks,
+    the send among them: unshielded, the close was cut off and the socket stayed open,
+    with hypercorn waiting for a body that would never come. Hypercorn already shields
+    the socket write itself, so a shielded send waits for nothing more than before.
+    """
+    inner = app.asgi_app
+
+    async def asgi_app(scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
+        if scope["type"] != "http":
+            await inner(scope, receive, send)
+            return
+
+        async def shielded(message: ASGISendEvent) -> None:
+            with trio.CancelScope(shield=True):
+                await send(message)
+
+        await inner(scope, receive, shielded)
+
+    app.asgi_app = asgi_app  # type: ignore[method-assign]

@@ -20,6 +20,7 @@ from master.supervisor import Running, run_master
 
 from .goagent import GoAgent
 from .http import TLS
+from .masterproc import MasterProcess
 
 # Masters in tests hash passwords cheaply (argon2id at production cost takes ~0.15 s of
 # CPU per hash or login); tests/test_passwords.py checks the production cost.
@@ -170,6 +171,48 @@ async def start_master(nursery: trio.Nursery, tmp_path: Path) -> StartMaster:
         return runner
 
     return start
+
+
+SpawnMaster = Callable[..., MasterProcess]
+Figures = Callable[[str], None]
+
+
+@pytest.fixture
+def figures(record_property: Callable[[str, object], None]) -> Figures:
+    """`figures(line)`: what a test measured, printed at the end of the run (with xdist too)."""
+    return lambda line: record_property("figures", line)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "figures"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.line(line)
+
+
+@pytest.fixture
+async def spawn_master(nursery: trio.Nursery, tmp_path: Path) -> AsyncIterator[SpawnMaster]:
+    """`spawn_master(**env)` -> a MasterProcess over the test's data directory (not started).
+
+    Each keyword is a `MASTER_*` variable. Masters still running at the end are killed.
+    """
+    made: list[MasterProcess] = []
+
+    def spawn(data_dir: Path | None = None, **env: str) -> MasterProcess:
+        made.append(MasterProcess(nursery, data_dir or tmp_path / "data", **env))
+        return made[-1]
+
+    yield spawn
+    for proc in made:
+        proc.close()
 
 
 @pytest.fixture

@@ -210,6 +210,25 @@ async def test_results_for_unknown_duplicate_and_late_commands_are_harmless(
     assert view["result"]["error"] == ""
 
 
+async def test_a_result_received_twice_changes_nothing_across_a_restart(
+    start_master: StartMaster,
+) -> None:
+    """A proxy may repeat a result: after a restart too, the second copy changes nothing."""
+    runner = await start_master()
+    async with runner.gateway_client() as gw, GoAgent.open(runner.agent_url, "c1") as go:
+        await go.heartbeat()
+        command_id = await command(gw)
+        assert await go.poll() is not None
+        assert (await go.result(command_id, output="scaled")).status_code == 200
+        first = (await gw.get(f"/api/v2/commands/{command_id}")).json()
+    await runner.restart()
+    async with runner.gateway_client() as gw, GoAgent.open(runner.agent_url, "c1") as go:
+        r = await go.result(command_id, success=False, output="again", error="no")
+        assert r.status_code == 200
+        assert (await gw.get(f"/api/v2/commands/{command_id}")).json() == first
+    assert first["status"] == "success" and first["result"]["output"] == "scaled"
+
+
 async def test_failed_result_marks_failed(agent: GoAgent, gateway: httpx.AsyncClient) -> None:
     await agent.heartbeat()
     command_id = await command(gateway)

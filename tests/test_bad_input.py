@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from .conftest import MasterRunner, StartMaster
-from .goagent import GoAgent, gzip_json, snapshot
+from .goagent import GoAgent, gzip_json, node, snapshot
 from .http import TLS
 
 
@@ -87,6 +87,20 @@ async def test_compressed_body_over_limit_is_413(start_master: StartMaster) -> N
         assert r.status_code == 413
 
 
+async def test_uncompressed_snapshot_over_the_snapshot_limit_is_413(
+    start_master: StartMaster,
+) -> None:
+    """Sent without gzip, a snapshot is bounded by the snapshot limit too, not only by the
+    (larger, here) body limit."""
+    runner = await start_master(agent={"max_body_bytes": 4 << 20, "max_snapshot_bytes": 1 << 20})
+    body = msgspec.json.encode(snapshot("c1", nodes=[node(f"n{i:07}") for i in range(8000)]))
+    assert 1 << 20 < len(body) < 4 << 20
+    async with GoAgent.open(runner.agent_url, "c1") as agent:
+        assert (await agent.push(body, **{"Content-Encoding": "identity"})).status_code == 413
+        r = await agent.push(gzip.compress(body))
+        assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
+
+
 @pytest.mark.parametrize(
     ("path", "kwargs", "expected"),
     [
@@ -132,3 +146,29 @@ async def test_bad_agent_calls(
         r = await client.request(method, path, **kwargs)  # type: ignore[arg-type]
     assert r.status_code == expected
     assert set(r.json()["error"]) == {"code", "message"}
+
+
+@pytest.mark.parametrize(
+    ("port", "method", "path"),
+    [
+        ("agent", "POST", "/agent//heartbeat"),
+        ("agent", "POST", "/agent/heartbeat/"),
+        ("agent", "POST", "/t/a%2Fb/agent/heartbeat"),
+        ("gateway", "GET", "/api/v2/commands/%2Fabc"),
+        ("gateway", "GET", "/api/v2//clusters"),
+        ("gateway", "GET", "/api/v2/clusters/"),
+        ("gateway", "GET", "/api/v2/pods/a%2Fb/web?cluster_id=c1"),
+        ("gateway", "GET", "/static//app.js"),
+    ],
+)
+async def test_routing_errors_have_the_error_shape(
+    master: MasterRunner, port: str, method: str, path: str
+) -> None:
+    """No redirect and no HTML: a path werkzeug would merge or re-slash is answered in JSON."""
+    url = master.agent_url if port == "agent" else master.gateway_url
+    async with httpx.AsyncClient(base_url=url, auth=master._auth(None)) as client:
+        r = await client.request(method, path, headers={"X-Cluster-ID": "c1"})
+    assert not 300 <= r.status_code < 400, (r.status_code, r.headers, r.text[:200])
+    assert r.headers["content-type"].startswith("application/json"), r.text[:200]
+    if r.status_code >= 400:
+        assert set(r.json()["error"]) == {"code", "message"}

@@ -128,6 +128,43 @@ async def test_a_repoll_rehands_what_is_safe_to_repeat_and_loses_the_rest(
     assert restart.status == "lost" and "not safe to repeat" in restart.error
 
 
+async def test_a_released_hand_out_is_pending_again_and_first_in_line(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    """A hand-out whose record could not be written was never delivered: it goes back."""
+    b = Board()
+    first, second = b.command(), b.command()
+    got = await b.poll()
+    assert got is first
+    b.board.release(first)
+    assert first.status == "pending" and first.attempts == 0 and first.dispatched_at is None
+    assert b.board.queued("c1") == 2
+    assert await b.poll() is first and first.attempts == 1
+    b.board.complete(result(first))
+    assert await b.poll() is second
+    assert [s for c, s in b.changes if c == first.id] == [
+        "pending",
+        "running",
+        "pending",
+        "running",
+        "success",
+    ]
+
+
+async def test_a_released_repeat_hand_out_stays_running_at_its_earlier_attempt(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    """A lost hand-off handed out again that could not be recorded: the agent may still
+    have run the first one, so it stays in flight, never pending."""
+    b = Board(max_attempts=3)
+    logs = b.command("get_logs")
+    assert await b.poll() is logs
+    assert await b.poll() is logs and logs.attempts == 2
+    b.board.release(logs)
+    assert logs.status == "running" and logs.attempts == 1 and b.board.queued("c1") == 0
+    assert await b.poll() is logs and logs.attempts == 2
+
+
 async def test_sweep_expires_times_out_and_forgets(autojump_clock: trio.testing.MockClock) -> None:
     b = Board(result_timeout=60.0)
     waiting, handed = b.command(), b.command()

@@ -661,6 +661,22 @@ def test_save_command_overwrites_every_field(conn: sqlite3.Connection) -> None:
     assert get_command(conn, "missing") is None
 
 
+def test_a_final_command_is_never_overwritten(conn: sqlite3.Connection) -> None:
+    """Writes of one command may reach the writer out of order; its final state stays."""
+    done = command("x", status="success", success=True, finished_at=BASE + 5, output="done")
+    save_command(conn, done)
+    for late in (
+        command("x", status="running", attempts=1, dispatched_at=BASE + 1),
+        command("x", status="failed", success=False, error="a second result"),
+    ):
+        save_command(conn, late)
+        assert get_command(conn, "x") == done
+    save_command(conn, command("y", status="running", attempts=1))
+    back = command("y", status="pending")  # a hand-out taken back is not final: it goes in
+    save_command(conn, back)
+    assert get_command(conn, "y") == back
+
+
 @pytest.fixture
 def commands(conn: sqlite3.Connection) -> sqlite3.Connection:
     rows = [

@@ -1088,16 +1088,6 @@ async def test_no_client_is_stuck_after_an_early_error(start_master: StartMaster
             assert r.status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: after an answer sent before the request body was complete (408 for a body that "
-        "never finishes; 400 before the body was read, even with Connection: close) the server "
-        "keeps the socket open indefinitely, neither answering nor closing it (hypercorn waits "
-        "for the rest of the body; no read_timeout is set), so slow or odd clients keep their "
-        "sockets and tasks"
-    ),
-)
 async def test_connection_closed_after_an_early_answer(start_master: StartMaster) -> None:
     runner = await start_master(agent={"body_timeout": 1.0})
     with trio.fail_after(10):

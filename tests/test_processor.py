@@ -8,9 +8,10 @@ import re
 import msgspec
 import pytest
 
+from master.agentsdk.expand import expand_gzip
 from master.model.errors import BadRequest, PayloadTooLarge
 from master.model.snapshot import SnapshotLimits
-from master.processor import decode_snapshot, diff_snapshot, gunzip_limited
+from master.processor import decode_snapshot, diff_snapshot
 
 from .goagent import ZERO_TIME, agent_summary, deployment, event, node, pod, snapshot
 
@@ -21,13 +22,13 @@ def decode(body: dict[str, object], header: str | None = "c1"):  # type: ignore[
 
 def test_gunzip_limits_and_multi_member() -> None:
     data = gzip.compress(b"a" * 1000) + gzip.compress(b"b" * 10)
-    assert gunzip_limited(data, 1010) == b"a" * 1000 + b"b" * 10
+    assert expand_gzip(data, 1010) == b"a" * 1000 + b"b" * 10
     with pytest.raises(PayloadTooLarge):
-        gunzip_limited(data, 1009)
+        expand_gzip(data, 1009)
     with pytest.raises(BadRequest, match="truncated"):
-        gunzip_limited(gzip.compress(b"x" * 100)[:-12], 1000)
+        expand_gzip(gzip.compress(b"x" * 100)[:-12], 1000)
     with pytest.raises(BadRequest):
-        gunzip_limited(gzip.compress(b"x") + b"junk", 1000)
+        expand_gzip(gzip.compress(b"x") + b"junk", 1000)
 
 
 def test_unknown_keys_kept_and_null_lists_empty() -> None:

@@ -19,25 +19,29 @@ from ..config import AgentConfig
 from ..datahub import DataHub
 from ..metrics import Metrics
 from ..model.agent import check_cluster_id
-from ..model.command import CommandResult
+from ..model.command import Command, CommandResult
 from ..model.errors import (
     BadRequest,
     Forbidden,
+    MasterError,
     PayloadTooLarge,
     Unauthorized,
     UnsupportedMediaType,
 )
 from ..model.snapshot import ClusterSnapshot, SnapshotLimits
 from ..model.truncate import truncate
-from ..processor import decode_snapshot, gunzip_limited
+from ..processor import decode_snapshot
 from ..webapi import bearer_token, decode_body, install_error_handlers, json_response
+from .expand import Claim, MemoryBudget, expand_gzip, gzip_size
 from .results import oversized, read_capped
 
 log = logging.getLogger("master.agentsdk")
 
-# Bodies above this are decompressed and parsed in a worker thread, off the event loop.
+# Bodies that may expand past this are decompressed and parsed in a worker thread,
+# off the event loop; deflate expands at most about 1032 times.
 THREAD_THRESHOLD = 64 * 1024
-# At most this many snapshots expand in memory at once, whatever the number of agents.
+DEFLATE_RATIO = 1032
+# At most this many snapshots are decoded at once (CPU); memory is `snapshot_memory`'s.
 DECODE_THREADS = 2
 # Long polls end at a random point of the second half of the poll timeout, so agents
 # that started together (a master restart, a fleet roll-out) do not all come back
@@ -53,6 +57,17 @@ def _cluster_id(*, required: bool = True) -> str:
     if required and not cluster_id:
         raise BadRequest("cluster id missing: send the X-Cluster-ID header")
     return check_cluster_id(cluster_id) if cluster_id else cluster_id
+
+
+class AgentCommands(Protocol):
+    """The command lifecycle as the agent drives it, provided by the service layer: what
+    it answers 200 for is on disk first."""
+
+    async def hand_out(self, cluster_id: str, wait: float) -> Command | None:
+        """The cluster's next command within `wait` seconds; Unavailable if it cannot be recorded."""
+
+    async def complete(self, result: CommandResult, cluster_id: str) -> Command | None:
+        """Record a result (None: it changed nothing); Forbidden, BadRequest, Unavailable."""
 
 
 class AgentGuard(Protocol):
@@ -79,11 +94,12 @@ def create_agent_app(
     limits: AgentConfig,
     metrics: Metrics,
     guard: AgentGuard,
+    commands: AgentCommands,
     *,
     poll_timeout: float,
     clock: Callable[[], float] = time.time,
 ) -> QuartTrio:
-    """Build the agent app over `hub`.
+    """Build the agent app over `hub` (what agents report) and `commands` (what they run).
 
     Every agent route also answers under `/t/<token>/`, so a Go agent carries
     its token in `master_url` without knowing about it.
@@ -94,21 +110,43 @@ def create_agent_app(
     app.config["BODY_TIMEOUT"] = limits.body_timeout
     install_error_handlers(app)
     decode_limiter = trio.CapacityLimiter(DECODE_THREADS)
+    budget = MemoryBudget(limits.snapshot_memory)
+    # A snapshot bigger than the whole budget could never be expanded.
+    limit = min(limits.max_snapshot_bytes, limits.snapshot_memory)
     snapshot_limits = SnapshotLimits(
         max_events=limits.max_events, max_event_message_bytes=limits.max_event_message_bytes
     )
 
     def parse(
-        body: bytes, encoding: str, header_cluster: str, received_at: float
+        body: bytes, claim: Claim | None, header_cluster: str, received_at: float
     ) -> ClusterSnapshot:
         started = time.thread_time()
+        data: bytes | bytearray = body
         try:
-            data = gunzip_limited(body, limits.max_snapshot_bytes) if encoding == "gzip" else body
+            if claim is not None:
+                data = expand_gzip(body, limit, reserved=claim.size, grow=claim.grow)
             return decode_snapshot(
                 data, header_cluster, received_at=received_at, limits=snapshot_limits
             )
+        except MasterError as err:
+            # The frames of a traceback keep their locals, the expanded body among them,
+            # until the error is freed, and an error caught in a reference cycle waits
+            # for the cycle collector: a refused bomb would hold its memory for minutes.
+            data = body
+            err.__traceback__ = err.__cause__ = err.__context__ = None
+            raise
         finally:
             metrics.decode_cpu.inc(time.thread_time() - started)
+
+    async def claim_for(body: bytes, encoding: str) -> Claim | None:
+        """The budget claim for expanding `body`; None for a body sent uncompressed."""
+        if encoding != "gzip":
+            if len(body) > limit:
+                raise PayloadTooLarge(f"snapshot body exceeds {limit} bytes")
+            return None
+        # The trailer may lie (or be cut off): never claim more than the limit, or than
+        # deflate can expand this many bytes to.
+        return await budget.claim(min(gzip_size(body), limit, len(body) * DEFLATE_RATIO))
 
     @app.after_request
     async def count_refusals(response: Response) -> Response:
@@ -157,12 +195,17 @@ def create_agent_app(
             raise BadRequest("empty snapshot body")
         started = trio.current_time()
         now = clock()
-        if len(body) > THREAD_THRESHOLD:
-            snap = await trio.to_thread.run_sync(
-                parse, body, encoding, header_cluster, now, limiter=decode_limiter
-            )
-        else:
-            snap = parse(body, encoding, header_cluster, now)
+        claim = await claim_for(body, encoding)
+        try:
+            if len(body) * (1 if claim is None else DEFLATE_RATIO) > THREAD_THRESHOLD:
+                snap = await trio.to_thread.run_sync(
+                    parse, body, claim, header_cluster, now, limiter=decode_limiter
+                )
+            else:
+                snap = parse(body, claim, header_cluster, now)
+        finally:
+            if claim is not None:
+                claim.release()
         if g.token_cluster is not None and snap.cluster_id != g.token_cluster:
             await refuse(
                 Forbidden(
@@ -192,9 +235,9 @@ def create_agent_app(
     @route("/agent/commands", "GET")
     async def poll(token: str | None = None) -> Response:
         cluster_id = _cluster_id()
-        cmd = None
-        with trio.move_on_after(poll_timeout * (1 - POLL_JITTER * random.random())):
-            cmd = await hub.poll(cluster_id)
+        cmd = await commands.hand_out(
+            cluster_id, poll_timeout * (1 - POLL_JITTER * random.random())
+        )
         if cmd is None:
             return json_response({"has_command": False})
         return json_response({"has_command": True, "command": cmd.wire()})
@@ -224,11 +267,8 @@ def create_agent_app(
         return json_response({"status": "ok"})
 
     async def record(res: CommandResult, cluster_id: str) -> None:
-        try:
-            cmd = await hub.complete(res, cluster_id=cluster_id)
-        except ValueError as err:
-            raise BadRequest(f"executed_at: {err}") from err
-        if cmd is None:
+        """On disk before the 200; a result received twice changes nothing."""
+        if await commands.complete(res, cluster_id) is None:
             log.info(
                 "result for unknown or finished command %s from cluster %s ignored",
                 res.command_id,

@@ -92,6 +92,12 @@ class ServerConfig:
         env="MASTER_TRUSTED_PROXIES",
         help="Addresses or networks of reverse proxies whose X-Forwarded-For names the real client (comma-separated, e.g. 10.0.0.5 or 10.0.0.0/8); empty trusts none.",
     )
+    listen_backlog: int = setting(
+        4096,
+        v.count(1),
+        env="MASTER_LISTEN_BACKLOG",
+        help="Connections the kernel holds for each port until the master accepts them: a whole fleet reconnecting at once must fit (capped by net.core.somaxconn, with a warning).",
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,6 +139,12 @@ class StorageConfig:
         v.size,
         env="MASTER_EVENT_MAX_BYTES",
         help="Stored events kept per cluster by size (their text); the oldest beyond this are deleted with the other retention limits (size).",
+    )
+    busy_timeout: float = setting(
+        5.0,
+        v.duration(),
+        env="MASTER_DB_BUSY_TIMEOUT",
+        help="How long a write waits for another process holding the database's write lock (a backup, a checkpoint) before it fails with 503 and is retried (duration).",
     )
 
     @property
@@ -234,6 +246,12 @@ class AgentConfig:
         v.size,
         env="MASTER_AGENT_MAX_SNAPSHOT",
         help="Largest snapshot after gzip decompression (size: '256MiB', '1GiB' or bytes).",
+    )
+    snapshot_memory: int = setting(
+        512 * MiB,
+        v.size,
+        env="MASTER_AGENT_SNAPSHOT_MEMORY",
+        help="Memory for snapshots being decompressed at the same time; one that would go over it waits, then gets 503 with Retry-After (size; snapshots above it are refused like those above max_snapshot_bytes).",
     )
     body_timeout: float = setting(
         60.0,

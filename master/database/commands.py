@@ -7,25 +7,35 @@ from typing import Any
 
 import msgspec
 
-from master.model.command import PENDING, RUNNING, Command
+from master.model.command import FINAL_STATUSES, PENDING, RUNNING, Command
 
 from .paging import page, select
 
 _FIELDS = tuple(Command.__struct_fields__)
 _COLUMNS = ", ".join(_FIELDS)
 
+# A final row is never overwritten: the writes of one command may reach the writer out of
+# order (a persister batch taken before the result was recorded), and a repeated result
+# must change nothing.
 _SAVE = (
     f"INSERT INTO command_history ({_COLUMNS}) VALUES ({', '.join(':' + f for f in _FIELDS)})"
     " ON CONFLICT (id) DO UPDATE SET "
     + ", ".join(f"{f} = excluded.{f}" for f in _FIELDS if f != "id")
+    + f" WHERE command_history.status NOT IN ({', '.join(repr(s) for s in sorted(FINAL_STATUSES))})"
 )
 
 
 def save_command(conn: sqlite3.Connection, cmd: Command) -> None:
-    """Insert the command or overwrite every field of the stored one (same id)."""
+    """Insert the command or overwrite every field of the stored one (same id), unless
+    the stored one is final already."""
     values = msgspec.structs.asdict(cmd)
     values["params"] = msgspec.json.encode(cmd.params).decode()
     conn.execute(_SAVE, values)
+
+
+def delete_command(conn: sqlite3.Connection, command_id: str) -> None:
+    """Forget a command that was refused after it was written."""
+    conn.execute("DELETE FROM command_history WHERE id = ?", (command_id,))
 
 
 def _row_to_command(row: sqlite3.Row) -> Command:

@@ -8,6 +8,7 @@ poll whose agent hung up does not eat a command.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
 
 import trio
@@ -38,6 +39,8 @@ class _Queue:
         self.send, self.receive = trio.open_memory_channel[str](size)
         # Commands handed to this cluster's agent that have no result yet.
         self.in_flight: dict[str, Command] = {}
+        # Hand-outs taken back (`release`): handed out before the queue.
+        self.returned: deque[str] = deque()
 
 
 class CommandBoard:
@@ -173,21 +176,49 @@ class CommandBoard:
         if again is not None or self._closing:
             await trio.lowlevel.checkpoint()
             return again
+        if queue.returned:
+            await trio.lowlevel.checkpoint()  # before taking it: a cancel here loses nothing
+            while queue.returned:
+                cmd = self._commands.get(queue.returned.popleft())
+                if cmd is not None and self._deliverable(cmd):
+                    return self._hand_out(cmd, queue)
         with trio.CancelScope() as scope, self._metrics.polls_held.track_inprogress():
             self._polls.add(scope)
             try:
                 while True:
                     command_id = await queue.receive.receive()
                     cmd = self._commands.get(command_id)
-                    if cmd is None or cmd.status != PENDING:
-                        continue
-                    if self._clock() >= cmd.expires_at:
-                        self._finish(cmd, EXPIRED, error="not delivered before it expired")
-                        continue
-                    return self._hand_out(cmd, queue)
+                    if cmd is not None and self._deliverable(cmd):
+                        return self._hand_out(cmd, queue)
             finally:
                 self._polls.discard(scope)
         return None
+
+    def _deliverable(self, cmd: Command) -> bool:
+        """A queued command still to hand out; one past its expiry is marked so."""
+        if cmd.status != PENDING:
+            return False
+        if self._clock() >= cmd.expires_at:
+            self._finish(cmd, EXPIRED, error="not delivered before it expired")
+            return False
+        return True
+
+    def release(self, cmd: Command) -> None:
+        """Take back a hand-out whose record could not be written: the agent never got it.
+
+        A first hand-out is pending again, first in its queue; a repeated one (a lost
+        hand-off handed out again) is back at its earlier attempt, still in flight.
+        """
+        queue = self._queue(cmd.cluster_id)
+        if cmd.status != RUNNING or queue.in_flight.get(cmd.id) is not cmd:
+            return
+        cmd.attempts -= 1
+        if cmd.attempts > 0:
+            return
+        del queue.in_flight[cmd.id]
+        cmd.dispatched_at = cmd.deadline_at = None
+        queue.returned.appendleft(cmd.id)
+        self._transition(cmd, PENDING)
 
     def complete(self, result: CommandResult) -> Command | None:
         """Record an agent's result; None (and no change) for unknown or finished commands.
@@ -239,4 +270,4 @@ class CommandBoard:
 
     def queued(self, cluster_id: str) -> int:
         queue = self._queues.get(cluster_id)
-        return queue.send.statistics().current_buffer_used if queue else 0
+        return queue.send.statistics().current_buffer_used + len(queue.returned) if queue else 0

@@ -70,6 +70,11 @@ class DataHub(Protocol):
         hand-off has no result re-hands or finishes that command (the agent lost it).
         """
 
+    async def release(self, cmd: Command) -> None:
+        """Take back a hand-out `poll` returned that could not be recorded (the agent never
+        got it): a first hand-out is pending again and handed out before the rest of its
+        queue; a repeated one is back at its earlier attempt, still running."""
+
     async def complete(self, result: CommandResult, *, cluster_id: str) -> Command | None:
         """Record an agent's result; None (and no change) for unknown or finished commands.
 

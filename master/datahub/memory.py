@@ -200,6 +200,10 @@ class MemoryHub:
             raise Forbidden(f"command {result.command_id} belongs to another cluster")
         return self._commands.complete(result)
 
+    async def release(self, cmd: Command) -> None:
+        await trio.lowlevel.checkpoint()
+        self._commands.release(cmd)
+
     async def command(self, command_id: str) -> Command | None:
         await trio.lowlevel.checkpoint()
         return self._commands.get(command_id)

@@ -63,8 +63,14 @@ class QueueFull(MasterError):
 
 
 class Unavailable(MasterError):
+    """Not now: the storage fails, or memory is taken; `retry_after` seconds, when known."""
+
     status = 503
     code = "unavailable"
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class TooManyRequests(MasterError):

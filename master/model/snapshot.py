@@ -273,7 +273,7 @@ class ClusterSnapshot:
         cluster_id: str,
         fetched_at: str | None,
         received_at: float,
-        body: bytes,
+        body: bytes | bytearray,
         index: SnapshotIndex,
         events: list[Event],
         summary: Summary,

@@ -27,9 +27,12 @@ class Query(ClusterReads, OverviewReads, ResourceReads, EventReads, CommandReads
         self.clock = clock
 
     async def health(self) -> dict[str, Any]:
+        """Alive; `degraded` while storage faults refuse writes (the log says which)."""
         agents = await self.hub.agents()
+        failing = self.db.fault is not None
         return {
-            "status": "ok",
+            "status": "degraded" if failing else "ok",
+            "database": "writes failing" if failing else "ok",
             "clusters": len(agents),
             "online": sum(1 for a in agents if a.status == "online"),
         }

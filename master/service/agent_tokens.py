@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import secrets
@@ -24,7 +25,7 @@ from ..database.agent_tokens import (
     touch_agent_token,
 )
 from ..model.agent import check_cluster_id
-from ..model.errors import Forbidden, NotFound, Unauthorized
+from ..model.errors import Forbidden, NotFound, Unauthorized, Unavailable
 from .audit import AuditLog
 
 log = logging.getLogger("master.agent_tokens")
@@ -105,7 +106,7 @@ class AgentTokens:
             log.warning("refused agent call from %s: %s", ip, reason)
 
     async def flush_use(self) -> None:
-        """Write when each token used since the last flush was last used."""
+        """Write when each token used since the last flush was last used (kept if that fails)."""
         used, self._used = self._used, {}
         if not used:
             return
@@ -114,14 +115,19 @@ class AgentTokens:
             for token_id, at in used.items():
                 touch_agent_token(conn, token_id, at)
 
-        await self._db.write(touch, durable=False)
+        try:
+            await self._db.write(touch, durable=False)
+        except BaseException:
+            self._used = used | self._used
+            raise
 
     async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Write the tokens' last use once per interval, until cancelled."""
         task_status.started()
         while True:
             await trio.sleep(USE_FLUSH_INTERVAL)
-            await self.flush_use()
+            with contextlib.suppress(Unavailable):  # a storage fault: next interval
+                await self.flush_use()
 
     async def create(
         self, cluster_id: str, *, description: str = "", created_by: str = ""
@@ -153,7 +159,9 @@ class AgentTokens:
     async def list(
         self, cluster_id: str | None = None, *, include_revoked: bool = False
     ) -> list[AgentToken]:
-        await self.flush_use()
+        if self._db.fault is None:  # under a storage fault, reads go on without the latest use
+            with contextlib.suppress(Unavailable):
+                await self.flush_use()
         return await self._db.read(
             partial(list_agent_tokens, cluster_id=cluster_id, include_revoked=include_revoked)
         )

@@ -132,7 +132,8 @@ class AlertService:
             for alert in announcement.alerts:
                 alert.add_channels(channels)
         if decided.store:
-            ids = await self._db.write(partial(save_alerts, alerts=decided.store))
+            # Through a storage fault the engine waits here, its decisions kept.
+            ids = await self._db.write(partial(save_alerts, alerts=decided.store), retry=True)
             for alert, alert_id in zip(decided.store, ids, strict=True):
                 alert.id = alert_id
         self._report(decided.store)

@@ -8,6 +8,7 @@ with a count, so a flood of them cannot fill the disk. Both tables are capped.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import time
@@ -27,6 +28,7 @@ from ..database.security import (
     list_security_events,
     record_security_event,
 )
+from ..model.errors import Unavailable
 from .throttle import RefusalWindows, Window
 
 log = logging.getLogger("master.audit")
@@ -122,15 +124,19 @@ class AuditLog:
         return opened
 
     async def flush(self) -> None:
-        """Write the queued entries and the refusal counts."""
+        """Write the queued entries and the refusal counts; a failed write keeps them queued."""
         async with self._flushing:
             entries, self._pending = self._pending, []
             refusals = [(key, w, w.count, w.last) for key, w in self._refusals.pending()]
             if not entries and not refusals:
                 return
-            ids = await self._db.write(
-                partial(self._write, entries=entries, refusals=refusals), durable=False
-            )
+            try:
+                ids = await self._db.write(
+                    partial(self._write, entries=entries, refusals=refusals), durable=False
+                )
+            except BaseException:
+                self._pending[:0] = entries
+                raise
             for (_, window, count, _), row_id in zip(refusals, ids, strict=True):
                 window.row_id, window.recorded = row_id, count
 
@@ -173,10 +179,13 @@ class AuditLog:
         while True:
             await self._wake.wait()
             self._wake = trio.Event()
-            await self.flush()
-            if time.time() - last_purge > 3600:
-                last_purge = time.time()
-                await self._purge(last_purge - self._retention)
+            try:
+                await self.flush()
+                if time.time() - last_purge > 3600:
+                    await self._purge(time.time() - self._retention)
+                    last_purge = time.time()
+            except Unavailable:
+                self._wake.set()  # a storage fault: what is queued is tried again next round
             await trio.sleep(FLUSH_INTERVAL)
 
     async def _purge(self, older_than: float) -> None:
@@ -190,9 +199,15 @@ class AuditLog:
             log.info("retention removed %d audit and security records", removed)
 
     async def security_events(self, **filters: Any) -> tuple[list[dict[str, Any]], int]:
-        await self.flush()
+        await self._flush_before_read()
         return await self._db.read(partial(list_security_events, **filters))
 
     async def query(self, **filters: Any) -> tuple[list[dict[str, Any]], int]:
-        await self.flush()
+        await self._flush_before_read()
         return await self._db.read(partial(query_audit, **filters))
+
+    async def _flush_before_read(self) -> None:
+        """Show what is queued too, unless the storage fails: then reads go on without it."""
+        if self._db.fault is None:
+            with contextlib.suppress(Unavailable):
+                await self.flush()

@@ -36,14 +36,17 @@ class EventPersister:
         task_status.started()
         while True:
             events, agents = await self._hub.wait_dirty_clusters()
-            await self._save(events, agents)
+            # Through a storage fault this waits (marks keep coalescing meanwhile).
+            await self._save(events, agents, retry=True)
             await trio.sleep(PERSIST_INTERVAL)
 
     async def flush(self) -> None:
-        """Write what is marked now (shutdown)."""
-        await self._save(*self._hub.take_dirty_clusters())
+        """Write what is marked now (shutdown: one attempt, Unavailable if it fails)."""
+        await self._save(*self._hub.take_dirty_clusters(), retry=False)
 
-    async def _save(self, events: dict[str, list[Event]], agents: list[AgentStatus]) -> None:
+    async def _save(
+        self, events: dict[str, list[Event]], agents: list[AgentStatus], *, retry: bool
+    ) -> None:
         if not events and not agents:
             return
         now = format_time(datetime.now(UTC))
@@ -60,7 +63,7 @@ class EventPersister:
                 )
             return sum(upsert_events(conn, cid, evs, now) for cid, evs in events.items())
 
-        written = await self._db.write(save, durable=False)
+        written = await self._db.write(save, durable=False, retry=retry)
         log.debug("persisted %d events of %d clusters", written, len(events))
 
 
@@ -86,7 +89,7 @@ async def serve_event_cleanup(
                 max_bytes_per_cluster=storage.event_max_bytes,
             )
 
-        deleted = await db.write(clean)
+        deleted = await db.write(clean, retry=True)
         if deleted:
             log.info("event retention removed %d stored events", deleted)
         await trio.sleep(storage.event_cleanup_interval)

@@ -31,7 +31,7 @@ from ..database.notify import (
     seed_channels,
 )
 from ..model.channel import ChannelState, SendStatus, TestStatus
-from ..model.errors import BadRequest, Conflict, NotFound
+from ..model.errors import BadRequest, Conflict, NotFound, Unavailable
 from ..notifier import (
     CHANNEL_TYPES,
     DEFAULT_NAMES,
@@ -306,7 +306,10 @@ class NotifyService:
                     for channel in self._channels.values():
                         senders.start_soon(self._sender, channel)
                     task_status.started()
-                await self.flush_records()
+                try:
+                    await self.flush_records()
+                except Unavailable as err:
+                    log.error("delivery outcomes not written at shutdown: %s", err)
                 nursery.cancel_scope.cancel()
         finally:
             if self._client is not None:
@@ -352,10 +355,10 @@ class NotifyService:
         while True:
             await self._records_ready.wait()
             self._records_ready = trio.Event()
-            await self.flush_records()
+            await self.flush_records(retry=True)
             await trio.sleep(0.2)  # outcomes of a burst share one transaction
 
-    async def flush_records(self) -> None:
+    async def flush_records(self, *, retry: bool = False) -> None:
         """Write the delivery outcomes counted so far."""
         records, self._pending_records = self._pending_records, []
         if not records:
@@ -367,7 +370,7 @@ class NotifyService:
                     conn, record.type, status=record.status, error=record.error, now=record.at
                 )
 
-        await self._db.write(write, durable=False)
+        await self._db.write(write, durable=False, retry=retry)
 
     async def aclose(self) -> None:
         """Stop taking notifications; `serve` returns once what was queued is delivered."""
