@@ -146,7 +146,7 @@ async def login(client: httpx.AsyncClient, gateway_url: str, user: str, password
         gateway_url + "/api/v2/user/login", json={"username": user, "password": password}
     )
     r.raise_for_status()
-    token: str = r.json()["token"]
+    token: str = r.json()["data"]["token"]
     return token
 
 

@@ -211,8 +211,9 @@ async def run_master(
                         stopping,
                     )
                     gateway = GatewayServices(
-                        query=Query(hub, db),
+                        query=Query(hub, db, clock=clock),
                         commands=commands,
+                        ops_wait=config.commands.ops_wait,
                         metrics=metrics,
                         auth=auth,
                         agent_tokens=agent_tokens,

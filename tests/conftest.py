@@ -94,7 +94,7 @@ class MasterRunner:
                 "/api/v2/user/login", json={"username": username, "password": password}
             )
         assert r.status_code == 200, r.text
-        token: str = r.json()["token"]
+        token: str = r.json()["data"]["token"]
         return token
 
     async def admin_token(self) -> str:

@@ -192,7 +192,7 @@ class MasterProcess:
                     "/api/v2/user/login", json={"username": "admin", "password": ADMIN_PASSWORD}
                 )
             assert r.status_code == 200, r.text
-            self._token = r.json()["token"]
+            self._token = r.json()["data"]["token"]
         return self._token
 
     async def gateway(self) -> httpx.AsyncClient:

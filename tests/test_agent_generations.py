@@ -73,7 +73,15 @@ async def test_both_generations_show_the_same_cluster_the_same_way(
     # The kinds the later agent spells differently are counted and served, as sent.
     for kind, key in (("replicasets", "ownerKind"), ("configmaps", "dataKeys")):
         page = (await gateway.get(f"/api/v2/{kind}", params={"cluster_id": NEW})).json()
-        assert page["total"] == 1 and key in page["items"][0], kind
+        assert page["total"] == 1 and key in page["data"][0], kind
+    # The Go master's routes read either spelling: a ConfigMap's number of keys, the
+    # overview of one cluster (nodes, workloads, jobs, pods).
+    page = (await gateway.get("/api/v2/configmaps", params={"cluster_id": NEW})).json()
+    assert page["data"][0]["keys"] == 1
+    overviews = [
+        (await gateway.get("/api/v2/overview", params={"cluster_id": c})).json() for c in (OLD, NEW)
+    ]
+    assert overviews[0] == {**overviews[1], "cluster_id": OLD}
     # Events: uid, object, counts and times whichever spelling carried them.
     views = {}
     for cid in (OLD, NEW):
@@ -298,7 +306,7 @@ async def test_a_fleet_of_both_generations_runs_its_commands(
             assert view["agent_generation"] == ("v3" if cid == NEW else "v2")
             assert view["pods"]["total"] >= 20 and view["summary"]["total_statefulsets"] > 0
             web = (await gw.get("/api/v2/deployments", params={"cluster_id": cid})).json()
-            target = web["items"][0]["summary"]
+            target = web["data"][0]["summary"]
             for action, params in (("scale", {"replicas": 4}), ("restart", {})):
                 r = await gw.post(
                     "/api/v2/commands",

@@ -152,7 +152,7 @@ async def test_dashboard_live(nursery: trio.Nursery, tmp_path: Path, shots: Path
                 "/api/v2/deployments", params={"cluster_id": "eu-prod", "namespace": "shop"}
             )
         ).json()
-    first, second = (d["summary"] for d in deployments["items"][:2])
+    first, second = (d["summary"] for d in deployments["data"][:2])
 
     async def scale_over_rest(deployment: dict[str, Any], replicas: int) -> None:
         async with runner.gateway_client() as gw:

@@ -60,6 +60,7 @@ OVERRIDES: dict[str, tuple[str, object]] = {
     "commands.max_attempts": ("1", 1),
     "commands.logs_tail_default": ("50", 50),
     "commands.logs_tail_max": ("500", 500),
+    "commands.ops_wait": ("10s", 10.0),
     "agent.max_body_bytes": ("10MB", 10_000_000),
     "agent.max_snapshot_bytes": ("1GiB", 1 << 30),
     "agent.snapshot_memory": ("2GiB", 2 << 30),

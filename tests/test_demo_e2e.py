@@ -26,7 +26,7 @@ async def test_demo_clusters_execute_commands(start_master: StartMaster) -> None
         assert all(c["status"] == "online" and c["pods"]["total"] >= 20 for c in clusters)
 
         deployments = (await gw.get("/api/v2/deployments", params={"cluster_id": "demo-1"})).json()
-        web = deployments["items"][0]["summary"]
+        web = deployments["data"][0]["summary"]
         target = {
             "cluster_id": "demo-1",
             "target_kind": "Deployment",
@@ -46,7 +46,7 @@ async def test_demo_clusters_execute_commands(start_master: StartMaster) -> None
                 f"/api/v2/deployments/{web['namespace']}/{web['name']}",
                 params={"cluster_id": "demo-1"},
             )
-            return bool(one.json()["summary"]["replicas"] == replicas)
+            return bool(one.json()["data"]["summary"]["replicas"] == replicas)
 
         with trio.fail_after(10):
             await wait_for(scaled)
@@ -54,7 +54,7 @@ async def test_demo_clusters_execute_commands(start_master: StartMaster) -> None
         pods = (
             await gw.get("/api/v2/pods", params={"cluster_id": "demo-1", "phase": "Running"})
         ).json()
-        pod = pods["items"][0]["summary"]
+        pod = pods["data"][0]["summary"]
         r = await gw.post(
             "/api/v2/commands",
             params={"wait": 15},
@@ -70,7 +70,7 @@ async def test_demo_clusters_execute_commands(start_master: StartMaster) -> None
         assert r.json()["status"] == "success"
         assert len(r.json()["result"]["output"].splitlines()) == 5
 
-        node = (await gw.get("/api/v2/nodes", params={"cluster_id": "demo-2"})).json()["items"][0]
+        node = (await gw.get("/api/v2/nodes", params={"cluster_id": "demo-2"})).json()["data"][0]
         name = node["summary"]["name"]
         r = await gw.post(
             "/api/v2/commands",
@@ -86,7 +86,7 @@ async def test_demo_clusters_execute_commands(start_master: StartMaster) -> None
 
         async def cordoned() -> bool:
             one = await gw.get(f"/api/v2/nodes/{name}", params={"cluster_id": "demo-2"})
-            return one.json()["summary"]["schedulable"] is False
+            return one.json()["data"]["summary"]["schedulable"] is False
 
         with trio.fail_after(10):
             await wait_for(cordoned)

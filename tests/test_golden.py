@@ -5,9 +5,11 @@
 `agent_v3.golden` is the same cluster as the later agent (68cc533) writes it
 (camelCase keys, richer jobs and policies, node metrics, an `otel` subtree).
 Pushed as the agent pushes it, each resource list and each single resource
-answers with exactly the agent's bytes, events with exactly their values
-(times in UTC), and the cluster's summary equals the one the agent computed,
-whichever generation sent it.
+answers with exactly the agent's bytes (ConfigMaps and Secrets with what the
+web UI reads added after them: the number of keys, the key names as
+`dataKeys`, which the later agent sends itself), events with exactly their
+values (times in UTC), and the cluster's summary equals the one the agent
+computed, whichever generation sent it.
 """
 
 from __future__ import annotations
@@ -47,7 +49,22 @@ V3 = Generation("v3", agent_v3)
 
 class _Page(msgspec.Struct):
     total: int
-    items: list[msgspec.Raw]
+    data: list[msgspec.Raw]
+
+
+class _One(msgspec.Struct):
+    data: msgspec.Raw
+
+
+def with_ui_fields(path: str, raw: bytes, gen: Generation) -> bytes:
+    """The agent's bytes of an item with what the gateway adds for the web UI."""
+    item = msgspec.json.decode(raw)
+    keys = item.get("dataKeys" if gen is V3 else "data_keys")
+    if keys is None:
+        return raw
+    ui = {"configmaps": {"keys": len(keys)}, "secrets": {"dataKeys": keys}}.get(path, {})
+    added = {k: v for k, v in ui.items() if k not in item}
+    return raw[:-1] + b"," + msgspec.json.encode(added)[1:] if added else raw
 
 
 def identity(key: str, item: dict[str, Any]) -> tuple[str, str]:
@@ -100,17 +117,18 @@ async def check_views(
     go_json = msgspec.json.decode(gen.encode_snapshot(snapshot))
     for key, path in gen.paths.items():
         assert path in LISTED_KINDS, f"{key} is not served"
-        expected = gen.encode_items(snapshot, key)
+        expected = [with_ui_fields(path, raw, gen) for raw in gen.encode_items(snapshot, key)]
         r = await gateway.get(f"/api/v2/{path}", params={"cluster_id": cluster, "limit": 1000})
         assert r.status_code == 200, r.text
         page = msgspec.json.decode(r.content, type=_Page)
         assert page.total == len(expected), key
-        assert [bytes(raw) for raw in page.items] == expected, key
+        assert [bytes(raw) for raw in page.data] == expected, key
         for item, raw in zip(go_json.get(key) or (), expected, strict=True):
             namespace, name = identity(key, item)
             where = f"{namespace}/{name}" if LISTED_KINDS[path] else name
             one = await gateway.get(f"/api/v2/{path}/{where}", params={"cluster_id": cluster})
-            assert one.status_code == 200 and one.content == raw, (key, where)
+            assert one.status_code == 200, (key, where, one.text)
+            assert bytes(msgspec.json.decode(one.content, type=_One).data) == raw, (key, where)
     events = {e["UID"]: event_view(e) for e in snapshot["Events"] or ()}
     for source in ("realtime", "history"):
         with trio.fail_after(10):  # history: once the persister has written them
@@ -197,6 +215,7 @@ async def test_secrets_show_only_what_the_agent_sends(
         r = await agent.push(agent_v2.gzip(msgspec.json.encode(raw)))
         assert r.status_code == 200, r.text
     one = await gateway.get("/api/v2/secrets/shop/db-credentials", params={"cluster_id": "leaky"})
-    assert one.content == gen.encode_items(body, "secrets")[0]
+    shown = bytes(msgspec.json.decode(one.content, type=_One).data)
+    assert shown == with_ui_fields("secrets", gen.encode_items(body, "secrets")[0], gen)
     page = (await gateway.get("/api/v2/secrets", params={"cluster_id": "leaky"})).text
     assert "aHVudGVyMg" not in page and "stringData" not in page

@@ -296,7 +296,7 @@ async def test_200k_tiny_pods_are_counted_and_served(start_master: StartMaster) 
             page = (
                 await gw.get("/api/v2/pods", params={"cluster_id": "big", "q": "p199999"})
             ).json()
-            assert page["total"] == 1 and page["items"] == [{"summary": {"name": "p199999"}}]
+            assert page["total"] == 1 and page["data"] == [{"summary": {"name": "p199999"}}]
     assert rss() - start_rss < 2 * RSS_SLACK
     await assert_responsive(runner)
     after = await stored(runner)
@@ -958,7 +958,7 @@ async def test_forged_tokens_do_not_reach_admin_routes(master: MasterRunner) -> 
                 assert_error(r, 401)
                 assert_error(await client.get("/api/v2/audit/logs", headers=headers), 401)
         async with master.gateway_client(real) as admin:
-            users = (await admin.get("/api/v2/user/list")).json()["users"]
+            users = (await admin.get("/api/v2/user/list")).json()["data"]
     assert [u["username"] for u in users] == ["admin"]
 
 

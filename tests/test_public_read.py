@@ -48,6 +48,7 @@ _KINDS_LOGIN = (
     *("configmaps", "replicasets", "jobs", "cronjobs", "pvs", "pvcs", "secrets"),
     *("resourcequotas", "limitranges", "networkpolicies", "serviceaccounts"),
 )
+_CLUSTER_SCOPED = ("nodes", "namespaces", "pvs")
 # Every route of the gateway, by endpoint: what an anonymous caller gets under public_read.
 EXPECTED: dict[str, str] = {
     "health": ALWAYS,
@@ -62,11 +63,22 @@ EXPECTED: dict[str, str] = {
     "overview": ANONYMOUS,
     **{f"{verb}_{kind}": ANONYMOUS for kind in _KINDS_ANONYMOUS for verb in ("list", "get")},
     **{f"{verb}_{kind}": LOGIN for kind in _KINDS_LOGIN for verb in ("list", "get")},
+    # The Go master's name-only paths of the namespaced kinds.
+    **{f"find_{kind}": ANONYMOUS for kind in _KINDS_ANONYMOUS if kind not in _CLUSTER_SCOPED},
+    **{f"find_{kind}": LOGIN for kind in _KINDS_LOGIN if kind not in _CLUSTER_SCOPED},
     "list_events": ANONYMOUS,
     "resource_events": ANONYMOUS,
     "list_alerts": ANONYMOUS,
     "me": ANONYMOUS,
     "submit": LOGIN,
+    **{
+        f"ops_{op}": LOGIN
+        for op in (
+            *("pod_logs", "pod_restart", "node_cordon", "node_uncordon"),
+            *("deployment_scale", "deployment_image", "deployment_restart"),
+            *("configmap_data", "secret_data"),
+        )
+    },
     "get_command": LOGIN,
     "list_commands": LOGIN,
     "change_password": LOGIN,

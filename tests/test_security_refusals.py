@@ -107,7 +107,7 @@ async def test_tables_are_capped(start_master: StartMaster) -> None:
     after = stored(runner)
     assert after.audit_rows <= 1000 and after.security_rows <= 1000, after
     async with runner.gateway_client(token) as admin:
-        newest = (await admin.get("/api/v2/audit/logs", params={"limit": 1})).json()["logs"]
+        newest = (await admin.get("/api/v2/audit/logs", params={"limit": 1})).json()["data"]
         events = (await admin.get("/api/v2/security/events", params={"limit": 1})).json()
-    assert newest[0]["resource"] == "/api/v2/agent-tokens/1099/rotate"
+    assert newest[0]["path"] == "/api/v2/agent-tokens/1099/rotate"
     assert events["events"][0]["ip"] == "10.0.4.75"  # the 1,100th

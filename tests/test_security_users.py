@@ -65,17 +65,17 @@ async def test_lookalike_viewer_never_gets_the_admins_rights_across_a_restart(
     await runner.stop()
     add_users(runner, ("kim", ADMIN_KIM_PASSWORD, 3), (KELVIN_KIM, VIEWER_PASSWORD, 1))
     await runner.start()
-    viewer = (await login(runner, KELVIN_KIM, VIEWER_PASSWORD)).json()["token"]
+    viewer = (await login(runner, KELVIN_KIM, VIEWER_PASSWORD)).json()["data"]["token"]
     assert (await login(runner, "kim", ADMIN_KIM_PASSWORD)).status_code == 200
     await runner.restart()
     # The admin logs in first after the restart, then the viewer's old token is used.
     admin = await login(runner, "KIM", ADMIN_KIM_PASSWORD)
-    assert admin.status_code == 200 and admin.json()["role"] == 3
+    assert admin.status_code == 200 and admin.json()["data"]["user"]["role"] == 3
     me = (await as_user(runner, viewer, "/api/v2/user/me")).json()
     assert (me["username"], me["role"]) == (KELVIN_KIM, 1)
     for path in ("/api/v2/user/list", "/api/v2/agent-tokens", "/api/v2/audit/logs"):
         assert (await as_user(runner, viewer, path)).status_code == 403, path
-    admin_me = (await as_user(runner, admin.json()["token"], "/api/v2/user/me")).json()
+    admin_me = (await as_user(runner, admin.json()["data"]["token"], "/api/v2/user/me")).json()
     assert (admin_me["username"], admin_me["role"]) == ("kim", 3)
     # Neither password opens the other account.
     assert (await login(runner, KELVIN_KIM, ADMIN_KIM_PASSWORD)).status_code == 401
@@ -102,7 +102,9 @@ async def test_usernames_fold_ascii_case_only(master: MasterRunner) -> None:
             "/api/v2/user/register", json={"username": "dana.o-k_9", "password": GOOD, "role": 3}
         )
         assert r.status_code == 409, r.text
-    assert (await login(master, "DANA.O-K_9", GOOD)).json()["username"] == "Dana.O-K_9"
+    assert (await login(master, "DANA.O-K_9", GOOD)).json()["data"]["user"][
+        "username"
+    ] == "Dana.O-K_9"
 
 
 async def test_legacy_usernames_still_log_in_and_are_reported(
@@ -124,10 +126,10 @@ async def test_legacy_usernames_still_log_in_and_are_reported(
     for i, name in enumerate(legacy):
         r = await login(runner, name, f"{i}-{GOOD}")
         assert r.status_code == 200, (name, r.text)
-        me = (await as_user(runner, r.json()["token"], "/api/v2/user/me")).json()
+        me = (await as_user(runner, r.json()["data"]["token"], "/api/v2/user/me")).json()
         assert (me["username"], me["role"]) == (name, 1)
     async with runner.gateway_client() as admin:
-        users = (await admin.get("/api/v2/user/list")).json()["users"]
+        users = (await admin.get("/api/v2/user/list")).json()["data"]
     flagged = {u["username"]: u["username_ok"] for u in users}
     assert flagged == {"admin": True, "kim": True, **{n: False for n in legacy}}
 

@@ -76,7 +76,7 @@ def test_demo_agents_report_in_and_sigterm_stops_cleanly(tmp_path: Path) -> None
             timeout=10,
             json={"username": "admin", "password": "correct-horse-battery-staple-9"},
         )
-        admin = {"Authorization": f"Bearer {login.json()['token']}"}
+        admin = {"Authorization": f"Bearer {login.json()['data']['token']}"}
         clusters = httpx.get(gateway_url + "/api/v2/clusters", headers=admin, timeout=10).json()
         assert {c["cluster_id"] for c in clusters["clusters"]} == {"demo-1", "demo-2"}
         assert all(c["status"] == "online" and c["pods"]["total"] > 0 for c in clusters["clusters"])

@@ -60,8 +60,9 @@ async def test_login_answers_token_and_role(master: MasterRunner) -> None:
             "/api/v2/user/login", json={"username": "admin", "password": ADMIN_PASSWORD}
         )
         assert r.status_code == 200
-        body = r.json()
-        assert body["role"] == 3 and body["role_name"] == "admin" and body["token"].count(".") == 2
+        body = r.json()["data"]
+        assert body["user"]["role"] == 3 and body["user"]["role_name"] == "admin"
+        assert body["token"].count(".") == 2 and body["token_type"] == "Bearer"
         bad = await client.post(
             "/api/v2/user/login", json={"username": "admin", "password": "nope"}
         )
@@ -255,7 +256,7 @@ async def test_audit_records_changes_and_denials_with_secrets_masked(master: Mas
         assert (await anon.post("/api/v2/user/register", json={})).status_code == 401
     async with master.gateway_client() as admin:
         logs = (await admin.get("/api/v2/audit/logs")).json()
-        register = [e for e in logs["logs"] if e["action"] == "register_user"]
+        register = [e for e in logs["data"] if e["endpoint"] == "register_user"]
         ok = next(e for e in register if e["success"])
         assert ok["username"] == "admin" and ok["status"] == 201 and ok["method"] == "POST"
         assert "hidden-words-pass-1" not in str(logs) and '"password":"***"' in ok["request_body"]
@@ -263,7 +264,7 @@ async def test_audit_records_changes_and_denials_with_secrets_masked(master: Mas
         denied = next(e for e in register if not e["success"])
         assert denied["status"] == 403 and denied["username"] == "dora" and denied["error"]
         # The anonymous refusal is no audit row: a counted security record, without its body.
-        assert all(e["username"] for e in logs["logs"])
+        assert all(e["username"] for e in logs["data"])
         refused = (
             await admin.get("/api/v2/security/events", params={"type": "gateway_refused"})
         ).json()["events"]
@@ -271,9 +272,9 @@ async def test_audit_records_changes_and_denials_with_secrets_masked(master: Mas
             ("127.0.0.1", 1, "HTTP 401; POST /api/v2/user/register")
         ]
         only = (await admin.get("/api/v2/audit/logs", params={"success": "false"})).json()
-        assert only["total"] >= 1 and all(not e["success"] for e in only["logs"])
+        assert only["total"] >= 1 and all(not e["success"] for e in only["data"])
         page = (await admin.get("/api/v2/audit/logs", params={"limit": 1})).json()
-        assert len(page["logs"]) == 1 and page["total"] >= 2
+        assert len(page["data"]) == 1 and page["total"] >= 2
 
 
 async def test_agent_tokens_bind_clusters(start_master: StartMaster) -> None:

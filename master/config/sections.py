@@ -223,6 +223,12 @@ class CommandsConfig:
         env="MASTER_COMMAND_LOGS_TAIL_MAX",
         help="Most log lines one get_logs may ask for; more is refused with 400.",
     )
+    ops_wait: float = setting(
+        25.0,
+        v.duration(below=30.0),
+        env="MASTER_COMMAND_OPS_WAIT",
+        help="How long the web UI's data calls (/api/v2/ops/pods/logs, configmaps/data, secrets/data) wait for the agent before 504 (duration under 30s, the UI's own timeout).",
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from ..model.alert import Alert
+from ..model.overview import AlertCount
 
 COLUMNS = (
     "id",
@@ -120,3 +121,20 @@ def query_alerts(
         )
     )
     return rows, total
+
+
+def alert_activity(
+    conn: sqlite3.Connection, *, cluster_id: str, since: float, recent: int
+) -> tuple[list[AlertCount], list[Alert]]:
+    """A cluster's alerts fired since `since`: counted per hour (UTC), object kind and
+    severity, and the `recent` newest of them."""
+    counts = [
+        AlertCount(hour=int(hour), kind=kind, severity=severity, count=int(count))
+        for hour, kind, severity, count in conn.execute(
+            "SELECT CAST(fired_at / 3600 AS INTEGER) * 3600, object_kind, severity, COUNT(*)"
+            " FROM alert_history WHERE cluster_id = ? AND fired_at >= ? GROUP BY 1, 2, 3",
+            (cluster_id, since),
+        )
+    ]
+    newest, _ = query_alerts(conn, cluster_id=cluster_id, since=since, limit=recent)
+    return counts, newest

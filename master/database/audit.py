@@ -9,7 +9,7 @@ Unix seconds.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -22,6 +22,7 @@ class AuditEntry:
 
     created_at: float
     username: str = ""
+    user_id: int = 0  # 0: nobody logged in
     role: int | None = None
     source: str = ""  # 'gateway' or 'agent'
     action: str
@@ -60,7 +61,8 @@ def query_audit(
     conn: sqlite3.Connection,
     *,
     username: str | None = None,
-    action: str | None = None,
+    user_id: int | None = None,
+    actions: Sequence[str] | None = None,
     method: str | None = None,
     success: bool | None = None,
     status: int | None = None,
@@ -71,15 +73,15 @@ def query_audit(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of entries, newest first, and how many match in total.
 
-    Filters are AND-ed and exact; since/until are inclusive bounds on
-    created_at. Each item has every column, `success` as a bool. Raises
+    Filters are AND-ed and exact (`actions`: any of them); since/until are
+    inclusive bounds on created_at. Each item has every column, `success` as a bool. Raises
     ValueError for a negative limit or offset.
     """
     clauses: list[str] = []
     args: list[Any] = []
     for column, value in (
         ("username", username),
-        ("action", action),
+        ("user_id", user_id),
         ("method", method),
         ("success", None if success is None else int(success)),
         ("status", status),
@@ -87,6 +89,9 @@ def query_audit(
         if value is not None:
             clauses.append(f"{column} = ?")
             args.append(value)
+    if actions is not None:
+        clauses.append(f"action IN ({', '.join('?' * len(actions))})" if actions else "0")
+        args.extend(actions)
     if since is not None:
         clauses.append("created_at >= ?")
         args.append(since)

@@ -207,12 +207,18 @@ DROP INDEX idx_cluster_events_source_host;
 ALTER TABLE cluster_events DROP COLUMN source_host;
 """
 
-# Which agent generation a cluster last spoke with ('v2', 'v3'), shown while it is offline.
+# Audit rows name the user by id too (the name alone may be reused after a delete).
 _V6 = """
+ALTER TABLE audit_logs ADD COLUMN user_id INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX idx_audit_logs_user_created ON audit_logs (user_id, created_at);
+"""
+
+# Which agent generation a cluster last spoke with ('v2', 'v3'), shown while it is offline.
+_V7 = """
 ALTER TABLE clusters ADD COLUMN agent_generation TEXT;
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
 
 
 def user_version(conn: sqlite3.Connection) -> int:

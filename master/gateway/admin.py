@@ -11,6 +11,7 @@ from ..service.agent_tokens import AgentTokens, token_view
 from ..service.audit import AuditLog
 from ..webapi import decode_body, json_response
 from . import params
+from .audit_rows import VERBS, audit_row, endpoints_doing
 from .auth import principal, requires
 
 
@@ -28,9 +29,16 @@ def register(app: QuartTrio, audit: AuditLog, tokens: AgentTokens) -> None:
     async def audit_logs() -> Response:
         limit, offset = params.paging()
         status = params.integer("status", 0, low=0, high=599) or None
+        action = params.text("action")
+        if action in VERBS:  # the Go master's word: every endpoint whose calls it names
+            routes = ((r.endpoint, r.methods or ()) for r in app.url_map.iter_rules())
+            actions: list[str] | None = endpoints_doing(action, routes)
+        else:  # one of our endpoint names, or none
+            actions = None if action is None else [action]
         rows, total = await audit.query(
             username=params.text("username"),
-            action=params.text("action"),
+            user_id=params.integer("user_id", 0, high=params.MAX_ID) or None,
+            actions=actions,
             method=params.text("method"),
             success=params.boolean("success"),
             status=status,
@@ -39,7 +47,9 @@ def register(app: QuartTrio, audit: AuditLog, tokens: AgentTokens) -> None:
             limit=limit,
             offset=offset,
         )
-        return json_response({"logs": rows, "total": total})
+        return json_response(
+            {"message": "ok", "data": [audit_row(r) for r in rows], "total": total}
+        )
 
     @app.get("/api/v2/security/events")
     @requires(ADMIN)

@@ -25,6 +25,7 @@ from . import (
     events,
     notify,
     openapi,
+    ops,
     resources,
     stream,
     users,
@@ -38,6 +39,7 @@ class GatewayServices:
 
     query: Query
     commands: CommandService
+    ops_wait: float
     metrics: Metrics
     auth: AuthService
     agent_tokens: AgentTokens
@@ -72,7 +74,8 @@ def create_gateway_app(s: GatewayServices) -> QuartTrio:
     resources.register(app, query)
     events.register(app, query)
     commands.register(app, query, s.commands)
-    users.register(app, s.auth, s.token_lifetime)
+    ops.register(app, query, s.commands, s.ops_wait)
+    users.register(app, s.auth, s.token_lifetime, query)
     admin.register(app, s.audit, s.agent_tokens)
     stream.register(
         app,

@@ -51,7 +51,7 @@ ANONYMOUS_READS = frozenset(
         "list_clusters",
         "get_cluster",
         "overview",
-        *(f"{verb}_{kind}" for kind in ANONYMOUS_KINDS for verb in ("list", "get")),
+        *(f"{verb}_{kind}" for kind in ANONYMOUS_KINDS for verb in ("list", "get", "find")),
         "list_events",
         "resource_events",
         "list_alerts",  # what the Go master's overview shows anonymously
@@ -194,12 +194,23 @@ def install_auth(
         view = app.view_functions.get(request.endpoint or "")
         need = getattr(view, "min_role", VIEWER)
         token = bearer_token()
+        anonymous_read = (
+            public_read and request.method in _READS and request.endpoint in ANONYMOUS_READS
+        )
         if token:
-            g.principal = await auth.authenticate(token)
+            try:
+                g.principal = await auth.authenticate(token)
+            except Unauthorized:
+                # The Go master's web UI keeps sending a token after it expired or was
+                # revoked, also to log in again: where no login is needed (or under
+                # public_read, anyone may read) it counts as none, as on the Go master.
+                # `me` still says it is no longer valid.
+                if need != PUBLIC and (not anonymous_read or request.endpoint == "me"):
+                    raise
         if need == PUBLIC:
             return None
         if g.principal.anonymous:
-            if public_read and request.method in _READS and request.endpoint in ANONYMOUS_READS:
+            if anonymous_read:
                 return None
             raise Unauthorized(
                 "log in first: POST /api/v2/user/login, then send Authorization: Bearer <token>"
@@ -257,6 +268,7 @@ async def _audit(audit: AuditLog, who: Principal, response: Response) -> None:
         AuditEntry(
             created_at=time.time(),
             username=who.username,
+            user_id=who.user_id,
             role=who.role or None,
             source="gateway",
             action=request.endpoint or "unknown",

@@ -7,6 +7,7 @@ from quart_trio import QuartTrio
 
 from ..query import Query
 from ..webapi import json_response, raw_json_response
+from . import params
 
 
 def register(app: QuartTrio, query: Query) -> None:
@@ -24,4 +25,9 @@ def register(app: QuartTrio, query: Query) -> None:
 
     @app.get("/api/v2/overview")
     async def overview() -> Response:
+        # One cluster: the Go master's ClusterOverview, bare as it sends it (its web UI's
+        # overview page). Without cluster_id: the totals across clusters.
+        cluster_id = params.text("cluster_id")
+        if cluster_id is not None:
+            return json_response(await query.cluster_overview(cluster_id))
         return json_response(await query.overview())

@@ -21,7 +21,8 @@ MAX_WAIT = 120.0
 _request = msgspec.json.Decoder(CommandRequest)
 
 
-def _admin() -> bool:
+def reveals_secrets() -> bool:
+    """Whether the caller may see secret values in command outputs: administrators only."""
     return principal().role >= ADMIN
 
 
@@ -35,11 +36,11 @@ def register(app: QuartTrio, query: Query, service: CommandService) -> None:
         if wait > 0:
             with trio.move_on_after(wait):
                 await service.wait(cmd.id)
-        return json_response(command_view(cmd, reveal_secrets=_admin()), 201)
+        return json_response(command_view(cmd, reveal_secrets=reveals_secrets()), 201)
 
     @app.get("/api/v2/commands/<command_id>")
     async def get_command(command_id: str) -> Response:
-        return json_response(await query.command(command_id, reveal_secrets=_admin()))
+        return json_response(await query.command(command_id, reveal_secrets=reveals_secrets()))
 
     @app.get("/api/v2/commands")
     async def list_commands() -> Response:
@@ -53,6 +54,6 @@ def register(app: QuartTrio, query: Query, service: CommandService) -> None:
                 status=status,
                 limit=limit,
                 offset=offset,
-                reveal_secrets=_admin(),
+                reveal_secrets=reveals_secrets(),
             )
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from quart import Response
 from quart_trio import QuartTrio
 
-from ..model.errors import BadRequest
+from ..model.errors import BadRequest, NotFound
 from ..query import Query
 from ..query.events import EventFilter
 from ..webapi import json_response
@@ -28,11 +28,15 @@ def register(app: QuartTrio, query: Query) -> None:
             until=params.timestamp("until"),
         )
         limit, offset = params.paging()
-        if source == "realtime":
-            return json_response(await query.realtime_events(flt, limit=limit, offset=offset))
-        if source == "history":
-            return json_response(await query.history_events(flt, limit=limit, offset=offset))
-        raise BadRequest(f"source must be {' or '.join(SOURCES)}, got {source!r}")
+        if source not in SOURCES:
+            raise BadRequest(f"source must be {' or '.join(SOURCES)}, got {source!r}")
+        read = query.realtime_events if source == "realtime" else query.history_events
+        try:
+            answer = await read(flt, limit=limit, offset=offset)
+        except NotFound as err:
+            # A cluster nobody knows has no events: an empty list that says why.
+            answer = {"events": [], "total": 0, "source": source, "message": err.message}
+        return json_response({**answer, "limit": limit, "offset": offset})
 
     @app.get("/api/v2/events/by-resource")
     async def resource_events() -> Response:

@@ -9,6 +9,7 @@ from ..model.gotime import format_time, parse_go_time
 
 MAX_LIMIT = 1000
 MAX_OFFSET = 2**31 - 1  # SQLite takes 64-bit integers; nobody pages past two billion rows
+MAX_ID = 2**63 - 1  # a row id SQLite can hold
 
 
 def text(name: str) -> str | None:

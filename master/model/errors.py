@@ -82,3 +82,17 @@ class TooManyRequests(MasterError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class AgentFailed(MasterError):
+    """The agent ran the command and reported a failure (its own error is the message)."""
+
+    status = 502
+    code = "agent_failed"
+
+
+class AgentTimeout(MasterError):
+    """The agent did not answer in time; the command stays on its way."""
+
+    status = 504
+    code = "agent_timeout"

@@ -57,3 +57,10 @@ def from_epoch(seconds: float | None) -> str | None:
     if seconds is None:
         return None
     return format_time(datetime.fromtimestamp(seconds, UTC))
+
+
+def epoch_to_second(seconds: float | None) -> str | None:
+    """A Unix time as RFC 3339 UTC to the second (`2006-01-02T15:04:05Z`), the way the Go
+    master writes the times of its own records (users, audit rows); None stays None."""
+    text = from_epoch(seconds)
+    return None if text is None else text[:19] + "Z"

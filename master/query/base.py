@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..database import Database
 from ..datahub import DataHub
 from ..model.errors import NotFound
@@ -11,6 +13,7 @@ from ..model.snapshot import ClusterSnapshot
 class Reads:
     hub: DataHub
     db: Database
+    clock: Callable[[], float]  # wall time, Unix seconds
 
     async def require_cluster(self, cluster_id: str) -> None:
         """Raise NotFound for a cluster this master has never heard of."""

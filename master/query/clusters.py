@@ -23,6 +23,9 @@ class ClusterReads(Reads):
         ]
         return {"clusters": views, "total": len(views)}
 
+    async def cluster_ids(self) -> list[str]:
+        return sorted(a.cluster_id for a in await self.hub.agents())
+
     async def cluster(self, cluster_id: str) -> dict[str, Any]:
         await self.require_cluster(cluster_id)
         agent = await self.hub.agent(cluster_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from ..database import Database
@@ -9,16 +11,20 @@ from ..datahub import DataHub
 from .clusters import ClusterReads
 from .commands import CommandReads
 from .events import EventReads
+from .overview import OverviewReads
 from .resources import ResourceReads
 from .stream import StreamReads
 
 
-class Query(ClusterReads, ResourceReads, EventReads, CommandReads, StreamReads):
+class Query(ClusterReads, OverviewReads, ResourceReads, EventReads, CommandReads, StreamReads):
     """Reads over the hub and the database; never writes."""
 
-    def __init__(self, hub: DataHub, db: Database) -> None:
+    def __init__(
+        self, hub: DataHub, db: Database, *, clock: Callable[[], float] = time.time
+    ) -> None:
         self.hub = hub
         self.db = db
+        self.clock = clock
 
     async def health(self) -> dict[str, Any]:
         """Alive; `degraded` while storage faults refuse writes (the log says which)."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
 from ..model.errors import BadRequest, NotFound
 from ..model.generation import GENERATIONS, Generation, flat_field
-from ..model.snapshot import ClusterSnapshot, Item
+from ..model.snapshot import Item
 from .base import Reads
 
 # Kinds the gateway lists (every kind the agent sends), and whether their items live in
@@ -59,19 +61,51 @@ SECRET_FIELDS: dict[Generation, frozenset[str]] = {
     g: frozenset(flat_field(g, f) for f in _SECRET_FIELDS) for g in GENERATIONS
 }
 _fields = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_enc = msgspec.json.encode
+
+
+def _rebuilt(item: Item, fields: dict[str, msgspec.Raw], extra: dict[str, Any]) -> Item:
+    """The item as `fields` (each value the agent's own bytes) plus `extra`."""
+    parts = [_enc(k) + b":" + bytes(v) for k, v in fields.items()]
+    parts += [_enc(k) + b":" + _enc(v) for k, v in extra.items() if k not in fields]
+    return msgspec.structs.replace(item, raw=msgspec.Raw(b"{" + b",".join(parts) + b"}"))
+
+
+def _key_names(fields: dict[str, msgspec.Raw], generation: Generation) -> list[str] | None:
+    """The agent's `data_keys` (`dataKeys`), when it is a list of names."""
+    raw = fields.get(flat_field(generation, "data_keys"))
+    if raw is None:
+        return None
+    try:
+        names = msgspec.json.decode(raw, type=list[str] | None)
+    except msgspec.ValidationError:
+        return None
+    return names or []
 
 
 def secret_view(item: Item, generation: Generation) -> Item:
     """The Secret with only the agent's own fields: an agent that sent values (a
-    modified or compromised one) does not get them shown. The bytes stay as sent."""
+    modified or compromised one) does not get them shown. The web UI reads the key
+    names as `dataKeys` (the later agent's own spelling), added beside Agent V2's
+    `data_keys`."""
     allowed = SECRET_FIELDS[generation]
+    fields = {k: v for k, v in _fields.decode(item.raw).items() if k in allowed}
+    names = _key_names(fields, generation)
+    return _rebuilt(item, fields, {"dataKeys": names} if names is not None else {})
+
+
+def configmap_view(item: Item, generation: Generation) -> Item:
+    """The ConfigMap with `keys`, the number of its keys, which the web UI shows."""
     fields = _fields.decode(item.raw)
-    if fields.keys() <= allowed:
-        return item
-    kept = b",".join(
-        msgspec.json.encode(k) + b":" + bytes(v) for k, v in fields.items() if k in allowed
-    )
-    return msgspec.structs.replace(item, raw=msgspec.Raw(b"{" + kept + b"}"))
+    names = _key_names(fields, generation)
+    return _rebuilt(item, fields, {"keys": len(names)}) if names is not None else item
+
+
+# What each kind's items look like on the way out, when not exactly as sent.
+_VIEWS: dict[str, Callable[[Item, Generation], Item]] = {
+    "secrets": secret_view,
+    "configmaps": configmap_view,
+}
 
 
 @dataclass
@@ -102,10 +136,14 @@ class ResourceFilter:
 
 @dataclass
 class ResourcePage:
+    """One page of a list; `note` says why it is empty when the cluster has no resources
+    to list (unknown to this master, or no snapshot yet)."""
+
     cluster_id: str
     kind: str
     total: int
     items: list[Item]
+    note: str = ""
 
 
 def parse_label(selector: str) -> tuple[str, str | None]:
@@ -117,25 +155,40 @@ def parse_label(selector: str) -> tuple[str, str | None]:
 
 
 class ResourceReads(Reads):
-    async def _snapshot(self, cluster_id: str, kind: str) -> ClusterSnapshot:
+    async def _items(self, cluster_id: str, kind: str) -> tuple[list[Item], Generation]:
+        """The kind's items of the cluster's latest snapshot, and who spelled them."""
         if kind not in LISTED_KINDS:
             raise NotFound(f"unknown resource kind {kind!r}")
-        return await self.latest(cluster_id)
+        snap = await self.latest(cluster_id)
+        return snap.items(SNAPSHOT_KEYS.get(kind, kind)), snap.generation
 
     async def resources(
-        self, cluster_id: str, kind: str, flt: ResourceFilter, *, limit: int, offset: int
+        self, cluster_id: str, kind: str, flt: ResourceFilter, *, limit: int | None, offset: int
     ) -> ResourcePage:
-        snap = await self._snapshot(cluster_id, kind)
-        items = [i for i in snap.items(SNAPSHOT_KEYS.get(kind, kind)) if flt.matches(i)]
-        page = items[offset : offset + limit]
-        if kind == "secrets":
-            page = [secret_view(i, snap.generation) for i in page]
+        """The matching items from `offset`, at most `limit` (all without one).
+
+        A cluster this master does not know, or that has not sent a snapshot, has
+        nothing to list: an empty page whose `note` says which.
+        """
+        try:
+            found, generation = await self._items(cluster_id, kind)
+        except NotFound as err:
+            if kind not in LISTED_KINDS:
+                raise
+            return ResourcePage(cluster_id, kind, 0, [], note=err.message)
+        items = [i for i in found if flt.matches(i)]
+        page = items[offset:] if limit is None else items[offset : offset + limit]
+        view = _VIEWS.get(kind)
+        if view is not None:
+            page = [view(i, generation) for i in page]
         return ResourcePage(cluster_id, kind, len(items), page)
 
-    async def resource(self, cluster_id: str, kind: str, namespace: str, name: str) -> Item:
-        snap = await self._snapshot(cluster_id, kind)
-        for item in snap.items(SNAPSHOT_KEYS.get(kind, kind)):
-            if item.name == name and item.namespace == namespace:
-                return secret_view(item, snap.generation) if kind == "secrets" else item
+    async def resource(self, cluster_id: str, kind: str, namespace: str | None, name: str) -> Item:
+        """The item of that name in `namespace`; with None, the first of that name in any."""
+        found, generation = await self._items(cluster_id, kind)
+        for item in found:
+            if item.name == name and (namespace is None or item.namespace == namespace):
+                view = _VIEWS.get(kind)
+                return view(item, generation) if view else item
         where = f"{namespace}/{name}" if namespace else name
         raise NotFound(f"{kind} {where} not found in cluster {cluster_id!r}")

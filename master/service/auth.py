@@ -39,6 +39,7 @@ from ..model.auth import (
     username_ok,
 )
 from ..model.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
+from ..model.gotime import epoch_to_second
 from .audit import AuditLog, clip
 from .passwords import Passwords, check_policy
 from .throttle import LoginThrottle
@@ -69,18 +70,24 @@ def load_or_create_secret(data_dir: Path, configured: str) -> str:
 def user_view(user: User) -> dict[str, Any]:
     """A user as the API shows it: never the password hash.
 
-    `username_ok` is False for a name an older master accepted that breaks
-    today's rule: the account works, but the admin should replace it.
+    The Go master's fields (camelCase, RFC 3339 times to the second, which its web
+    UI reads) with ours beside them. `username_ok` is False for a name an older
+    master accepted that breaks today's rule: the account works, but the admin
+    should replace it.
     """
     return {
         "id": user.id,
         "username": user.username,
-        "username_ok": username_ok(user.username),
-        "display_name": user.display_name,
+        "displayName": user.display_name,
         "email": user.email,
         "role": user.role,
-        "role_name": ROLE_NAMES.get(user.role, "?"),
         "status": user.status,
+        "createdAt": epoch_to_second(user.created_at),
+        "lastLogin": epoch_to_second(user.last_login_at),
+        "lastLoginIP": user.last_login_ip or "",
+        "username_ok": username_ok(user.username),
+        "display_name": user.display_name,
+        "role_name": ROLE_NAMES.get(user.role, "?"),
         "created_at": user.created_at,
         "updated_at": user.updated_at,
         "last_login_at": user.last_login_at,
@@ -163,11 +170,14 @@ class AuthService:
             self._users.setdefault(user_id, found)
         return self._users[user_id]
 
-    async def _named(self, username: str) -> User:
-        """The user of that name (ASCII letter case aside); NotFound if none."""
-        user = await self._db.read(partial(get_user, username=username))
+    async def _find(self, who: int | str) -> User:
+        """The user with that id (an int) or name (ASCII letter case aside); NotFound if none."""
+        if isinstance(who, int):
+            user = await self._by_id(who)
+        else:
+            user = await self._db.read(partial(get_user, username=who))
         if user is None:
-            raise NotFound(f"user {username!r} not found")
+            raise NotFound(f"user {who!r} not found")
         return user
 
     def _changed(self, user: User | None, user_id: int) -> User:
@@ -283,9 +293,10 @@ class AuthService:
         ):
             raise Conflict("the last active administrator cannot be demoted, disabled or deleted")
 
-    async def set_role(self, username: str, role: int) -> User:
+    async def set_role(self, who: int | str, role: int) -> User:
+        """Change the role of the user with that id or name."""
         _check_role(role)
-        user = await self._named(username)
+        user = await self._find(who)
         if role != ADMIN:
             await self._guard_last_admin(user)
         changed = await self._db.write(
@@ -293,10 +304,11 @@ class AuthService:
         )
         return self._changed(changed, user.id)
 
-    async def set_status(self, username: str, status: int) -> User:
+    async def set_status(self, who: int | str, status: int) -> User:
+        """Enable or disable the user with that id or name."""
         if status not in (ACTIVE, DISABLED):
             raise BadRequest("status must be 1 (active) or 0 (disabled)")
-        user = await self._named(username)
+        user = await self._find(who)
         if status == DISABLED:
             await self._guard_last_admin(user)
         changed = await self._db.write(
@@ -304,13 +316,14 @@ class AuthService:
         )
         return self._changed(changed, user.id)
 
-    async def delete(self, username: str) -> None:
-        user = await self._named(username)
+    async def delete(self, who: int | str) -> None:
+        """Delete the user with that id or name."""
+        user = await self._find(who)
         await self._guard_last_admin(user)
         deleted = await self._db.write(partial(delete_user, user_id=user.id))
         self._users[user.id] = None
         if not deleted:
-            raise NotFound(f"user {username!r} not found")
+            raise NotFound(f"user {who!r} not found")
 
     async def change_password(self, user_id: int, old: str, new: str) -> None:
         user = await self._by_id(user_id)

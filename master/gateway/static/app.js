@@ -106,9 +106,9 @@ function showLogin(message) {
     submit.disabled = true;
     error.hidden = true;
     try {
-      const answer = await login(user.value.trim(), pass.value);
-      setToken(answer.token);
-      start({username: answer.username, role: answer.role, role_name: answer.role_name});
+      const {data} = await login(user.value.trim(), pass.value);
+      setToken(data.token);
+      start({username: data.user.username, role: data.user.role, role_name: data.user.role_name});
     } catch (err) {
       error.textContent = err.status === 401 ? "Wrong username or password." : err.message;
       error.hidden = false;

@@ -153,7 +153,7 @@ export class ResourcesPanel {
       const answer = await api("/api/v2/namespaces", {params: {cluster_id: this.clusterId, limit: 1000}});
       const chosen = this.namespace.value;
       fill(this.namespace, h("option", {value: ""}, "All namespaces"),
-           answer.items.map((n) => h("option", {value: n.summary.name}, n.summary.name)));
+           answer.data.map((n) => h("option", {value: n.summary.name}, n.summary.name)));
       this.namespace.value = chosen;
     } catch {
       // no snapshot yet: the table says so
@@ -184,8 +184,10 @@ export class ResourcesPanel {
     try {
       const answer = await api(`/api/v2/${kind}`, {params});
       if (kind !== this.kind) return; // switched meanwhile
-      this.items = answer.items;
+      this.items = answer.data;
       this.total = answer.total;
+      // Why there is nothing to list (the cluster is unknown or sent no snapshot yet).
+      this.note = answer.message === "ok" ? "" : answer.message;
       this.error.hidden = true;
       keepFocus(this.el, () => this.render());
     } catch (err) {
@@ -207,7 +209,8 @@ export class ResourcesPanel {
         h("th", {scope: "row"}, i.summary.name),
         k.cells(i).map((c) => h("td", {}, c)),
         h("td.actions", {}, this.buttons(k, i, actions)))) :
-        h("tr", {}, h("td.empty", {colspan: String(k.columns.length + 2)}, "Nothing matches.")))));
+        h("tr", {}, h("td.empty", {colspan: String(k.columns.length + 2)},
+                      this.note || "Nothing matches.")))));
     const pages = this.total > PAGE;
     fill(this.pager, pages ? [
       h("button", {type: "button", disabled: this.offset === 0,
