@@ -5,7 +5,7 @@ a poll answer and a command's parameters; `LaterAgent`, the same for the later a
 from __future__ import annotations
 
 import gzip
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -381,13 +381,13 @@ class GoAgent:
         )
 
     async def poll(self) -> dict[str, Any] | None:
-        r = await self.client.get(
-            "/agent/commands",
-            params={"cluster_id": self.cluster_id},
-            headers={"X-Cluster-ID": self.cluster_id},
-        )
+        return self.command_of(await self.poll_raw(), decode_poll)
+
+    @staticmethod
+    def command_of(r: httpx.Response, decode: Callable[[bytes], object]) -> dict[str, Any] | None:
+        """The command a poll answer carries (its wire keys), None when it carries none."""
         assert r.status_code in (200, 204), r.text
-        if r.status_code == 204 or not r.json()["has_command"]:
+        if r.status_code == 204 or decode(r.content) is None:
             return None
         command: dict[str, Any] = r.json()["command"]
         return command
@@ -410,6 +410,9 @@ class GoAgent:
             body["output"] = output
         if error:
             body["error"] = error
+        return await self.post_result(body)
+
+    async def post_result(self, body: dict[str, Any]) -> httpx.Response:
         return await self.client.post(
             "/agent/result",
             content=msgspec.json.encode(body),
@@ -461,12 +464,7 @@ class LaterAgent(GoAgent):
 
     async def poll(self, topic: str = "ops") -> dict[str, Any] | None:  # type: ignore[override]
         """The command as the later agent reads it (its wire keys), None when there is none."""
-        r = await self.poll_raw(topic)
-        assert r.status_code in (200, 204), r.text
-        if r.status_code == 204 or decode_later_poll(r.content) is None:
-            return None
-        command: dict[str, Any] = r.json()["command"]
-        return command
+        return self.command_of(await self.poll_raw(topic), decode_later_poll)
 
     async def result(
         self,
@@ -486,8 +484,4 @@ class LaterAgent(GoAgent):
         if exec_time:
             body["execTime"] = exec_time
         body["executedAt"] = executed_at
-        return await self.client.post(
-            "/agent/result",
-            content=msgspec.json.encode(body),
-            headers={"Content-Type": "application/json", "X-Cluster-ID": self.cluster_id},
-        )
+        return await self.post_result(body)

@@ -378,22 +378,6 @@ WRONG_TYPES: dict[str, Any] = {
 }
 
 
-async def test_wrong_types_refused_and_nothing_stored(
-    start_master: StartMaster, subtests: pytest.Subtests
-) -> None:
-    runner = await start_master()
-    before = await seed(runner)
-    async with GoAgent.open(runner.agent_url, "fresh") as agent, runner.gateway_client() as gw:
-        for name, body in WRONG_TYPES.items():
-            with subtests.test(msg=name), trio.fail_after(10):
-                r = await agent.push(gzip_json(body))
-                assert_error(r, 400)
-                assert r.json()["error"]["code"] == "bad_request"
-                assert (await gw.get("/api/v2/clusters/fresh")).status_code == 404
-                await assert_intact(runner, before)
-    await assert_responsive(runner)
-
-
 def later(**changes: Any) -> dict[str, Any]:
     """A snapshot of "fresh" in the later agent's spelling, `changes` at the top level."""
     return {**later_spelling(snapshot("fresh")), **changes}
@@ -434,20 +418,20 @@ LATER_WRONG_TYPES: dict[str, Any] = {
 }
 
 
-async def test_the_later_agents_wrong_types_refused_and_nothing_stored(
+async def test_wrong_types_refused_and_nothing_stored(
     start_master: StartMaster, subtests: pytest.Subtests
 ) -> None:
+    """In either agent generation's spelling; and a body of neither, or of both, too."""
     runner = await start_master()
     before = await seed(runner)
     async with GoAgent.open(runner.agent_url, "fresh") as agent, runner.gateway_client() as gw:
-        for name, body in LATER_WRONG_TYPES.items():
+        for name, body in {**WRONG_TYPES, **LATER_WRONG_TYPES}.items():
             with subtests.test(msg=name), trio.fail_after(10):
                 r = await agent.push(gzip_json(body))
                 assert_error(r, 400)
+                assert r.json()["error"]["code"] == "bad_request"
                 assert (await gw.get("/api/v2/clusters/fresh")).status_code == 404
                 await assert_intact(runner, before)
-        # The same body, spelled right, is taken.
-        assert (await agent.push(gzip_json(later()))).status_code == 200
     await assert_responsive(runner)
 
 

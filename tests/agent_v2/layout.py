@@ -73,14 +73,18 @@ def parse_structs(text: str) -> dict[str, Struct]:
     return built
 
 
+def snapshot_lists(snapshot: Struct) -> tuple[tuple[str, str, Struct, bool], ...]:
+    """(Go field, JSON key, item struct, omitempty) of a snapshot's lists, in Go's order."""
+    return tuple(
+        (f.go, f.tag, f.type.elem, f.omitempty)  # type: ignore[attr-defined]
+        for f in snapshot.fields
+        if isinstance(f.type, Slice)
+    )
+
+
 STRUCTS = parse_structs((Path(__file__).parent / "model_v2.structs").read_text())
 CLUSTER_SNAPSHOT = STRUCTS["ClusterSnapshot"]
-# (Go field, JSON key, item struct, omitempty) of the snapshot's lists, in Go's order.
-LISTS: tuple[tuple[str, str, Struct, bool], ...] = tuple(
-    (f.go, f.tag, f.type.elem, f.omitempty)  # type: ignore[attr-defined]
-    for f in CLUSTER_SNAPSHOT.fields
-    if isinstance(f.type, Slice)
-)
+LISTS = snapshot_lists(CLUSTER_SNAPSHOT)
 # (Go field, JSON key) of ClusterSummary's counts and of a namespace's resource counts.
 SUMMARY = tuple((f.go, f.tag) for f in STRUCTS["ClusterSummary"].fields)
 NAMESPACE_RESOURCES = tuple((f.go, f.tag) for f in STRUCTS["NamespaceResources"].fields)

@@ -8,17 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..agent_v2.layout import parse_structs
-from ..gojson import Slice, Struct
+from ..agent_v2.layout import parse_structs, snapshot_lists
 
 STRUCTS = parse_structs((Path(__file__).parent / "model_v3.structs").read_text())
 CLUSTER_SNAPSHOT = STRUCTS["ClusterSnapshot"]
-# (Go field, JSON key, item struct, omitempty) of the snapshot's lists, in Go's order.
-LISTS: tuple[tuple[str, str, Struct, bool], ...] = tuple(
-    (f.go, f.tag, f.type.elem, f.omitempty)  # type: ignore[attr-defined]
-    for f in CLUSTER_SNAPSHOT.fields
-    if isinstance(f.type, Slice)
-)
+LISTS = snapshot_lists(CLUSTER_SNAPSHOT)
 # (Go field, JSON key) of ClusterSummary's counts.
 SUMMARY = tuple((f.go, f.tag) for f in STRUCTS["ClusterSummary"].fields)
 OTEL = STRUCTS["OTelSnapshot"]
