@@ -245,6 +245,20 @@ async def test_results_that_are_neither_dialect_are_refused(
     assert r.status_code == 400 and r.json()["error"]["code"], r.text
 
 
+async def test_a_poll_before_anything_else_is_answered_in_its_dialect(
+    start_master: StartMaster,
+) -> None:
+    """The later agent polls before its first snapshot: the request alone says how."""
+    runner = await start_master(commands={"poll_timeout": 0.2})
+    async with (
+        LaterAgent.open(runner.agent_url, NEW) as new,
+        GoAgent.open(runner.agent_url, OLD) as old,
+    ):
+        assert (await new.poll_raw("ops")).json() == {"hasCommand": False}
+        assert (await new.poll_raw("ai")).json() == {"hasCommand": False}
+        assert (await old.poll_raw()).json() == {"has_command": False}
+
+
 async def test_an_unknown_topic_is_refused(master: MasterRunner) -> None:
     async with LaterAgent.open(master.agent_url, NEW) as new:
         r = await new.poll_raw("logs")

@@ -252,3 +252,48 @@ async def test_restore_requeues_pending_and_rearms_running(
     assert await b.poll() is running and running.attempts == 1
     b.board.complete(result(running))
     assert await b.poll() is pending
+
+
+async def test_an_ai_poll_waits_gets_nothing_and_ends_at_close(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    """The later agent's `ai` poll: never a command, never the re-poll rule; answered
+    "no command" by its caller's timeout or by close()."""
+    b = Board()
+    cmd = b.command("get_logs")
+    with trio.move_on_after(30) as waited:
+        await b.board.poll("c1", "ai")
+    assert waited.cancelled_caught and cmd.status == "pending"
+    assert await b.board.poll("c1", "ops") is cmd
+    with trio.move_on_after(30):
+        await b.board.poll("c1", "ai")
+    assert (cmd.status, cmd.attempts) == ("running", 1), "an ai poll says nothing of ops"
+    answered: list[Command | None] = []
+    async with trio.open_nursery() as nursery:
+
+        async def ai() -> None:
+            answered.append(await b.board.poll("c1", "ai"))
+
+        nursery.start_soon(ai)
+        await trio.sleep(1)
+        b.board.close()
+    assert answered == [None]
+
+
+async def test_a_lost_hand_off_is_judged_by_its_own_poll_loop(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    """Agent V2's poll and the later agent's ops poll take from one queue; each loop's
+    new poll judges only what was handed to that loop. A command restored after a
+    restart went to either, so either loop's poll judges it."""
+    b = Board()
+    first, second = b.command("get_logs"), b.command("get_logs")
+    assert await b.board.poll("c1") is first  # Agent V2's poll
+    assert await b.board.poll("c1", "ops") is second  # the later agent, during an upgrade
+    assert await b.poll() is first and first.attempts == 2, "V2's loop again: lost"
+    assert second.attempts == 1
+    assert await b.board.poll("c1", "ops") is second and second.attempts == 2
+    restored = Board()
+    first.status = "running"
+    restored.board.restore([first])
+    assert await restored.board.poll("c1", "ops") is first and first.attempts == 3
