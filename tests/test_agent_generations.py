@@ -337,3 +337,17 @@ async def test_a_fleet_of_both_generations_runs_its_commands(
                 assert r.status_code == 201 and r.json()["status"] == "success", r.text
     assert agents[NEW].commands_executed == agents[OLD].commands_executed == 2
     assert agents[NEW].errors == agents[OLD].errors == 0
+
+
+async def test_an_oversized_later_result_fails_its_command(start_master: StartMaster) -> None:
+    """The later agent writes commandId and success first too: a result over the limit
+    still names its command, which fails instead of being handed out again."""
+    runner = await start_master(agent={"max_result_bytes": 10_000})
+    async with LaterAgent.open(runner.agent_url, NEW) as new, runner.gateway_client() as gw:
+        await new.snapshot()
+        logs = await submit(gw, NEW, LOGS)
+        assert (await new.poll("ops") or {}).get("id") == logs["command_id"]
+        r = await new.result(logs["command_id"], output="line\n" * 5000)
+        assert r.status_code == 413 and "marked failed" in r.json()["error"]["message"]
+        view = await command(gw, logs["command_id"])
+    assert view["status"] == "failed" and "MASTER_AGENT_MAX_RESULT" in view["error"]

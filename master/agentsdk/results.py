@@ -16,7 +16,7 @@ import msgspec
 
 from ..model.command import CommandResult, LaterCommandResult
 from ..model.errors import BadRequest
-from ..model.generation import V3, Generation
+from ..model.generation import V2, V3, Generation
 from ..webapi import decode_body
 
 _HEAD = re.compile(
@@ -33,8 +33,8 @@ class _ResultKeys(msgspec.Struct):
 
 _keys = msgspec.json.Decoder(_ResultKeys)
 _decoders: dict[Generation, msgspec.json.Decoder[CommandResult]] = {
-    "v2": msgspec.json.Decoder(CommandResult),
-    "v3": msgspec.json.Decoder(LaterCommandResult),
+    V2: msgspec.json.Decoder(CommandResult),
+    V3: msgspec.json.Decoder(LaterCommandResult),
 }
 
 
@@ -47,7 +47,7 @@ def read_result(body: bytes) -> CommandResult:
         raise BadRequest(
             f"result body has {which} command_id (Agent V2) and commandId (the later agent)"
         )
-    return decode_body(_decoders[V3 if keys.v3 else "v2"], body, "result body")
+    return decode_body(_decoders[V3 if keys.v3 else V2], body, "result body")
 
 
 async def read_capped(body: AsyncIterable[bytes], limit: int) -> tuple[bytes, int]:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import msgspec
 
 from .event import Event, Name
-from .generation import GENERATIONS, OTEL_KEY, V2, Generation, list_key
+from .generation import OTEL_KEY, V2, V3, Generation, list_key
 from .summary import Summary
 
 # Top-level list keys of an Agent V2 snapshot, in wire order: the master's names of the
@@ -43,18 +43,17 @@ RESOURCE_KINDS = (
 # Top-level keys each generation sends that are not an unknown kind.
 ENVELOPE_KEYS: dict[Generation, frozenset[str]] = {
     V2: frozenset({"cluster_id", "fetched_at", "summary", "events", *RESOURCE_KINDS}),
-    "v3": frozenset(
+    V3: frozenset(
         {
             "clusterId",
             "fetchedAt",
             "summary",
             "events",
             OTEL_KEY,
-            *(list_key("v3", k) for k in RESOURCE_KINDS),
+            *(list_key(V3, k) for k in RESOURCE_KINDS),
         }
     ),
 }
-assert set(ENVELOPE_KEYS) == set(GENERATIONS)
 
 Labels = dict[str, str] | None
 
